@@ -1,0 +1,123 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import Value from 'typebox/value';
+import { type Env, EnvSchema, SECRET_VARIABLES } from './schema.js';
+
+export type Environment = Env['NODE_ENV'];
+
+export interface Config {
+  env: Environment;
+  version: string;
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  redisUrl: string | undefined;
+  jwtSecret: string | undefined;
+  corsOrigins: string[] | '*';
+  cspMode: Env['CSP_MODE'];
+  logLevel: Env['LOG_LEVEL'];
+  trustProxy: boolean | number | string[];
+  dataDir: string;
+  firstSuperuser: { email: string | undefined; password: string | undefined };
+  bodyLimit: number;
+  rateLimit: { max: number; windowMs: number };
+  jobs: { concurrency: number; attempts: number; outboxPollMs: number };
+  shutdownTimeoutMs: number;
+}
+
+/** A bad environment: `message` is one line naming the variable, safe to print. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type RawEnv = Record<string, string | undefined>;
+
+/** Reads `.env` from `dir` when present; variables already set in `env` win. */
+export function withDotenv(env: RawEnv, dir = process.cwd()): RawEnv {
+  const file = resolve(dir, '.env');
+  if (!existsSync(file)) return env;
+  return { ...parseEnv(readFileSync(file, 'utf8')), ...env };
+}
+
+/** Validates the environment once; throws ConfigError naming the first bad variable. */
+export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
+  const known = Object.keys(EnvSchema.properties) as (keyof Env)[];
+  // Empty strings count as unset, as in most deployment tools' env files.
+  const picked = Object.fromEntries(
+    known.filter((k) => raw[k] !== undefined && raw[k] !== '').map((k) => [k, raw[k]]),
+  );
+  const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, picked)) as Env;
+  const [error] = Value.Errors(EnvSchema, env);
+  if (error) {
+    const name = error.instancePath.split('/')[1] as keyof Env;
+    const schema = EnvSchema.properties[name] as { description?: string };
+    const shown = SECRET_VARIABLES.has(name) ? '' : ` (got "${String(raw[name])}")`;
+    throw new ConfigError(`${name} must be ${schema.description ?? 'valid'}${shown}`);
+  }
+  const corsOrigins = parseCors(env.CORS_ORIGINS);
+  const strict = env.NODE_ENV === 'production' || env.NODE_ENV === 'staging';
+  if (strict && !env.JWT_SECRET) {
+    throw new ConfigError(`JWT_SECRET is required in ${env.NODE_ENV} (at least 32 bytes)`);
+  }
+  if (strict && corsOrigins === '*') {
+    throw new ConfigError(`CORS_ORIGINS must list explicit origins in ${env.NODE_ENV}, not *`);
+  }
+  return {
+    env: env.NODE_ENV,
+    version: readVersion(),
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolMax: env.DATABASE_POOL_MAX,
+    redisUrl: env.REDIS_URL,
+    jwtSecret: env.JWT_SECRET,
+    corsOrigins,
+    cspMode: env.CSP_MODE,
+    logLevel: env.LOG_LEVEL,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    dataDir: resolve(env.DATA_DIR),
+    firstSuperuser: { email: env.FIRST_SUPERUSER_EMAIL, password: env.FIRST_SUPERUSER_PASSWORD },
+    bodyLimit: env.BODY_LIMIT,
+    rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
+    jobs: {
+      concurrency: env.WORKER_CONCURRENCY,
+      attempts: env.JOB_ATTEMPTS,
+      outboxPollMs: env.OUTBOX_POLL_MS,
+    },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+function parseCors(value: string): string[] | '*' {
+  const origins = value
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  if (origins.includes('*')) return '*';
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(
+        `CORS_ORIGINS must be a comma-separated list of origins like https://app.example.com (got "${origin}")`,
+      );
+    }
+  }
+  return origins;
+}
+
+function parseTrustProxy(value: string): boolean | number | string[] {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',');
+}
+
+function readVersion(): string {
+  const pkg = new URL('../../../package.json', import.meta.url);
+  try {
+    return (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}

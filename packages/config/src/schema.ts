@@ -1,0 +1,73 @@
+import { type Static, Type } from 'typebox';
+
+const oneOf = <const T extends string[]>(values: T, fallback: T[number]) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { default: fallback, description: `one of ${values.join(' | ')}` },
+  );
+
+const integer = (fallback: number, minimum: number, maximum: number) =>
+  Type.Integer({
+    default: fallback,
+    minimum,
+    maximum,
+    description: `a whole number from ${minimum} to ${maximum}`,
+  });
+
+const url = (protocols: string[]) =>
+  Type.Optional(
+    Type.String({
+      pattern: `^(${protocols.join('|')})://`,
+      description: `a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+    }),
+  );
+
+/**
+ * Every environment variable Atrium reads. `.env.example` documents the same list; a test keeps
+ * the two in step. Values arrive as strings and are converted before validation.
+ */
+export const EnvSchema = Type.Object({
+  NODE_ENV: oneOf(['development', 'test', 'staging', 'production'], 'development'),
+  PORT: integer(3000, 1, 65535),
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'an interface address' }),
+  DATABASE_URL: url(['postgres', 'postgresql']),
+  DATABASE_POOL_MAX: integer(10, 1, 500),
+  REDIS_URL: url(['redis', 'rediss']),
+  JWT_SECRET: Type.Optional(
+    Type.String({ minLength: 32, description: 'a secret of at least 32 bytes' }),
+  ),
+  CORS_ORIGINS: Type.String({
+    default: '',
+    description: 'a comma-separated list of origins (https://app.example.com), or *',
+  }),
+  CSP_MODE: oneOf(['strict', 'relaxed', 'disabled'], 'strict'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  TRUST_PROXY: Type.String({
+    default: 'false',
+    pattern: '^(true|false|\\d+|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$',
+    description: 'true, false, a hop count, or a comma-separated list of proxy addresses/CIDRs',
+  }),
+  DATA_DIR: Type.String({ default: './.data', minLength: 1, description: 'a directory path' }),
+  FIRST_SUPERUSER_EMAIL: Type.Optional(
+    Type.String({ format: 'email', description: 'an email address' }),
+  ),
+  FIRST_SUPERUSER_PASSWORD: Type.Optional(
+    Type.String({ minLength: 10, description: 'a password of at least 10 characters' }),
+  ),
+  BODY_LIMIT: integer(1_048_576, 1024, 104_857_600),
+  RATE_LIMIT_MAX: integer(600, 0, 1_000_000),
+  RATE_LIMIT_WINDOW_MS: integer(60_000, 1000, 86_400_000),
+  WORKER_CONCURRENCY: integer(10, 1, 1000),
+  JOB_ATTEMPTS: integer(5, 1, 100),
+  OUTBOX_POLL_MS: integer(1000, 10, 60_000),
+  SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
+});
+export type Env = Static<typeof EnvSchema>;
+
+/** Variables whose values never appear in an error message or a log line. */
+export const SECRET_VARIABLES = new Set([
+  'JWT_SECRET',
+  'FIRST_SUPERUSER_PASSWORD',
+  'DATABASE_URL',
+  'REDIS_URL',
+]);

@@ -1,0 +1,54 @@
+import { type Static, Type } from 'typebox';
+
+/**
+ * Stable, machine-readable error codes. Clients switch on `code`, never on `title` or `detail`.
+ * Modules add their codes here so the whole catalogue stays in one place.
+ */
+export const ErrorCodes = [
+  'bad_request',
+  'validation_failed',
+  'malformed_json',
+  'unsupported_media_type',
+  'unauthorized',
+  'invalid_credentials',
+  'invalid_token',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'precondition_failed',
+  'payload_too_large',
+  'rate_limited',
+  'refresh_token_reused',
+  'service_unavailable',
+  'internal_error',
+] as const;
+export type ErrorCode = (typeof ErrorCodes)[number];
+
+export const FieldError = Type.Object({
+  path: Type.String({ description: 'JSON pointer to the offending field, e.g. `/email`' }),
+  message: Type.String(),
+});
+export type FieldError = Static<typeof FieldError>;
+
+/** RFC 9457 problem details, served as `application/problem+json`. */
+export const Problem = Type.Object(
+  {
+    type: Type.String({ description: 'URI identifying the problem type' }),
+    title: Type.String(),
+    status: Type.Integer({ minimum: 400, maximum: 599 }),
+    detail: Type.String(),
+    code: Type.String({ description: `One of: ${ErrorCodes.join(', ')}` }),
+    instance: Type.Optional(Type.String()),
+    requestId: Type.Optional(Type.String()),
+    errors: Type.Optional(Type.Array(FieldError)),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
+);
+export type Problem = Static<typeof Problem>;
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Problem type URI for a code: stable, documented, and resolvable by humans. */
+export const problemType = (code: string) =>
+  `https://atrium.dev/problems/${code.replace(/_/g, '-')}`;

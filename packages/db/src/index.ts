@@ -1,0 +1,9 @@
+export {
+  createDatabase,
+  type Database,
+  type DatabaseHandle,
+  type DatabaseOptions,
+  selectRows,
+} from './client.js';
+export { migrationsFolder } from './migrate.js';
+export * from './schema/index.js';

@@ -1,0 +1,70 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { migratePostgres, migrationsFolder } from './migrate.js';
+
+/** The server tests run against; any database on it works as the admin connection. */
+export const TEST_ADMIN_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database of its own for one test file: a copy of a template database that is
+ * migrated once per migration set (its name carries a hash of the SQL, so a new migration makes
+ * a new template). Copying a template takes tens of milliseconds; migrating from scratch does not.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const admin = postgres(TEST_ADMIN_URL, { max: 1, onnotice: () => {} });
+  const template = `atrium_tpl_${migrationsHash()}`;
+  const name = `atrium_test_${randomBytes(6).toString('hex')}`;
+  try {
+    // Test files start in parallel: one builds the template, the others wait for it.
+    await admin`select pg_advisory_lock(hashtext('atrium:test-template'))`;
+    const [found] = await admin`select 1 from pg_database where datname = ${template}`;
+    if (!found) {
+      await dropStaleTemplates(admin);
+      await admin.unsafe(`create database "${template}"`);
+      await migratePostgres(urlFor(template));
+    }
+    await admin.unsafe(`create database "${name}" template "${template}"`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  return { url: urlFor(name), name, drop: () => dropDatabase(name) };
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  const admin = postgres(TEST_ADMIN_URL, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}
+
+async function dropStaleTemplates(admin: postgres.Sql): Promise<void> {
+  const stale = await admin`select datname from pg_database where datname like 'atrium_tpl_%'`;
+  for (const { datname } of stale) {
+    await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+  }
+}
+
+function urlFor(database: string): string {
+  const url = new URL(TEST_ADMIN_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+function migrationsHash(): string {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(migrationsFolder).sort()) {
+    if (file.endsWith('.sql')) hash.update(readFileSync(join(migrationsFolder, file)));
+  }
+  return hash.digest('hex').slice(0, 12);
+}

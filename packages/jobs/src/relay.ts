@@ -1,0 +1,92 @@
+import { type DatabaseHandle, outbox } from '@atrium/db';
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { OUTBOX_CHANNEL } from './outbox.js';
+import type { JobDriver, Logger } from './types.js';
+
+export interface RelayOptions {
+  database: DatabaseHandle;
+  driver: JobDriver;
+  log: Logger;
+  /** Poll interval: NOTIFY wakes the relay at once; polling catches delayed and retried rows. */
+  pollMs: number;
+  batchSize?: number;
+}
+
+/**
+ * Moves committed outbox rows to the job driver. Rows are claimed with FOR UPDATE SKIP LOCKED, so
+ * any number of relays (one per worker process) share the work without handing a row out twice.
+ * If the driver refuses (Redis down), the transaction rolls back and the rows wait for the next tick.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly options: RelayOptions) {}
+
+  async start(): Promise<void> {
+    this.unlisten = await this.options.database.listen(OUTBOX_CHANNEL, () => this.wake());
+    this.timer = setInterval(() => this.wake(), this.options.pollMs);
+    this.wake();
+  }
+
+  /** Drains now; concurrent wake-ups fold into one extra pass. */
+  wake(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.unlisten?.();
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while ((await this.drainBatch()) === (this.options.batchSize ?? 100) && !this.stopped);
+      } catch (error) {
+        this.options.log.warn({ err: error }, 'outbox relay could not dispatch; will retry');
+        return;
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  /** Claims and dispatches one batch; returns how many rows it moved. */
+  async drainBatch(): Promise<number> {
+    const { database, driver, batchSize = 100 } = this.options;
+    return database.db.transaction(async (tx) => {
+      const rows = await tx
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.status, 'pending'), lte(outbox.availableAt, sql`now()`)))
+        .orderBy(asc(outbox.availableAt))
+        .limit(batchSize)
+        .for('update', { skipLocked: true });
+      if (rows.length === 0) return 0;
+      await driver.dispatch(rows);
+      await tx
+        .update(outbox)
+        .set({ status: 'dispatched', dispatchedAt: sql`now()` })
+        .where(
+          inArray(
+            outbox.id,
+            rows.map((r) => r.id),
+          ),
+        );
+      return rows.length;
+    });
+  }
+}

@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { EmailJob } from '@atrium/contracts';
+import { createDatabase, type DatabaseHandle } from '@atrium/db';
+import { createTestDatabase } from '@atrium/db/testing';
+import type { JobContext, Logger, Processors } from '../src/index.js';
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const silentLog: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export const uniquePrefix = () => `atrium-test-${randomBytes(4).toString('hex')}`;
+
+/** A fresh migrated database for one test file, closed and dropped by the returned function. */
+export async function testDatabase(): Promise<DatabaseHandle & { dispose(): Promise<void> }> {
+  const test = await createTestDatabase();
+  const handle = createDatabase({ url: test.url, poolMax: 4 });
+  return {
+    ...handle,
+    async dispose() {
+      await handle.close();
+      await test.drop();
+    },
+  };
+}
+
+/** Processors that record what they were given; `failTimes` makes email fail its first n tries. */
+export function recordingProcessors(failTimes = 0) {
+  const emails: { payload: EmailJob; ctx: JobContext }[] = [];
+  let failures = 0;
+  const processors: Processors = {
+    async email(payload, ctx) {
+      if (failures < failTimes) {
+        failures++;
+        throw new Error(`smtp refused (try ${ctx.attempt})`);
+      }
+      emails.push({ payload, ctx });
+    },
+    async maintenance() {},
+  };
+  return { processors, emails };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** A redis-server of the test's own, on its own port, that the test may stop and start again. */
+export async function ownRedis() {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    await new Promise<void>((resolve, reject) => {
+      child!.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('Ready to accept connections')) resolve();
+      });
+      child!.on('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+    });
+  };
+  const stop = async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, start, stop };
+}
