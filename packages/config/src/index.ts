@@ -1,2 +1,4 @@
 export { type Config, ConfigError, type Environment, loadConfig, withDotenv } from './load.js';
+export { createLogger, type Logger } from './logger.js';
 export { type Env, EnvSchema } from './schema.js';
+export { runService, type Service } from './service.js';

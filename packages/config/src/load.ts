@@ -23,6 +23,7 @@ export interface Config {
   firstSuperuser: { email: string | undefined; password: string | undefined };
   bodyLimit: number;
   rateLimit: { max: number; windowMs: number };
+  queuePrefix: string;
   jobs: { concurrency: number; attempts: number; outboxPollMs: number };
   shutdownTimeoutMs: number;
 }
@@ -81,6 +82,7 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     firstSuperuser: { email: env.FIRST_SUPERUSER_EMAIL, password: env.FIRST_SUPERUSER_PASSWORD },
     bodyLimit: env.BODY_LIMIT,
     rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
+    queuePrefix: env.QUEUE_PREFIX,
     jobs: {
       concurrency: env.WORKER_CONCURRENCY,
       attempts: env.JOB_ATTEMPTS,

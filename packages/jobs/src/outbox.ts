@@ -1,6 +1,6 @@
 import { type JobPayload, JobPayloads, type QueueName } from '@atrium/contracts';
 import { type Database, outbox } from '@atrium/db';
-import { sql } from 'drizzle-orm';
+import { sql } from '@atrium/db/orm';
 import Value from 'typebox/value';
 
 export const OUTBOX_CHANNEL = 'atrium_outbox';

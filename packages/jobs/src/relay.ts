@@ -1,5 +1,5 @@
 import { type DatabaseHandle, outbox } from '@atrium/db';
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lte, sql } from '@atrium/db/orm';
 import { OUTBOX_CHANNEL } from './outbox.js';
 import type { JobDriver, Logger } from './types.js';
 

@@ -1,5 +1,5 @@
 import { createDatabase, outbox } from '@atrium/db';
-import { eq } from 'drizzle-orm';
+import { eq } from '@atrium/db/orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { enqueue, InProcessDriver, OutboxRelay } from '../src/index.js';
 import { recordingProcessors, silentLog } from './support.js';

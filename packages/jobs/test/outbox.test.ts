@@ -1,5 +1,5 @@
 import { outbox } from '@atrium/db';
-import { eq } from 'drizzle-orm';
+import { eq } from '@atrium/db/orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BullmqDriver, enqueue, OutboxRelay, startBullmqWorkers } from '../src/index.js';
 import {

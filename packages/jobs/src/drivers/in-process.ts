@@ -1,5 +1,5 @@
 import { type Database, type OutboxRow, outbox } from '@atrium/db';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from '@atrium/db/orm';
 import {
   type JobDriver,
   type Logger,

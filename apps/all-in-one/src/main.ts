@@ -1,0 +1,34 @@
+// `pnpm start`: the API and the worker in one process. With no configuration this is the embedded
+// default (PGlite under DATA_DIR, jobs in-process); with DATABASE_URL and REDIS_URL it runs the
+// same way on PostgreSQL and BullMQ.
+import { buildApp } from '@atrium/api';
+import { runService } from '@atrium/config';
+import { createDatabase } from '@atrium/db';
+import { startWorker } from '@atrium/worker';
+
+await runService('atrium', async ({ config, log }) => {
+  const database = createDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.databasePoolMax,
+  });
+  await database.migrate();
+  const app = await buildApp(config, { database, logger: log });
+  const worker = await startWorker({ config, database, log });
+  await app.listen({ port: config.port, host: config.host });
+  log.info(
+    {
+      database: database.kind,
+      jobs: worker.driver.name,
+      docs: `http://${config.host}:${config.port}/docs`,
+    },
+    'Atrium is ready',
+  );
+  return {
+    async close() {
+      await app.close();
+      await worker.close();
+      await database.close();
+    },
+  };
+});

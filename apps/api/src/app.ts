@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { type Config, createLogger, type Logger } from '@atrium/config';
+import { createDatabase, type DatabaseHandle } from '@atrium/db';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { Redis } from 'ioredis';
+import { healthRoutes } from './modules/health/routes.js';
+import { contextPlugin } from './plugins/context.js';
+import { docsPlugin } from './plugins/docs.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { securityPlugin } from './plugins/security.js';
+
+export interface BuildOptions {
+  /** A database the caller owns (the all-in-one process shares one with its worker). */
+  database?: DatabaseHandle;
+  /** The process logger, e.g. one shared with the worker; by default a new one from config. */
+  logger?: Logger;
+}
+
+export const API_PREFIX = '/api/v1';
+
+const REQUEST_ID = /^[\w.-]{1,128}$/;
+
+/**
+ * Builds the API: `inject` and `listen` make it ready; until then tests may add routes. Without `options.database` it connects to
+ * DATABASE_URL (or embedded PGlite under DATA_DIR), applies pending migrations, and closes the
+ * connection with the app.
+ */
+export async function buildApp(config: Config, options: BuildOptions = {}) {
+  const ownsDatabase = !options.database;
+  const database =
+    options.database ??
+    createDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolMax: config.databasePoolMax,
+    });
+  if (ownsDatabase) await database.migrate();
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    : undefined;
+  redis?.on('error', () => {}); // reported by /health; requests go on without it
+
+  const app = Fastify({
+    loggerInstance: options.logger ?? createLogger(config),
+    // Fastify accepts a hop count too; its type omits it.
+    trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
+    bodyLimit: config.bodyLimit,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { allErrors: true } },
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onClose', async () => {
+    redis?.disconnect();
+    if (ownsDatabase) await database.close();
+  });
+
+  await app.register(contextPlugin, { config, database, redis });
+  await app.register(errorsPlugin);
+  await app.register(securityPlugin, { config });
+  await app.register(rateLimitPlugin, { config, redis });
+  await app.register(metricsPlugin);
+  await app.register(docsPlugin, { config });
+
+  await app.register(healthRoutes);
+  await app.register(
+    async (api) => {
+      // Feature modules register here, one folder each under src/modules.
+      void api;
+    },
+    { prefix: API_PREFIX },
+  );
+
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

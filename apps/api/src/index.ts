@@ -1,0 +1,1 @@
+export { API_PREFIX, type App, type BuildOptions, buildApp } from './app.js';

@@ -1,0 +1,9 @@
+// `pnpm start:api`: the API as its own process (production: any number of them behind a proxy).
+import { runService } from '@atrium/config';
+import { buildApp } from './app.js';
+
+await runService('api', async ({ config, log }) => {
+  const app = await buildApp(config, { logger: log });
+  await app.listen({ port: config.port, host: config.host });
+  return { close: () => app.close() };
+});

@@ -1,0 +1,128 @@
+import {
+  type ErrorCode,
+  type FieldError,
+  PROBLEM_CONTENT_TYPE,
+  type Problem,
+  problemType,
+} from '@atrium/contracts';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { HttpError } from '../errors.js';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Codes for the errors Fastify itself raises before a handler runs. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+};
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  412: 'precondition_failed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  503: 'service_unavailable',
+};
+
+export function problem(
+  status: number,
+  code: ErrorCode,
+  detail: string,
+  extra: Partial<Problem> = {},
+): Problem {
+  return {
+    type: problemType(code),
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...extra,
+  };
+}
+
+function toProblem(error: FastifyError | HttpError, requestId: string): Problem {
+  if (error instanceof HttpError) {
+    return problem(error.statusCode, error.code, error.message, {
+      requestId,
+      ...(error.errors ? { errors: error.errors } : {}),
+    });
+  }
+  if (error.validation) {
+    const errors = error.validation.map((issue): FieldError => {
+      const missing = (issue.params as { missingProperty?: string }).missingProperty;
+      const path = `/${error.validationContext ?? 'body'}${issue.instancePath}${missing ? `/${missing}` : ''}`;
+      return { path, message: missing ? 'is required' : (issue.message ?? 'is invalid') };
+    });
+    const detail = errors.map((e) => `${e.path} ${e.message}`).join('; ');
+    return problem(400, 'validation_failed', `The request is invalid: ${detail}.`, {
+      requestId,
+      errors,
+    });
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const code = FASTIFY_CODES[error.code] ?? STATUS_CODES[status] ?? 'bad_request';
+    const detail =
+      code === 'malformed_json' ? 'The request body is not valid JSON.' : error.message;
+    return problem(status, code, detail, { requestId });
+  }
+  if (status === 503) {
+    return problem(503, 'service_unavailable', 'The service is temporarily unavailable.', {
+      requestId,
+    });
+  }
+  return problem(500, 'internal_error', `An unexpected error occurred (request ${requestId}).`, {
+    requestId,
+  });
+}
+
+function sendProblem(reply: FastifyReply, body: Problem) {
+  return reply.status(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
+}
+
+/** Every error, and every unknown route, leaves as RFC 9457 problem+json; no internals leak. */
+export const errorsPlugin = fp(async (app: FastifyInstance) => {
+  app.setErrorHandler((error: FastifyError | HttpError, request: FastifyRequest, reply) => {
+    const body = toProblem(error, request.id);
+    if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (error instanceof HttpError && error.headers) reply.headers(error.headers);
+    return sendProblem(reply, body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      problem(
+        404,
+        'not_found',
+        `No route matches ${request.method} ${request.url.split('?')[0]}.`,
+        {
+          requestId: request.id,
+        },
+      ),
+    ),
+  );
+});

@@ -1,0 +1,129 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { createDatabase } from '@atrium/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/index.js';
+import { TEST_REDIS_URL, testApp, testConfig } from './support.js';
+
+let app: Awaited<ReturnType<typeof testApp>>;
+beforeAll(async () => {
+  app = await testApp({ REDIS_URL: TEST_REDIS_URL });
+});
+afterAll(() => app.dispose());
+
+describe('GET /health', () => {
+  it('reports the database and Redis up', async () => {
+    const response = await app.inject({ method: 'GET', url: '/health' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      status: 'ok',
+      environment: 'test',
+      database: 'up',
+      redis: 'up',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
+    expect(Date.parse(response.json().timestamp)).not.toBeNaN();
+  });
+
+  it('answers 503 when the database is unreachable', async () => {
+    const database = createDatabase({ url: 'postgres://postgres@127.0.0.1:1/none' });
+    const down = await buildApp(testConfig(), { database });
+    try {
+      const response = await down.inject({ method: 'GET', url: '/health' });
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toMatchObject({
+        status: 'down',
+        database: 'down',
+        redis: 'disabled',
+      });
+    } finally {
+      await down.close();
+      await database.close();
+    }
+  });
+
+  it('reports degraded when Redis is configured but unreachable', async () => {
+    const degraded = await testApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const response = await degraded.inject({ method: 'GET', url: '/health' });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ status: 'degraded', database: 'up', redis: 'down' });
+    } finally {
+      await degraded.dispose();
+    }
+  });
+
+  it('has a liveness probe that needs nothing', async () => {
+    const response = await app.inject({ method: 'GET', url: '/health/live' });
+    expect(response.json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('API documentation', () => {
+  it('serves a valid OpenAPI 3 document generated from the route schemas', async () => {
+    const response = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(response.statusCode).toBe(200);
+    const document = response.json();
+    expect(document.openapi).toMatch(/^3\./);
+    await SwaggerParser.validate(structuredClone(document));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/health', '/health/live']),
+    );
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const response = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/text\/html/);
+    expect(response.body).toContain('swagger');
+  });
+});
+
+describe('GET /metrics', () => {
+  it('exports process metrics and request latency by route template', async () => {
+    await app.inject({ method: 'GET', url: '/health/live' });
+    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/text\/plain/);
+    expect(response.body).toContain('atrium_process_cpu_user_seconds_total');
+    expect(response.body).toMatch(
+      /atrium_http_request_duration_seconds_count\{method="GET",route="\/health\/live",status_code="200"\} \d+/,
+    );
+  });
+});
+
+describe('security headers and CORS', () => {
+  it('sends a strict CSP and the other helmet headers by default', async () => {
+    const response = await app.inject({ method: 'GET', url: '/health/live' });
+    expect(response.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['strict-transport-security']).toBeDefined();
+  });
+
+  it('sends no CSP when CSP_MODE=disabled', async () => {
+    const open = await testApp({ CSP_MODE: 'disabled' });
+    try {
+      const response = await open.inject({ method: 'GET', url: '/health/live' });
+      expect(response.headers['content-security-policy']).toBeUndefined();
+    } finally {
+      await open.dispose();
+    }
+  });
+
+  it('allows only the configured origins', async () => {
+    const withCors = await testApp({ CORS_ORIGINS: 'https://app.example.com' });
+    try {
+      const preflight = (origin: string) =>
+        withCors.inject({
+          method: 'OPTIONS',
+          url: '/health',
+          headers: { origin, 'access-control-request-method': 'GET' },
+        });
+      const allowed = await preflight('https://app.example.com');
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example.com');
+      const refused = await preflight('https://evil.example.com');
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await withCors.dispose();
+    }
+  });
+});

@@ -1,0 +1,29 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Config, loadConfig } from '@atrium/config';
+import { createTestDatabase } from '@atrium/db/testing';
+import { type BuildOptions, buildApp } from '../src/index.js';
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'atrium-test-')),
+    ...env,
+  });
+}
+
+/** The real app on a fresh database of its own; `close()` also drops the database. */
+export async function testApp(env: Record<string, string> = {}, options: BuildOptions = {}) {
+  const database = await createTestDatabase();
+  const app = await buildApp(testConfig({ DATABASE_URL: database.url, ...env }), options);
+  return Object.assign(app, {
+    async dispose() {
+      await app.close();
+      await database.drop();
+    },
+  });
+}

@@ -1,0 +1,20 @@
+// `pnpm start:worker`: the worker as its own process (production: any number of them).
+import { runService } from '@atrium/config';
+import { createDatabase } from '@atrium/db';
+import { startWorker } from './worker.js';
+
+await runService('worker', async ({ config, log }) => {
+  const database = createDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.databasePoolMax,
+  });
+  await database.migrate();
+  const worker = await startWorker({ config, database, log });
+  return {
+    async close() {
+      await worker.close();
+      await database.close();
+    },
+  };
+});

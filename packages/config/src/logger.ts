@@ -1,0 +1,34 @@
+import { type Logger, pino } from 'pino';
+import type { Config } from './load.js';
+
+/** Paths whose values never reach a log line, wherever they appear. */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["idempotency-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.currentPassword',
+  '*.newPassword',
+  '*.refreshToken',
+  '*.accessToken',
+  '*.token',
+  '*.secret',
+];
+
+/** The process logger: JSON lines on stdout, shared by the API and the worker. */
+export function createLogger(
+  config: Pick<Config, 'logLevel'>,
+  destination?: pino.DestinationStream,
+): Logger {
+  return pino(
+    {
+      level: config.logLevel,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      base: { service: 'atrium' },
+    },
+    destination,
+  );
+}
+
+export type { Logger };

@@ -1,0 +1,40 @@
+import closeWithGrace from 'close-with-grace';
+import { type Config, ConfigError, loadConfig } from './load.js';
+import { createLogger, type Logger } from './logger.js';
+
+export interface Service {
+  /** Finishes in-flight work and releases connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Runs a process (API, worker, or both): validates the environment (a bad value stops it with one
+ * line naming the variable), starts the service, and on SIGTERM/SIGINT closes it gracefully,
+ * forcing the exit after SHUTDOWN_TIMEOUT_MS.
+ */
+export async function runService(
+  name: string,
+  start: (context: { config: Config; log: Logger }) => Promise<Service>,
+): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Invalid configuration: ${error.message}`);
+    process.exit(1);
+  }
+  const log = createLogger(config).child({ process: name });
+  let service: Service;
+  try {
+    service = await start({ config, log });
+  } catch (error) {
+    log.fatal({ err: error }, `${name} failed to start`);
+    process.exit(1);
+  }
+  closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
+    if (err) log.error({ err }, `${name} is stopping after an error`);
+    else log.info({ signal }, `${name} is stopping`);
+    await service.close();
+  });
+}
