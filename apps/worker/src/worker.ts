@@ -1,12 +1,11 @@
-import type { Config, Logger } from '@atrium/config';
+import type { Config } from '@atrium/config';
 import type { DatabaseHandle } from '@atrium/db';
 import {
-  BullmqDriver,
   InProcessDriver,
   type JobDriver,
+  type Logger,
   OutboxRelay,
   type Processors,
-  startBullmqWorkers,
 } from '@atrium/jobs';
 import { createProcessors } from './processors/index.js';
 
@@ -41,6 +40,8 @@ export async function startWorker({
   let driver: JobDriver;
   let stopWorkers = async () => {};
   if (config.redisUrl) {
+    // Loaded only when used: BullMQ is the largest import, and embedded mode never needs it.
+    const { BullmqDriver, startBullmqWorkers } = await import('@atrium/jobs/bullmq');
     const connection = { redisUrl: config.redisUrl, prefix: config.queuePrefix };
     driver = new BullmqDriver({ ...connection, retry });
     const workers = startBullmqWorkers({

@@ -60,7 +60,11 @@ function createPostgres(url: string, poolMax: number): DatabaseHandle {
 function createPglite(options: DatabaseOptions): DatabaseHandle {
   const dir = options.dataDir ?? 'memory://';
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
-  const client = new PGlite(dir.startsWith('memory://') ? dir : join(dir, 'pglite'));
+  const client = new PGlite(dir.startsWith('memory://') ? dir : join(dir, 'pglite'), {
+    // PGlite's default shared_buffers (128 MB) doubles the process's resident memory; an embedded,
+    // single-connection database does well with far less.
+    postgresqlconf: ['shared_buffers = 16MB'],
+  });
   const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Database;
   return {
     db,

@@ -1,4 +1,3 @@
-export { BullmqDriver, startBullmqWorkers } from './drivers/bullmq.js';
 export { InProcessDriver } from './drivers/in-process.js';
 export { type EnqueueOptions, enqueue, OUTBOX_CHANNEL } from './outbox.js';
 export { OutboxRelay, type RelayOptions } from './relay.js';

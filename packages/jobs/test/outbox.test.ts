@@ -1,7 +1,8 @@
 import { outbox } from '@atrium/db';
 import { eq } from '@atrium/db/orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BullmqDriver, enqueue, OutboxRelay, startBullmqWorkers } from '../src/index.js';
+import { BullmqDriver, startBullmqWorkers } from '../src/drivers/bullmq.js';
+import { enqueue, OutboxRelay } from '../src/index.js';
 import {
   ownRedis,
   recordingProcessors,

@@ -1,0 +1,104 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createTestDatabase } from '@atrium/db/testing';
+import { describe, expect, it } from 'vitest';
+
+const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
+// The child runs in a directory of its own (its ./.data), so tsx is named by absolute URL.
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `pnpm start`'s entry point as a real process with only the given environment. */
+function start(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+    cwd: mkdtempSync(join(tmpdir(), 'atrium-start-')),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+async function waitForHealth(base: string, child: ChildProcess) {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error('process exited before it was healthy');
+    try {
+      const response = await fetch(`${base}/health`);
+      if (response.status === 200) return response.json();
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('not healthy in 30 s');
+}
+
+describe('pnpm start (API and worker in one process, over a real socket)', () => {
+  it('serves health, docs and metrics on the embedded default and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const proc = start({ PORT: String(port), DATA_DIR: './.data' });
+    try {
+      expect(await waitForHealth(base, proc.child)).toMatchObject({
+        status: 'ok',
+        database: 'up',
+        redis: 'disabled',
+      });
+      expect((await fetch(`${base}/docs/json`)).status).toBe(200);
+      expect((await fetch(`${base}/docs/`)).status).toBe(200);
+      expect(await (await fetch(`${base}/metrics`)).text()).toContain(
+        'atrium_http_request_duration_seconds',
+      );
+      expect(proc.output()).toContain('"database":"pglite","jobs":"in-process"');
+    } finally {
+      proc.child.kill('SIGTERM');
+    }
+    expect(await proc.exited).toBe(0);
+    expect(proc.output()).toContain('atrium is stopping');
+  });
+
+  it('runs on PostgreSQL and BullMQ when DATABASE_URL and REDIS_URL are set', async () => {
+    const database = await createTestDatabase();
+    const port = await freePort();
+    const proc = start({
+      PORT: String(port),
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: `atrium-test-${port}`,
+    });
+    try {
+      expect(await waitForHealth(`http://127.0.0.1:${port}`, proc.child)).toMatchObject({
+        database: 'up',
+        redis: 'up',
+      });
+      expect(proc.output()).toContain('"database":"postgres","jobs":"bullmq"');
+    } finally {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+      await database.drop();
+    }
+  });
+
+  it('stops at once with one line naming a bad variable', async () => {
+    const proc = start({ PORT: 'abc' });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output().trim()).toBe(
+      'Invalid configuration: PORT must be a whole number from 1 to 65535 (got "abc")',
+    );
+  });
+});

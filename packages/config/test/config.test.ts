@@ -1,0 +1,146 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, EnvSchema, loadConfig, withDotenv } from '../src/index.js';
+
+const SECRET = 's'.repeat(32);
+
+describe('loadConfig', () => {
+  it('runs with no configuration at all on the embedded defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 3000,
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      cspMode: 'strict',
+      corsOrigins: [],
+      trustProxy: false,
+    });
+    expect(config.dataDir).toMatch(/\.data$/);
+  });
+
+  it('converts and keeps valid values', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      CORS_ORIGINS: 'https://a.example.com, https://b.example.com',
+      TRUST_PROXY: '2',
+      DATABASE_URL: 'postgres://u@db:5432/atrium',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.corsOrigins).toEqual(['https://a.example.com', 'https://b.example.com']);
+    expect(config.trustProxy).toBe(2);
+    expect(config.databaseUrl).toBe('postgres://u@db:5432/atrium');
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' })).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc', 'PORT must be a whole number from 1 to 65535 (got "abc")'],
+    ['PORT', '70000', 'PORT must be a whole number from 1 to 65535 (got "70000")'],
+    [
+      'NODE_ENV',
+      'prod',
+      'NODE_ENV must be one of development | test | staging | production (got "prod")',
+    ],
+    ['CSP_MODE', 'loose', 'CSP_MODE must be one of strict | relaxed | disabled (got "loose")'],
+    [
+      'LOG_LEVEL',
+      'verbose',
+      'LOG_LEVEL must be one of fatal | error | warn | info | debug | trace | silent (got "verbose")',
+    ],
+    [
+      'DATABASE_URL',
+      'mysql://x',
+      'DATABASE_URL must be a URL starting with postgres:// or postgresql://',
+    ],
+    ['REDIS_URL', 'localhost:6379', 'REDIS_URL must be a URL starting with redis:// or rediss://'],
+    ['JWT_SECRET', 'short', 'JWT_SECRET must be a secret of at least 32 bytes'],
+    [
+      'FIRST_SUPERUSER_EMAIL',
+      'admin',
+      'FIRST_SUPERUSER_EMAIL must be an email address (got "admin")',
+    ],
+    [
+      'FIRST_SUPERUSER_PASSWORD',
+      'short',
+      'FIRST_SUPERUSER_PASSWORD must be a password of at least 10 characters',
+    ],
+    [
+      'TRUST_PROXY',
+      'yes please',
+      'TRUST_PROXY must be true, false, a hop count, or a comma-separated list of proxy addresses/CIDRs (got "yes please")',
+    ],
+    ['RATE_LIMIT_MAX', '-1', 'RATE_LIMIT_MAX must be a whole number from 0 to 1000000 (got "-1")'],
+    [
+      'QUEUE_PREFIX',
+      'a:b',
+      'QUEUE_PREFIX must be letters, digits, - and _ (a Redis key prefix) (got "a:b")',
+    ],
+    [
+      'CORS_ORIGINS',
+      'app.example.com',
+      'CORS_ORIGINS must be a comma-separated list of origins like https://app.example.com (got "app.example.com")',
+    ],
+  ])('refuses %s=%s with one line naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new ConfigError(message));
+  });
+
+  it('never echoes a secret value in its message', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'hunter2' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root:pw@x' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('pw@x') }),
+    );
+  });
+
+  it.each(['production', 'staging'])('refuses %s without JWT_SECRET', (env) => {
+    expect(() => loadConfig({ NODE_ENV: env })).toThrow(
+      `JWT_SECRET is required in ${env} (at least 32 bytes)`,
+    );
+  });
+
+  it('refuses a wildcard CORS origin in production, and allows it in development', () => {
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, CORS_ORIGINS: '*' }),
+    ).toThrow('CORS_ORIGINS must list explicit origins in production, not *');
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+  });
+
+  it('accepts a complete production environment', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: SECRET,
+      CORS_ORIGINS: 'https://app.example.com',
+    });
+    expect(config.env).toBe('production');
+  });
+});
+
+describe('.env', () => {
+  it('is read when present, and the real environment wins over it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atrium-env-'));
+    writeFileSync(join(dir, '.env'), 'PORT=4000\nLOG_LEVEL=debug\n# comment\n');
+    const config = loadConfig(withDotenv({ LOG_LEVEL: 'warn' }, dir));
+    expect(config.port).toBe(4000);
+    expect(config.logLevel).toBe('warn');
+  });
+
+  it('is optional', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atrium-env-'));
+    expect(withDotenv({ PORT: '1' }, dir)).toEqual({ PORT: '1' });
+  });
+
+  it('.env.example documents every variable the schema reads, and nothing else', () => {
+    const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const documented = [...example.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]).sort();
+    expect(documented).toEqual(Object.keys(EnvSchema.properties).sort());
+  });
+});
