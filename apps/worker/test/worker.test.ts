@@ -36,7 +36,7 @@ function slowProcessors(ms: number) {
   return { processors, events };
 }
 
-const email = (to: string) => ({ to, template: 'welcome', data: {} });
+const email = (to: string) => ({ to, template: 'email-verification' as const, data: {} });
 
 describe.each([
   ['BullMQ', { REDIS_URL: TEST_REDIS_URL }],

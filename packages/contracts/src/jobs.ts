@@ -5,9 +5,22 @@ import { type Static, Type } from 'typebox';
  * both take their types from here, so the two sides cannot drift apart.
  */
 
+/** Every email Atrium sends; the mail package has one text + HTML template per name. */
+export const EmailTemplates = [
+  'email-verification',
+  'password-reset',
+  'org-invitation',
+  'form-confirmation',
+  'sales-notification',
+  'upload-finished',
+  'report-status-changed',
+] as const;
+export type EmailTemplate = (typeof EmailTemplates)[number];
+
 export const EmailJob = Type.Object({
   to: Type.String({ format: 'email' }),
-  template: Type.String({ minLength: 1, description: 'Template name, e.g. `password-reset`' }),
+  template: Type.Union(EmailTemplates.map((t) => Type.Literal(t))),
+  /** The template's variables (names, links…); each template documents its own. */
   data: Type.Record(Type.String(), Type.Unknown()),
 });
 export type EmailJob = Static<typeof EmailJob>;

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { enqueue, InProcessDriver, OutboxRelay } from '../src/index.js';
 import { recordingProcessors, silentLog } from './support.js';
 
-const email = (to: string) => ({ to, template: 'welcome', data: {} });
+const email = (to: string) => ({ to, template: 'email-verification' as const, data: {} });
 
 describe('the in-process driver on PGlite (embedded mode)', () => {
   let database: ReturnType<typeof createDatabase>;

@@ -48,7 +48,11 @@ async function bullmqPipeline(redisUrl = TEST_REDIS_URL, failTimes = 0) {
   };
 }
 
-const email = (to: string) => ({ to, template: 'welcome', data: { name: 'Ada' } });
+const email = (to: string) => ({
+  to,
+  template: 'email-verification' as const,
+  data: { name: 'Ada' },
+});
 
 describe('the outbox on BullMQ', () => {
   it('delivers a committed job exactly once', async () => {
@@ -152,7 +156,7 @@ describe('the outbox on BullMQ', () => {
         enqueue(
           tx,
           'email',
-          { to: 'not-an-email', template: 'x', data: {} },
+          { to: 'not-an-email', template: 'password-reset', data: {} },
           { idempotencyKey: 'bad-1' },
         ),
       ),
