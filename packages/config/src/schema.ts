@@ -1,10 +1,7 @@
 import { type Static, Type } from 'typebox';
 
 const oneOf = <const T extends string[]>(values: T, fallback: T[number]) =>
-  Type.Union(
-    values.map((v) => Type.Literal(v)),
-    { default: fallback, description: `one of ${values.join(' | ')}` },
-  );
+  Type.Enum(values, { default: fallback, description: `one of ${values.join(' | ')}` });
 
 const integer = (fallback: number, minimum: number, maximum: number) =>
   Type.Integer({

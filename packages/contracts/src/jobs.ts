@@ -19,7 +19,7 @@ export type EmailTemplate = (typeof EmailTemplates)[number];
 
 export const EmailJob = Type.Object({
   to: Type.String({ format: 'email' }),
-  template: Type.Union(EmailTemplates.map((t) => Type.Literal(t))),
+  template: Type.Enum(EmailTemplates),
   /** The template's variables (names, links…); each template documents its own. */
   data: Type.Record(Type.String(), Type.Unknown()),
 });
