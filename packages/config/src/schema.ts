@@ -1,6 +1,6 @@
 import { type Static, Type } from 'typebox';
 
-const oneOf = <const T extends string[]>(values: T, fallback: T[number]) =>
+const oneOf = <const T extends string[]>(values: readonly [...T], fallback: T[number]) =>
   Type.Enum(values, { default: fallback, description: `one of ${values.join(' | ')}` });
 
 const integer = (fallback: number, minimum: number, maximum: number) =>
