@@ -11,6 +11,10 @@ beforeAll(async () => {
   const env = { REDIS_URL: TEST_REDIS_URL, RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' };
   first = await testApp(env);
   second = await testApp(env);
+  // Until Redis is connected the limiter lets requests through (skipOnError); /health waits for it.
+  for (const app of [first, second]) {
+    expect((await app.inject({ method: 'GET', url: '/health' })).json().redis).toBe('up');
+  }
 });
 afterAll(async () => {
   await first.dispose();
