@@ -33,7 +33,11 @@ const expectProblem = (
   expect(response.statusCode).toBe(status);
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
   const body = response.json();
-  expect(body).toMatchObject({ status, code, type: expect.stringContaining('/problems/') });
+  expect(body).toMatchObject({
+    status,
+    code,
+    type: `urn:atrium:problem:${code.replace(/_/g, '-')}`,
+  });
   expect(body.title).toBeTypeOf('string');
   expect(body.detail).toBeTypeOf('string');
   return body;

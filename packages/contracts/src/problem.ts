@@ -34,7 +34,9 @@ export type FieldError = Static<typeof FieldError>;
 /** RFC 9457 problem details, served as `application/problem+json`. */
 export const Problem = Type.Object(
   {
-    type: Type.String({ description: 'URI identifying the problem type' }),
+    type: Type.String({
+      description: 'URI identifying the problem type (urn:atrium:problem:<code>)',
+    }),
     title: Type.String(),
     status: Type.Integer({ minimum: 400, maximum: 599 }),
     detail: Type.String(),
