@@ -51,6 +51,5 @@ export type Problem = Static<typeof Problem>;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** Problem type URI for a code: stable, documented, and resolvable by humans. */
-export const problemType = (code: string) =>
-  `https://atrium.dev/problems/${code.replace(/_/g, '-')}`;
+/** A URN per code: stable and unique, without claiming a web address the project may not own. */
+export const problemType = (code: string) => `urn:atrium:problem:${code.replace(/_/g, '-')}`;
