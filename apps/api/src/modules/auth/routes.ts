@@ -1,0 +1,144 @@
+import { verifyPassword } from '@atrium/auth';
+import { AuthResponse, LoginRequest, RefreshRequest, RegisterRequest } from '@atrium/contracts';
+import { sessions, users } from '@atrium/db';
+import { eq, or, sql } from '@atrium/db/orm';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { TooManyRequests, Unauthorized } from '../../errors.js';
+import { toUser } from '../../plugins/auth/principal.js';
+import { createUser, getUser } from '../users/service.js';
+import { accountRoutes } from './account-routes.js';
+import { FailureLimiter } from './limiter.js';
+import { recoveryRoutes } from './recovery-routes.js';
+import { queueVerificationEmail } from './recovery-service.js';
+import { authResponse, revokeSessions, rotateRefreshToken, startSession } from './sessions.js';
+
+const NoContent = Type.Null();
+const FIFTEEN_MINUTES = 15 * 60 * 1000;
+const BAD_LOGIN = 'The email/username or password is incorrect.';
+
+export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const failures = new FailureLimiter(10, FIFTEEN_MINUTES, app.redis);
+  const tags = ['auth'];
+
+  app.post(
+    '/auth/register',
+    {
+      config: { rateLimit: { max: 20, timeWindow: FIFTEEN_MINUTES } },
+      schema: {
+        tags,
+        summary: 'Create an account and sign in',
+        body: RegisterRequest,
+        response: { 201: AuthResponse },
+      },
+    },
+    async (request, reply) => {
+      const user = await createUser(app.db, request.body);
+      const session = await app.db.transaction(async (tx) => {
+        await queueVerificationEmail(tx, user);
+        return startSession(tx, user.id, request);
+      });
+      return reply.status(201).send(authResponse(app, user, session));
+    },
+  );
+
+  app.post(
+    '/auth/login',
+    {
+      config: { rateLimit: { max: 30, timeWindow: 60_000 } },
+      schema: {
+        tags,
+        summary: 'Sign in with email or username',
+        body: LoginRequest,
+        response: { 200: AuthResponse },
+      },
+    },
+    async (request) => {
+      const login = request.body.login.toLowerCase();
+      const wait = await failures.retryAfter(login);
+      if (wait > 0) throw new TooManyRequests(wait);
+      const [row] = await app.db
+        .select()
+        .from(users)
+        .where(or(eq(sql`lower(${users.email})`, login), eq(sql`lower(${users.username})`, login)))
+        .limit(1);
+      // Unknown users verify against a dummy hash: same answer, comparable time.
+      const ok = await verifyPassword(row?.passwordHash, request.body.password);
+      if (!ok || !row?.isActive) {
+        await failures.fail(login);
+        throw new Unauthorized(BAD_LOGIN, 'invalid_credentials');
+      }
+      await failures.reset(login);
+      const session = await app.db.transaction((tx) => startSession(tx, row.id, request));
+      const user = row.isSuperuser ? toUser(row, []) : await getUser(app.db, row.id);
+      return authResponse(app, user, session);
+    },
+  );
+
+  app.post(
+    '/auth/refresh',
+    {
+      config: { rateLimit: { max: 60, timeWindow: 60_000 } },
+      schema: {
+        tags,
+        summary: 'Exchange a refresh token for new tokens (rotation)',
+        body: RefreshRequest,
+        response: { 200: AuthResponse },
+      },
+    },
+    async (request) => {
+      const result = await app.db.transaction(async (tx) => {
+        const rotated = await rotateRefreshToken(tx, request.body.refreshToken);
+        if (rotated.kind === 'reused') await app.authChanged(tx);
+        return rotated;
+      });
+      if (result.kind === 'reused') {
+        throw new Unauthorized(
+          'This refresh token was already used; the session has been ended.',
+          'refresh_token_reused',
+        );
+      }
+      if (result.kind === 'invalid') {
+        throw new Unauthorized('The refresh token is invalid or expired.', 'invalid_token');
+      }
+      const user = await getUser(app.db, result.userId);
+      if (!user.isActive) throw new Unauthorized('This account is disabled.', 'invalid_token');
+      return authResponse(app, user, result);
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { auth: true },
+      schema: { tags, summary: 'End this session', response: { 204: NoContent } },
+    },
+    async (request, reply) => {
+      await app.db.transaction(async (tx) => {
+        // Identity-provider tokens carry no session of ours: nothing to end.
+        if (!request.session) return;
+        await revokeSessions(tx, eq(sessions.id, request.session.id));
+        await app.authChanged(tx);
+      });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/auth/logout-all',
+    {
+      config: { auth: true },
+      schema: { tags, summary: 'End every session of this account', response: { 204: NoContent } },
+    },
+    async (request, reply) => {
+      await app.db.transaction(async (tx) => {
+        await revokeSessions(tx, eq(sessions.userId, request.user!.id));
+        await app.authChanged(tx);
+      });
+      return reply.status(204).send(null);
+    },
+  );
+
+  await app.register(accountRoutes);
+  await app.register(recoveryRoutes);
+};
