@@ -33,7 +33,7 @@ async function issueRefreshToken(tx: Database, sessionId: string) {
 }
 
 export function authResponse(
-  app: FastifyInstance,
+  app: Pick<FastifyInstance, 'jwt'>,
   user: User,
   session: { sessionId: string; refreshToken: string },
 ): AuthResponse {

@@ -60,8 +60,7 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
   });
   const cache = new PrincipalCache();
   const principalQuery = preparePrincipalQuery(app.db);
-  const unlisten = await app.database.listen(AUTH_CHANNEL, () => cache.clear());
-  app.addHook('onClose', async () => unlisten());
+  subscribeToChanges(app, () => cache.clear());
   const idp = app.config.idp;
   const verifyIdp = idp ? idpVerifier(idp) : undefined;
 
@@ -134,6 +133,34 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
     await requireAuth(config)(request, reply);
   });
 });
+
+/**
+ * Other instances announce changes on a NOTIFY channel. Subscribing must not hold up start-up
+ * (the database may be down: /health reports it), so it retries in the background; until it
+ * succeeds, the cache TTL bounds staleness.
+ */
+function subscribeToChanges(app: FastifyInstance, onChange: () => void) {
+  let closed = false;
+  let unlisten: (() => Promise<void>) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const subscribe = () =>
+    app.database.listen(AUTH_CHANNEL, onChange).then(
+      (stop) => {
+        if (closed) void stop().catch(() => {});
+        else unlisten = stop;
+      },
+      (err) => {
+        app.log.warn({ err }, 'cannot subscribe to auth changes; retrying');
+        if (!closed) timer = setTimeout(subscribe, 5000).unref();
+      },
+    );
+  void subscribe();
+  app.addHook('onClose', async () => {
+    closed = true;
+    clearTimeout(timer);
+    await unlisten?.().catch(() => {});
+  });
+}
 
 function headerAlg(token: string): string | undefined {
   try {
