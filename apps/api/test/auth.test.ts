@@ -136,3 +136,15 @@ describe('email verification', () => {
     expect(me.json().emailVerified).toBe(true);
   });
 });
+
+describe('per-IP limits', () => {
+  it('answers 429 rate_limited with Retry-After after too many logins from one IP', async () => {
+    let last = await login('ip-limit@example.com', 'whatever-password');
+    for (let i = 0; i < 40 && last.statusCode !== 429; i++) {
+      last = await login(`ip-limit-${i}@example.com`, 'whatever-password');
+    }
+    expect(last.statusCode).toBe(429);
+    expect(last.json().code).toBe('rate_limited');
+    expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});

@@ -24,7 +24,7 @@ export interface Config {
   /** An external identity provider whose RS256/ES256 tokens are accepted; all three or none. */
   idp: { jwksUrl: string; issuer: string; audience: string } | undefined;
   bodyLimit: number;
-  rateLimit: { max: number; windowMs: number };
+  rateLimit: { max: number; windowMs: number; auth: boolean };
   queuePrefix: string;
   jobs: { concurrency: number; attempts: number; outboxPollMs: number };
   shutdownTimeoutMs: number;
@@ -84,7 +84,11 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     firstSuperuser: { email: env.FIRST_SUPERUSER_EMAIL, password: env.FIRST_SUPERUSER_PASSWORD },
     idp: parseIdp(env),
     bodyLimit: env.BODY_LIMIT,
-    rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
+    rateLimit: {
+      max: env.RATE_LIMIT_MAX,
+      windowMs: env.RATE_LIMIT_WINDOW_MS,
+      auth: env.AUTH_RATE_LIMITS === 'on',
+    },
     queuePrefix: env.QUEUE_PREFIX,
     jobs: {
       concurrency: env.WORKER_CONCURRENCY,

@@ -57,6 +57,7 @@ export const EnvSchema = Type.Object({
   BODY_LIMIT: integer(1_048_576, 1024, 104_857_600),
   RATE_LIMIT_MAX: integer(600, 0, 1_000_000),
   RATE_LIMIT_WINDOW_MS: integer(60_000, 1000, 86_400_000),
+  AUTH_RATE_LIMITS: oneOf(['on', 'off'], 'on'),
   QUEUE_PREFIX: Type.String({
     default: 'atrium',
     pattern: '^[A-Za-z0-9_-]{1,64}$',

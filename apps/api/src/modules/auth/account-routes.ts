@@ -12,6 +12,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NotFound, Unauthorized } from '../../errors.js';
 import { assertStrongPassword, assertUsernameFree, getUser } from '../users/service.js';
+import { perIp } from './limiter.js';
 import { otherSessionsOf, revokeSessions } from './sessions.js';
 
 export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -54,7 +55,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/auth/me/password',
     {
-      config: { ...auth, rateLimit: { max: 10, timeWindow: 15 * 60_000 } },
+      config: { ...auth, rateLimit: perIp(app, 10, 15 * 60_000) },
       schema: {
         tags,
         summary: 'Change your password; ends your other sessions',

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 
 /**
@@ -60,3 +61,10 @@ export class FailureLimiter {
     return `atrium:login-failures:${key}`;
   }
 }
+
+/**
+ * A per-IP route limit (`config.rateLimit`), on unless AUTH_RATE_LIMITS=off, which only load
+ * tests should set: every client of a load generator shares one IP.
+ */
+export const perIp = (app: FastifyInstance, max: number, timeWindow: number) =>
+  app.config.rateLimit.auth ? { max, timeWindow } : false;

@@ -11,6 +11,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BadRequest } from '../../errors.js';
 import { assertStrongPassword } from '../users/service.js';
+import { perIp } from './limiter.js';
 import { consumeOneTimeToken } from './one-time-tokens.js';
 import { queuePasswordResetEmail } from './recovery-service.js';
 import { revokeSessions } from './sessions.js';
@@ -24,7 +25,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/password-reset/request',
     {
-      config: { rateLimit: { max: 10, timeWindow: FIFTEEN_MINUTES } },
+      config: { rateLimit: perIp(app, 10, FIFTEEN_MINUTES) },
       schema: {
         tags,
         summary: 'Email a password-reset link (always 202, whether or not the account exists)',
@@ -46,7 +47,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/password-reset/confirm',
     {
-      config: { rateLimit: { max: 10, timeWindow: FIFTEEN_MINUTES } },
+      config: { rateLimit: perIp(app, 10, FIFTEEN_MINUTES) },
       schema: {
         tags,
         summary: 'Set a new password with a reset token; ends every session',
@@ -76,7 +77,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/verify-email',
     {
-      config: { rateLimit: { max: 10, timeWindow: FIFTEEN_MINUTES } },
+      config: { rateLimit: perIp(app, 10, FIFTEEN_MINUTES) },
       schema: {
         tags,
         summary: 'Confirm an email address with the emailed token',

@@ -8,7 +8,7 @@ import { TooManyRequests, Unauthorized } from '../../errors.js';
 import { toUser } from '../../plugins/auth/principal.js';
 import { createUser, getUser } from '../users/service.js';
 import { accountRoutes } from './account-routes.js';
-import { FailureLimiter } from './limiter.js';
+import { FailureLimiter, perIp } from './limiter.js';
 import { recoveryRoutes } from './recovery-routes.js';
 import { queueVerificationEmail } from './recovery-service.js';
 import { authResponse, revokeSessions, rotateRefreshToken, startSession } from './sessions.js';
@@ -24,7 +24,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/register',
     {
-      config: { rateLimit: { max: 20, timeWindow: FIFTEEN_MINUTES } },
+      config: { rateLimit: perIp(app, 20, FIFTEEN_MINUTES) },
       schema: {
         tags,
         summary: 'Create an account and sign in',
@@ -45,7 +45,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/login',
     {
-      config: { rateLimit: { max: 30, timeWindow: 60_000 } },
+      config: { rateLimit: perIp(app, 30, 60_000) },
       schema: {
         tags,
         summary: 'Sign in with email or username',
@@ -78,7 +78,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/refresh',
     {
-      config: { rateLimit: { max: 60, timeWindow: 60_000 } },
+      config: { rateLimit: perIp(app, 60, 60_000) },
       schema: {
         tags,
         summary: 'Exchange a refresh token for new tokens (rotation)',
