@@ -23,6 +23,8 @@ export interface Config {
   firstSuperuser: { email: string | undefined; password: string | undefined };
   /** An external identity provider whose RS256/ES256 tokens are accepted; all three or none. */
   idp: { jwksUrl: string; issuer: string; audience: string } | undefined;
+  /** How long a live-session check may be reused (0: query on every request). */
+  sessionCacheMs: number;
   bodyLimit: number;
   rateLimit: { max: number; windowMs: number; auth: boolean };
   queuePrefix: string;
@@ -83,6 +85,7 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     dataDir: resolve(env.DATA_DIR),
     firstSuperuser: { email: env.FIRST_SUPERUSER_EMAIL, password: env.FIRST_SUPERUSER_PASSWORD },
     idp: parseIdp(env),
+    sessionCacheMs: env.AUTH_SESSION_CACHE_MS,
     bodyLimit: env.BODY_LIMIT,
     rateLimit: {
       max: env.RATE_LIMIT_MAX,

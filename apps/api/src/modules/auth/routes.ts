@@ -5,7 +5,7 @@ import { eq, or, sql } from '@atrium/db/orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { TooManyRequests, Unauthorized } from '../../errors.js';
-import { toUser } from '../../plugins/auth/principal.js';
+import { permissionsOf, toUser } from '../../plugins/auth/principal.js';
 import { createUser, getUser } from '../users/service.js';
 import { accountRoutes } from './account-routes.js';
 import { FailureLimiter, perIp } from './limiter.js';
@@ -20,6 +20,18 @@ const BAD_LOGIN = 'The email/username or password is incorrect.';
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const failures = new FailureLimiter(10, FIFTEEN_MINUTES, app.redis);
   const tags = ['auth'];
+  // The login lookup (by email or username, case-insensitively) with the user's permissions.
+  const findLogin = app.db
+    .select({ user: users, permissions: permissionsOf(users.id) })
+    .from(users)
+    .where(
+      or(
+        eq(sql`lower(${users.email})`, sql.placeholder('login')),
+        eq(sql`lower(${users.username})`, sql.placeholder('login')),
+      ),
+    )
+    .limit(1)
+    .prepare('auth_login_lookup');
 
   app.post(
     '/auth/register',
@@ -57,20 +69,17 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const login = request.body.login.toLowerCase();
       const wait = await failures.retryAfter(login);
       if (wait > 0) throw new TooManyRequests(wait);
-      const [row] = await app.db
-        .select()
-        .from(users)
-        .where(or(eq(sql`lower(${users.email})`, login), eq(sql`lower(${users.username})`, login)))
-        .limit(1);
+      const [found] = await findLogin.execute({ login });
       // Unknown users verify against a dummy hash: same answer, comparable time.
-      const ok = await verifyPassword(row?.passwordHash, request.body.password);
-      if (!ok || !row?.isActive) {
+      const ok = await verifyPassword(found?.user.passwordHash, request.body.password);
+      if (!ok || !found?.user.isActive) {
         await failures.fail(login);
         throw new Unauthorized(BAD_LOGIN, 'invalid_credentials');
       }
       await failures.reset(login);
-      const session = await app.db.transaction((tx) => startSession(tx, row.id, request));
-      const user = row.isSuperuser ? toUser(row, []) : await getUser(app.db, row.id);
+      // No transaction: should the token insert fail, the session is unusable and no token leaves.
+      const session = await startSession(app.db, found.user.id, request);
+      const user = toUser(found.user, found.permissions);
       return authResponse(app, user, session);
     },
   );

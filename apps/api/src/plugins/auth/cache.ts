@@ -28,6 +28,7 @@ export class PrincipalCache {
   }
 
   set(key: string, user: User): void {
+    if (this.ttlMs <= 0) return;
     // Crude but bounded: a full cache starts over rather than tracking recency.
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, { user, until: Date.now() + this.ttlMs });

@@ -58,7 +58,7 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
     verify: { algorithms: ['HS256'] },
     decoratorName: 'jwtPayload',
   });
-  const cache = new PrincipalCache();
+  const cache = new PrincipalCache(app.config.sessionCacheMs);
   const principalQuery = preparePrincipalQuery(app.db);
   subscribeToChanges(app, () => cache.clear());
   const idp = app.config.idp;
