@@ -230,6 +230,18 @@ describe('ending sessions takes effect at once', () => {
 });
 
 describe('profile', () => {
+  it('refuses a username another account holds, in any case, with 409', async () => {
+    const a = await signUp(app);
+    const b = await signUp(app);
+    const res = await app.inject({
+      method: 'PATCH',
+      url: '/api/v1/auth/me',
+      headers: bearer(a.accessToken),
+      payload: { username: b.user.username?.toUpperCase() },
+    });
+    expect(res.statusCode).toBe(409);
+  });
+
   it('updates only the allowed profile fields', async () => {
     const a = await signUp(app);
     const res = await app.inject({

@@ -46,6 +46,16 @@ describe('admin routes', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('shows that admin routes need a bearer token and names their permission', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const list = doc.paths['/api/v1/users'].get;
+    expect(list.security).toEqual([{ bearerAuth: [] }]);
+    expect(list.description).toBe('Requires the `users:read` permission (superusers hold all).');
+    expect(doc.paths['/api/v1/auth/login'].post.security).toBeUndefined();
+  });
+});
+
 describe('users admin', () => {
   it('creates, finds by q and pages through users with a cursor', async () => {
     const admin = await signUp(app, { isSuperuser: true });

@@ -10,7 +10,7 @@ import { sessions, users } from '@atrium/db';
 import { and, desc, eq, gt, isNull, sql } from '@atrium/db/orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { NotFound, Unauthorized } from '../../errors.js';
+import { Conflict, NotFound, Unauthorized } from '../../errors.js';
 import { assertStrongPassword, assertUsernameFree, getUser } from '../users/service.js';
 import { perIp } from './limiter.js';
 import { otherSessionsOf, revokeSessions } from './sessions.js';
@@ -41,13 +41,20 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const me = request.user!;
       const { username, fullName, bio, phoneNumber } = request.body;
       if (username) await assertUsernameFree(app.db, username, me.id);
-      await app.db.transaction(async (tx) => {
-        await tx
-          .update(users)
-          .set({ username, fullName, bio, phoneNumber, updatedAt: sql`now()` })
-          .where(eq(users.id, me.id));
-        await app.authChanged(tx);
-      });
+      await app.db
+        .transaction(async (tx) => {
+          await tx
+            .update(users)
+            .set({ username, fullName, bio, phoneNumber, updatedAt: sql`now()` })
+            .where(eq(users.id, me.id));
+          await app.authChanged(tx);
+        })
+        .catch((error: unknown) => {
+          // A concurrent update took the username between the check above and this write.
+          if (isUniqueViolation(error))
+            throw new Conflict('An account with this username already exists.');
+          throw error;
+        });
       return getUser(app.db, me.id);
     },
   );
@@ -145,3 +152,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 };
+
+function isUniqueViolation(error: unknown): boolean {
+  const codeOf = (e: unknown) => (e as { code?: string } | undefined)?.code;
+  return codeOf(error) === '23505' || codeOf((error as { cause?: unknown }).cause) === '23505';
+}

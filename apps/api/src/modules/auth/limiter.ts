@@ -41,6 +41,8 @@ export class FailureLimiter {
         .catch(() => {});
       return;
     }
+    // Bounded memory under a flood of distinct names: starting over only loosens the limit.
+    if (this.local.size > 100_000) this.local.clear();
     const entry = this.fresh(key) ?? { count: 0, resetAt: Date.now() + this.windowMs };
     entry.count += 1;
     this.local.set(key, entry);

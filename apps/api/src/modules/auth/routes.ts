@@ -67,16 +67,18 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const login = request.body.login.toLowerCase();
-      const wait = await failures.retryAfter(login);
-      if (wait > 0) throw new TooManyRequests(wait);
       const [found] = await findLogin.execute({ login });
+      // Keyed by account when it exists, so email and username share one failure budget.
+      const key = found?.user.id ?? login;
+      const wait = await failures.retryAfter(key);
+      if (wait > 0) throw new TooManyRequests(wait);
       // Unknown users verify against a dummy hash: same answer, comparable time.
       const ok = await verifyPassword(found?.user.passwordHash, request.body.password);
       if (!ok || !found?.user.isActive) {
-        await failures.fail(login);
+        await failures.fail(key);
         throw new Unauthorized(BAD_LOGIN, 'invalid_credentials');
       }
-      await failures.reset(login);
+      await failures.reset(key);
       // No transaction: should the token insert fail, the session is unusable and no token leaves.
       const session = await startSession(app.db, found.user.id, request);
       const user = toUser(found.user, found.permissions);

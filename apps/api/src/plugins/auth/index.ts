@@ -126,6 +126,24 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
   }
   app.decorate('requireAuth', requireAuth);
 
+  // The OpenAPI document shows, per route, that it needs a bearer token and which permission.
+  app.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as AuthRouteConfig;
+    if (!config.auth && !config.permission && !config.superuser) return;
+    const needs = config.superuser
+      ? 'Superusers only.'
+      : config.permission
+        ? `Requires the \`${config.permission}\` permission (superusers hold all).`
+        : 'Requires a signed-in user.';
+    const schema = (route.schema ?? {}) as Record<string, unknown>;
+    schema.security = [{ bearerAuth: [] }];
+    // GET routes share their schema with the HEAD route Fastify adds: do not append twice.
+    const described = String(schema.description ?? '');
+    if (!described.includes(needs))
+      schema.description = [described, needs].filter(Boolean).join(' ');
+    route.schema = schema;
+  });
+
   // Routes declare what they need in their config; the check runs before the body is parsed.
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config;
