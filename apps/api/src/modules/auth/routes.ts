@@ -79,7 +79,6 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new Unauthorized(BAD_LOGIN, 'invalid_credentials');
       }
       await failures.reset(key);
-      // No transaction: should the token insert fail, the session is unusable and no token leaves.
       const session = await startSession(app.db, found.user.id, request);
       const user = toUser(found.user, found.permissions);
       return authResponse(app, user, session);
