@@ -1,7 +1,7 @@
 // `pnpm start`: the API and the worker in one process. With no configuration this is the embedded
 // default (PGlite under DATA_DIR, jobs in-process); with DATABASE_URL and REDIS_URL it runs the
 // same way on PostgreSQL and BullMQ.
-import { buildApp } from '@atrium/api';
+import { buildApp, ensureFirstSuperuser } from '@atrium/api';
 import { runService } from '@atrium/config';
 import { createDatabase } from '@atrium/db';
 import { startWorker } from '@atrium/worker';
@@ -14,6 +14,7 @@ await runService('atrium', async ({ config, log }) => {
   });
   await database.migrate();
   const app = await buildApp(config, { database, logger: log });
+  await ensureFirstSuperuser(database.db, config, log);
   const worker = await startWorker({ config, database, log });
   await app.listen({ port: config.port, host: config.host });
   log.info(

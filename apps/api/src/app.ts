@@ -4,7 +4,11 @@ import { createDatabase, type DatabaseHandle } from '@atrium/db';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
+import { authRoutes } from './modules/auth/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { roleRoutes } from './modules/roles/routes.js';
+import { userRoutes } from './modules/users/routes.js';
+import { authPlugin } from './plugins/auth/index.js';
 import { contextPlugin } from './plugins/context.js';
 import { docsPlugin } from './plugins/docs.js';
 import { errorsPlugin } from './plugins/errors.js';
@@ -71,12 +75,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(rateLimitPlugin, { config, redis });
   await app.register(metricsPlugin);
   await app.register(docsPlugin, { config });
+  await app.register(authPlugin);
 
   await app.register(healthRoutes);
   await app.register(
     async (api) => {
       // Feature modules register here, one folder each under src/modules.
-      void api;
+      await api.register(authRoutes);
+      await api.register(userRoutes);
+      await api.register(roleRoutes);
     },
     { prefix: API_PREFIX },
   );

@@ -21,8 +21,12 @@ export interface Config {
   trustProxy: boolean | number | string[];
   dataDir: string;
   firstSuperuser: { email: string | undefined; password: string | undefined };
+  /** An external identity provider whose RS256/ES256 tokens are accepted; all three or none. */
+  idp: { jwksUrl: string; issuer: string; audience: string } | undefined;
+  /** How long a live-session check may be reused (0: query on every request). */
+  sessionCacheMs: number;
   bodyLimit: number;
-  rateLimit: { max: number; windowMs: number };
+  rateLimit: { max: number; windowMs: number; auth: boolean };
   queuePrefix: string;
   jobs: { concurrency: number; attempts: number; outboxPollMs: number };
   shutdownTimeoutMs: number;
@@ -80,8 +84,14 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     dataDir: resolve(env.DATA_DIR),
     firstSuperuser: { email: env.FIRST_SUPERUSER_EMAIL, password: env.FIRST_SUPERUSER_PASSWORD },
+    idp: parseIdp(env),
+    sessionCacheMs: env.AUTH_SESSION_CACHE_MS,
     bodyLimit: env.BODY_LIMIT,
-    rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
+    rateLimit: {
+      max: env.RATE_LIMIT_MAX,
+      windowMs: env.RATE_LIMIT_WINDOW_MS,
+      auth: env.AUTH_RATE_LIMITS === 'on',
+    },
     queuePrefix: env.QUEUE_PREFIX,
     jobs: {
       concurrency: env.WORKER_CONCURRENCY,
@@ -90,6 +100,15 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
+}
+
+function parseIdp(env: Env): Config['idp'] {
+  const { AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience } = env;
+  if (!jwksUrl && !issuer && !audience) return undefined;
+  if (!jwksUrl || !issuer || !audience) {
+    throw new ConfigError('AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE must be set together');
+  }
+  return { jwksUrl, issuer, audience };
 }
 
 function parseCors(value: string): string[] | '*' {

@@ -51,9 +51,14 @@ export const EnvSchema = Type.Object({
   FIRST_SUPERUSER_PASSWORD: Type.Optional(
     Type.String({ minLength: 10, description: 'a password of at least 10 characters' }),
   ),
+  AUTH_JWKS_URL: url(['https', 'http']),
+  AUTH_ISSUER: Type.Optional(Type.String({ minLength: 1, description: 'an issuer (iss) URL' })),
+  AUTH_AUDIENCE: Type.Optional(Type.String({ minLength: 1, description: 'an audience (aud)' })),
   BODY_LIMIT: integer(1_048_576, 1024, 104_857_600),
   RATE_LIMIT_MAX: integer(600, 0, 1_000_000),
   RATE_LIMIT_WINDOW_MS: integer(60_000, 1000, 86_400_000),
+  AUTH_RATE_LIMITS: oneOf(['on', 'off'], 'on'),
+  AUTH_SESSION_CACHE_MS: integer(10_000, 0, 60_000),
   QUEUE_PREFIX: Type.String({
     default: 'atrium',
     pattern: '^[A-Za-z0-9_-]{1,64}$',

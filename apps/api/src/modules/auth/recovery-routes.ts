@@ -1,0 +1,101 @@
+import { hashPassword } from '@atrium/auth';
+import {
+  Accepted,
+  PasswordResetConfirm,
+  PasswordResetRequest,
+  VerifyEmailRequest,
+} from '@atrium/contracts';
+import { sessions, users } from '@atrium/db';
+import { eq, sql } from '@atrium/db/orm';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { BadRequest } from '../../errors.js';
+import { assertStrongPassword } from '../users/service.js';
+import { perIp } from './limiter.js';
+import { consumeOneTimeToken } from './one-time-tokens.js';
+import { queuePasswordResetEmail } from './recovery-service.js';
+import { revokeSessions } from './sessions.js';
+
+const FIFTEEN_MINUTES = 15 * 60 * 1000;
+const BAD_TOKEN = 'The link is invalid, expired or already used; ask for a new one.';
+
+export const recoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['auth'];
+
+  app.post(
+    '/auth/password-reset/request',
+    {
+      config: { rateLimit: perIp(app, 10, FIFTEEN_MINUTES) },
+      schema: {
+        tags,
+        summary: 'Email a password-reset link (always 202, whether or not the account exists)',
+        body: PasswordResetRequest,
+        response: { 202: Accepted },
+      },
+    },
+    async (request, reply) => {
+      const [user] = await app.db
+        .select({ id: users.id, email: users.email })
+        .from(users)
+        .where(eq(sql`lower(${users.email})`, request.body.email.toLowerCase()))
+        .limit(1);
+      if (user) await app.db.transaction((tx) => queuePasswordResetEmail(tx, user));
+      return reply.status(202).send({ status: 'accepted' });
+    },
+  );
+
+  app.post(
+    '/auth/password-reset/confirm',
+    {
+      config: { rateLimit: perIp(app, 10, FIFTEEN_MINUTES) },
+      schema: {
+        tags,
+        summary: 'Set a new password with a reset token; ends every session',
+        body: PasswordResetConfirm,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      const { token, newPassword } = request.body;
+      // Check the policy first, so a weak password does not burn the token.
+      assertStrongPassword(newPassword, 'newPassword', []);
+      const passwordHash = await hashPassword(newPassword);
+      await app.db.transaction(async (tx) => {
+        const userId = await consumeOneTimeToken(tx, token, 'password-reset');
+        if (!userId) throw new BadRequest(BAD_TOKEN);
+        await tx
+          .update(users)
+          .set({ passwordHash, updatedAt: sql`now()` })
+          .where(eq(users.id, userId));
+        await revokeSessions(tx, eq(sessions.userId, userId));
+        await app.authChanged(tx);
+      });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/auth/verify-email',
+    {
+      config: { rateLimit: perIp(app, 10, FIFTEEN_MINUTES) },
+      schema: {
+        tags,
+        summary: 'Confirm an email address with the emailed token',
+        body: VerifyEmailRequest,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      await app.db.transaction(async (tx) => {
+        const userId = await consumeOneTimeToken(tx, request.body.token, 'email-verification');
+        if (!userId) throw new BadRequest(BAD_TOKEN);
+        await tx
+          .update(users)
+          .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
+          .where(eq(users.id, userId));
+        await app.authChanged(tx);
+      });
+      return reply.status(204).send(null);
+    },
+  );
+};

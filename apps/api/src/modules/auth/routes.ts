@@ -1,0 +1,154 @@
+import { verifyPassword } from '@atrium/auth';
+import { AuthResponse, LoginRequest, RefreshRequest, RegisterRequest } from '@atrium/contracts';
+import { sessions, users } from '@atrium/db';
+import { eq, or, sql } from '@atrium/db/orm';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { TooManyRequests, Unauthorized } from '../../errors.js';
+import { permissionsOf, toUser } from '../../plugins/auth/principal.js';
+import { createUser, getUser } from '../users/service.js';
+import { accountRoutes } from './account-routes.js';
+import { FailureLimiter, perIp } from './limiter.js';
+import { recoveryRoutes } from './recovery-routes.js';
+import { queueVerificationEmail } from './recovery-service.js';
+import { authResponse, revokeSessions, rotateRefreshToken, startSession } from './sessions.js';
+
+const NoContent = Type.Null();
+const FIFTEEN_MINUTES = 15 * 60 * 1000;
+const BAD_LOGIN = 'The email/username or password is incorrect.';
+
+export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const failures = new FailureLimiter(10, FIFTEEN_MINUTES, app.redis);
+  const tags = ['auth'];
+  // The login lookup (by email or username, case-insensitively) with the user's permissions.
+  const findLogin = app.db
+    .select({ user: users, permissions: permissionsOf(users.id) })
+    .from(users)
+    .where(
+      or(
+        eq(sql`lower(${users.email})`, sql.placeholder('login')),
+        eq(sql`lower(${users.username})`, sql.placeholder('login')),
+      ),
+    )
+    .limit(1)
+    .prepare('auth_login_lookup');
+
+  app.post(
+    '/auth/register',
+    {
+      config: { rateLimit: perIp(app, 20, FIFTEEN_MINUTES) },
+      schema: {
+        tags,
+        summary: 'Create an account and sign in',
+        body: RegisterRequest,
+        response: { 201: AuthResponse },
+      },
+    },
+    async (request, reply) => {
+      const user = await createUser(app.db, request.body);
+      const session = await app.db.transaction(async (tx) => {
+        await queueVerificationEmail(tx, user);
+        return startSession(tx, user.id, request);
+      });
+      return reply.status(201).send(authResponse(app, user, session));
+    },
+  );
+
+  app.post(
+    '/auth/login',
+    {
+      config: { rateLimit: perIp(app, 30, 60_000) },
+      schema: {
+        tags,
+        summary: 'Sign in with email or username',
+        body: LoginRequest,
+        response: { 200: AuthResponse },
+      },
+    },
+    async (request) => {
+      const login = request.body.login.toLowerCase();
+      const [found] = await findLogin.execute({ login });
+      // Keyed by account when it exists, so email and username share one failure budget.
+      const key = found?.user.id ?? login;
+      const wait = await failures.retryAfter(key);
+      if (wait > 0) throw new TooManyRequests(wait);
+      // Unknown users verify against a dummy hash: same answer, comparable time.
+      const ok = await verifyPassword(found?.user.passwordHash, request.body.password);
+      if (!ok || !found?.user.isActive) {
+        await failures.fail(key);
+        throw new Unauthorized(BAD_LOGIN, 'invalid_credentials');
+      }
+      await failures.reset(key);
+      const session = await startSession(app.db, found.user.id, request);
+      const user = toUser(found.user, found.permissions);
+      return authResponse(app, user, session);
+    },
+  );
+
+  app.post(
+    '/auth/refresh',
+    {
+      config: { rateLimit: perIp(app, 60, 60_000) },
+      schema: {
+        tags,
+        summary: 'Exchange a refresh token for new tokens (rotation)',
+        body: RefreshRequest,
+        response: { 200: AuthResponse },
+      },
+    },
+    async (request) => {
+      const result = await app.db.transaction(async (tx) => {
+        const rotated = await rotateRefreshToken(tx, request.body.refreshToken);
+        if (rotated.kind === 'reused') await app.authChanged(tx);
+        return rotated;
+      });
+      if (result.kind === 'reused') {
+        throw new Unauthorized(
+          'This refresh token was already used; the session has been ended.',
+          'refresh_token_reused',
+        );
+      }
+      if (result.kind === 'invalid') {
+        throw new Unauthorized('The refresh token is invalid or expired.', 'invalid_token');
+      }
+      const user = await getUser(app.db, result.userId);
+      if (!user.isActive) throw new Unauthorized('This account is disabled.', 'invalid_token');
+      return authResponse(app, user, result);
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { auth: true },
+      schema: { tags, summary: 'End this session', response: { 204: NoContent } },
+    },
+    async (request, reply) => {
+      await app.db.transaction(async (tx) => {
+        // Identity-provider tokens carry no session of ours: nothing to end.
+        if (!request.session) return;
+        await revokeSessions(tx, eq(sessions.id, request.session.id));
+        await app.authChanged(tx);
+      });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/auth/logout-all',
+    {
+      config: { auth: true },
+      schema: { tags, summary: 'End every session of this account', response: { 204: NoContent } },
+    },
+    async (request, reply) => {
+      await app.db.transaction(async (tx) => {
+        await revokeSessions(tx, eq(sessions.userId, request.user!.id));
+        await app.authChanged(tx);
+      });
+      return reply.status(204).send(null);
+    },
+  );
+
+  await app.register(accountRoutes);
+  await app.register(recoveryRoutes);
+};

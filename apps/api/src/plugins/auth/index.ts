@@ -1,0 +1,190 @@
+import { hasPermission } from '@atrium/auth';
+import type { Permission, User } from '@atrium/contracts';
+import { sql } from '@atrium/db/orm';
+import fastifyJwt from '@fastify/jwt';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { Forbidden, Unauthorized } from '../../errors.js';
+import { PrincipalCache } from './cache.js';
+import { idpVerifier, provisionExternalUser } from './idp.js';
+import { activeUser, preparePrincipalQuery, toUser } from './principal.js';
+import { jwtSecret } from './secret.js';
+
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+const AUTH_CHANNEL = 'atrium_auth_changed';
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+}
+
+/** Route options: `config: { auth: true }` or `config: { permission: 'users:read' }`. */
+export interface AuthRouteConfig {
+  auth?: boolean;
+  permission?: Permission;
+  /** Superusers only, whatever their roles say. */
+  superuser?: boolean;
+}
+
+export type AuthGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig extends AuthRouteConfig {}
+  interface FastifyRequest {
+    /** The session behind the access token (absent for identity-provider tokens). */
+    session: { id: string } | undefined;
+  }
+  interface FastifyInstance {
+    /** A hook for routes or plugins outside the route config pattern (e.g. a dashboard). */
+    requireAuth(options?: Omit<AuthRouteConfig, 'auth'>): AuthGuard;
+    /** Clears cached sessions everywhere; call inside the transaction that changed them. */
+    authChanged(tx?: { execute: FastifyInstance['db']['execute'] }): Promise<void>;
+  }
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: AccessClaims;
+    /** `request.user`: the signed-in user on routes declaring auth; undefined elsewhere. */
+    user: User | undefined;
+  }
+}
+
+export const authPlugin = fp(async (app: FastifyInstance) => {
+  await app.register(fastifyJwt, {
+    secret: jwtSecret(app.config),
+    sign: { algorithm: 'HS256', expiresIn: ACCESS_TOKEN_TTL_SECONDS },
+    // Pinned: no `none`, no switching to an asymmetric algorithm with the secret as a key.
+    verify: { algorithms: ['HS256'] },
+    decoratorName: 'jwtPayload',
+  });
+  const cache = new PrincipalCache(app.config.sessionCacheMs);
+  const principalQuery = preparePrincipalQuery(app.db);
+  subscribeToChanges(app, () => cache.clear());
+  const idp = app.config.idp;
+  const verifyIdp = idp ? idpVerifier(idp) : undefined;
+
+  // @fastify/jwt already decorates `request.user`.
+  app.decorateRequest('session', undefined);
+  app.decorate('authChanged', async (tx?: { execute: FastifyInstance['db']['execute'] }) => {
+    cache.clear();
+    await (tx ?? app.db).execute(sql`select pg_notify(${AUTH_CHANNEL}, '')`);
+  });
+
+  async function fromAccessToken(token: string) {
+    let claims: AccessClaims;
+    try {
+      claims = app.jwt.verify<AccessClaims>(token);
+    } catch {
+      throw new Unauthorized('The access token is invalid or expired.', 'invalid_token');
+    }
+    if (typeof claims.sid !== 'string' || typeof claims.sub !== 'string') {
+      throw new Unauthorized('The access token is invalid or expired.', 'invalid_token');
+    }
+    let user = cache.get(claims.sid);
+    if (!user || user.id !== claims.sub) {
+      const [row] = await principalQuery.execute({ sid: claims.sid, sub: claims.sub });
+      if (!row) throw new Unauthorized('The session has ended; sign in again.', 'invalid_token');
+      user = toUser(row.user, row.permissions);
+      cache.set(claims.sid, user);
+    }
+    return { user, session: { id: claims.sid } };
+  }
+
+  async function fromIdpToken(token: string) {
+    let userId: string;
+    try {
+      const claims = await verifyIdp!(token);
+      userId = await provisionExternalUser(app.db, idp!.issuer, claims);
+    } catch {
+      throw new Unauthorized('The access token is invalid or expired.', 'invalid_token');
+    }
+    const key = `idp:${userId}`;
+    const user = cache.get(key) ?? (await activeUser(app.db, userId));
+    if (!user) throw new Unauthorized('This account is disabled.', 'invalid_token');
+    cache.set(key, user);
+    return { user, session: undefined };
+  }
+
+  function requireAuth(options: Omit<AuthRouteConfig, 'auth'> = {}): AuthGuard {
+    return async (request) => {
+      const header = request.headers.authorization;
+      const match = header ? /^Bearer ([\w.~+/=-]+)$/i.exec(header) : null;
+      if (!match) throw new Unauthorized();
+      const token = match[1]!;
+      const found =
+        verifyIdp && headerAlg(token) !== 'HS256'
+          ? await fromIdpToken(token)
+          : await fromAccessToken(token);
+      request.user = found.user;
+      request.session = found.session;
+      if (options.superuser && !found.user.isSuperuser) throw new Forbidden();
+      if (options.permission && !hasPermission(found.user, options.permission)) {
+        throw new Forbidden();
+      }
+    };
+  }
+  app.decorate('requireAuth', requireAuth);
+
+  // The OpenAPI document shows, per route, that it needs a bearer token and which permission.
+  app.addHook('onRoute', (route) => {
+    const config = (route.config ?? {}) as AuthRouteConfig;
+    if (!config.auth && !config.permission && !config.superuser) return;
+    const needs = config.superuser
+      ? 'Superusers only.'
+      : config.permission
+        ? `Requires the \`${config.permission}\` permission (superusers hold all).`
+        : 'Requires a signed-in user.';
+    const schema = (route.schema ?? {}) as Record<string, unknown>;
+    schema.security = [{ bearerAuth: [] }];
+    // GET routes share their schema with the HEAD route Fastify adds: do not append twice.
+    const described = String(schema.description ?? '');
+    if (!described.includes(needs))
+      schema.description = [described, needs].filter(Boolean).join(' ');
+    route.schema = schema;
+  });
+
+  // Routes declare what they need in their config; the check runs before the body is parsed.
+  app.addHook('onRequest', async (request, reply) => {
+    const config = request.routeOptions.config;
+    if (!config.auth && !config.permission && !config.superuser) return;
+    await requireAuth(config)(request, reply);
+  });
+});
+
+/**
+ * Other instances announce changes on a NOTIFY channel. Subscribing must not hold up start-up
+ * (the database may be down: /health reports it), so it retries in the background; until it
+ * succeeds, the cache TTL bounds staleness.
+ */
+function subscribeToChanges(app: FastifyInstance, onChange: () => void) {
+  let closed = false;
+  let unlisten: (() => Promise<void>) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const subscribe = () =>
+    app.database.listen(AUTH_CHANNEL, onChange).then(
+      (stop) => {
+        if (closed) void stop().catch(() => {});
+        else unlisten = stop;
+      },
+      (err) => {
+        app.log.warn({ err }, 'cannot subscribe to auth changes; retrying');
+        if (!closed) timer = setTimeout(subscribe, 5000).unref();
+      },
+    );
+  void subscribe();
+  app.addHook('onClose', async () => {
+    closed = true;
+    clearTimeout(timer);
+    await unlisten?.().catch(() => {});
+  });
+}
+
+function headerAlg(token: string): string | undefined {
+  try {
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString());
+    return typeof header.alg === 'string' ? header.alg : undefined;
+  } catch {
+    return undefined;
+  }
+}

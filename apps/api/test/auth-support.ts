@@ -1,0 +1,58 @@
+import type { AuthResponse, Permission } from '@atrium/contracts';
+import { outbox, roles, selectRows, userRoles } from '@atrium/db';
+import { desc, sql } from '@atrium/db/orm';
+import type { FastifyRequest } from 'fastify';
+import { authResponse, startSession } from '../src/modules/auth/sessions.js';
+import { createUser } from '../src/modules/users/service.js';
+import type { testApp } from './support.js';
+
+export type TestApp = Awaited<ReturnType<typeof testApp>>;
+
+export const STRONG_PASSWORD = 'plum-orbit-cactus-lantern-93';
+let counter = 0;
+
+/** A user with a live session, made without HTTP so tests do not spend the per-IP limits. */
+export async function signUp(
+  app: TestApp,
+  options: { isSuperuser?: boolean; permissions?: Permission[]; email?: string } = {},
+): Promise<AuthResponse> {
+  counter += 1;
+  const email = options.email ?? `user${counter}-${Date.now()}@example.com`;
+  const user = await createUser(app.db, {
+    email,
+    password: STRONG_PASSWORD,
+    username: `user${counter}x${Date.now() % 100000}`,
+    isSuperuser: options.isSuperuser ?? false,
+  });
+  if (options.permissions) {
+    const [role] = await app.db
+      .insert(roles)
+      .values({ name: `role-${counter}-${Date.now()}`, permissions: options.permissions })
+      .returning();
+    await app.db.insert(userRoles).values({ userId: user.id, roleId: role!.id });
+  }
+  const request = { headers: { 'user-agent': 'vitest' }, ip: '127.0.0.1' } as FastifyRequest;
+  const session = await app.db.transaction((tx) => startSession(tx, user.id, request));
+  const fresh = await app.inject({
+    method: 'GET',
+    url: '/api/v1/auth/me',
+    headers: bearer(authResponse(app, user, session).accessToken),
+  });
+  return authResponse(app, fresh.json(), session);
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The token carried by the newest email of `template` to `to`, read from the outbox. */
+export async function emailedToken(app: TestApp, to: string, template: string): Promise<string> {
+  const rows = await app.db
+    .select({ payload: outbox.payload })
+    .from(outbox)
+    .where(sql`${outbox.payload}->>'to' = ${to} and ${outbox.payload}->>'template' = ${template}`)
+    .orderBy(desc(outbox.createdAt));
+  const payload = rows[0]?.payload as { data: { token: string } } | undefined;
+  if (!payload) throw new Error(`no ${template} email to ${to}`);
+  return payload.data.token;
+}
+
+export { selectRows };

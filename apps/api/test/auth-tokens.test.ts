@@ -1,0 +1,267 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, STRONG_PASSWORD, signUp, type TestApp } from './auth-support.js';
+import { testApp } from './support.js';
+
+let app: TestApp;
+let secret: string;
+beforeAll(async () => {
+  app = await testApp();
+  secret = readFileSync(join(app.config.dataDir, 'jwt-secret'), 'utf8');
+});
+afterAll(() => app.dispose());
+
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+function forge(header: object, payload: object, key = secret) {
+  const body = `${b64(header)}.${b64(payload)}`;
+  return `${body}.${createHmac('sha256', key).update(body).digest('base64url')}`;
+}
+const me = (token: string) =>
+  app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(token) });
+const refresh = (refreshToken: string) =>
+  app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
+const claimsOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+
+describe('access tokens', () => {
+  it('carry the user id and session id and expire in 15 minutes', async () => {
+    const { accessToken, user } = await signUp(app);
+    const claims = claimsOf(accessToken);
+    expect(claims.sub).toBe(user.id);
+    expect(claims.sid).toEqual(expect.any(String));
+    expect(claims.exp - claims.iat).toBe(900);
+    expect((await me(accessToken)).statusCode).toBe(200);
+  });
+
+  it('refuses a request without a token, or with a malformed header', async () => {
+    expect((await app.inject({ method: 'GET', url: '/api/v1/auth/me' })).statusCode).toBe(401);
+    const res = await app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: { authorization: 'Basic abc' },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+  });
+
+  it('refuses a tampered token', async () => {
+    const { accessToken } = await signUp(app);
+    const other = await signUp(app);
+    const [h, , s] = accessToken.split('.');
+    const tampered = `${h}.${b64({ ...claimsOf(accessToken), sub: other.user.id })}.${s}`;
+    const res = await me(tampered);
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe('invalid_token');
+  });
+
+  it('refuses an expired token', async () => {
+    const { accessToken } = await signUp(app);
+    const now = Math.floor(Date.now() / 1000);
+    const expired = forge(
+      { alg: 'HS256', typ: 'JWT' },
+      { ...claimsOf(accessToken), iat: now - 3600, exp: now - 1800 },
+    );
+    expect((await me(expired)).json().code).toBe('invalid_token');
+  });
+
+  it('refuses an unsigned alg:none token', async () => {
+    const { accessToken } = await signUp(app);
+    const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claimsOf(accessToken))}.`;
+    expect((await me(none)).statusCode).toBe(401);
+  });
+
+  it('refuses a token signed with another algorithm, even with the right secret', async () => {
+    const { accessToken } = await signUp(app);
+    const body = `${b64({ alg: 'HS512', typ: 'JWT' })}.${b64(claimsOf(accessToken))}`;
+    const hs512 = `${body}.${createHmac('sha512', secret).update(body).digest('base64url')}`;
+    expect((await me(hs512)).statusCode).toBe(401);
+  });
+});
+
+describe('refresh tokens', () => {
+  it('rotate: the new pair works and the old refresh token is single use', async () => {
+    const first = await signUp(app);
+    const res = await refresh(first.refreshToken);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().refreshToken).not.toBe(first.refreshToken);
+    expect((await me(res.json().accessToken)).statusCode).toBe(200);
+  });
+
+  it('revoke the whole session when a rotated token is presented again', async () => {
+    const first = await signUp(app);
+    const second = (await refresh(first.refreshToken)).json();
+    const reuse = await refresh(first.refreshToken);
+    expect(reuse.statusCode).toBe(401);
+    expect(reuse.json().code).toBe('refresh_token_reused');
+    expect((await me(second.accessToken)).statusCode).toBe(401);
+    expect((await refresh(second.refreshToken)).statusCode).toBe(401);
+  });
+
+  it('let exactly one of several concurrent refreshes with one token win', async () => {
+    const { refreshToken } = await signUp(app);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => refresh(refreshToken)));
+    const codes = answers.map((a) => a.statusCode).sort();
+    expect(codes).toEqual([200, 401, 401, 401, 401]);
+  });
+
+  it('refuse an unknown refresh token', async () => {
+    const res = await refresh('x'.repeat(43));
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe('invalid_token');
+  });
+});
+
+describe('ending sessions takes effect at once', () => {
+  it('logout kills this session’s access token but not another session’s', async () => {
+    const a = await signUp(app);
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { login: a.user.email, password: STRONG_PASSWORD },
+    });
+    expect((await me(a.accessToken)).statusCode).toBe(200);
+    const out = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: bearer(a.accessToken),
+    });
+    expect(out.statusCode).toBe(204);
+    expect((await me(a.accessToken)).statusCode).toBe(401);
+    expect((await refresh(a.refreshToken)).statusCode).toBe(401);
+    expect((await me(login.json().accessToken)).statusCode).toBe(200);
+  });
+
+  it('logout-all kills every session of the account', async () => {
+    const a = await signUp(app);
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { login: a.user.email, password: STRONG_PASSWORD },
+    });
+    await me(login.json().accessToken);
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout-all',
+      headers: bearer(a.accessToken),
+    });
+    expect((await me(a.accessToken)).statusCode).toBe(401);
+    expect((await me(login.json().accessToken)).statusCode).toBe(401);
+  });
+
+  it('deleting a session from the list kills its access token', async () => {
+    const a = await signUp(app);
+    const other = (
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { login: a.user.email, password: STRONG_PASSWORD },
+      })
+    ).json();
+    await me(other.accessToken);
+    const list = (
+      await app.inject({
+        method: 'GET',
+        url: '/api/v1/auth/sessions',
+        headers: bearer(a.accessToken),
+      })
+    ).json();
+    expect(list.items).toHaveLength(2);
+    const target = list.items.find((s: { current: boolean }) => !s.current);
+    const del = await app.inject({
+      method: 'DELETE',
+      url: `/api/v1/auth/sessions/${target.id}`,
+      headers: bearer(a.accessToken),
+    });
+    expect(del.statusCode).toBe(204);
+    expect((await me(other.accessToken)).statusCode).toBe(401);
+    expect((await me(a.accessToken)).statusCode).toBe(200);
+  });
+
+  it('another user’s session cannot be deleted: 404', async () => {
+    const a = await signUp(app);
+    const b = await signUp(app);
+    const sid = claimsOf(b.accessToken).sid;
+    const del = await app.inject({
+      method: 'DELETE',
+      url: `/api/v1/auth/sessions/${sid}`,
+      headers: bearer(a.accessToken),
+    });
+    expect(del.statusCode).toBe(404);
+    expect((await me(b.accessToken)).statusCode).toBe(200);
+  });
+
+  it('disabling a user kills their live access tokens', async () => {
+    const admin = await signUp(app, { isSuperuser: true });
+    const a = await signUp(app);
+    await me(a.accessToken);
+    const res = await app.inject({
+      method: 'PUT',
+      url: `/api/v1/users/${a.user.id}/disable`,
+      headers: bearer(admin.accessToken),
+    });
+    expect(res.json().isActive).toBe(false);
+    expect((await me(a.accessToken)).statusCode).toBe(401);
+  });
+
+  it('changing the password ends the other sessions and keeps this one', async () => {
+    const a = await signUp(app);
+    const other = (
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { login: a.user.email, password: STRONG_PASSWORD },
+      })
+    ).json();
+    await me(other.accessToken);
+    const change = (currentPassword: string) =>
+      app.inject({
+        method: 'PUT',
+        url: '/api/v1/auth/me/password',
+        headers: bearer(a.accessToken),
+        payload: { currentPassword, newPassword: 'violet-harbor-quartz-meadow-17' },
+      });
+    expect((await change('wrong-password-here')).json().code).toBe('invalid_credentials');
+    expect((await change(STRONG_PASSWORD)).statusCode).toBe(204);
+    expect((await me(other.accessToken)).statusCode).toBe(401);
+    expect((await me(a.accessToken)).statusCode).toBe(200);
+  });
+});
+
+describe('profile', () => {
+  it('refuses a username another account holds, in any case, with 409', async () => {
+    const a = await signUp(app);
+    const b = await signUp(app);
+    const res = await app.inject({
+      method: 'PATCH',
+      url: '/api/v1/auth/me',
+      headers: bearer(a.accessToken),
+      payload: { username: b.user.username?.toUpperCase() },
+    });
+    expect(res.statusCode).toBe(409);
+  });
+
+  it('updates only the allowed profile fields', async () => {
+    const a = await signUp(app);
+    const res = await app.inject({
+      method: 'PATCH',
+      url: '/api/v1/auth/me',
+      headers: bearer(a.accessToken),
+      payload: {
+        fullName: 'Ada Lovelace',
+        bio: 'Analyst',
+        isSuperuser: true,
+        email: 'x@example.com',
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      fullName: 'Ada Lovelace',
+      bio: 'Analyst',
+      isSuperuser: false,
+      email: a.user.email,
+    });
+    expect((await me(a.accessToken)).json().fullName).toBe('Ada Lovelace');
+  });
+});

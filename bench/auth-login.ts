@@ -1,0 +1,87 @@
+// Login throughput as a ratio of raw argon2id verify throughput, same parameters, same run: the
+// endpoint should add almost nothing to the hash. Run: pnpm --filter @atrium/bench auth-login
+import { ARGON2_OPTIONS, hashPassword, verifyPassword } from '@atrium/auth';
+import { createTestDatabase } from '@atrium/db/testing';
+import postgres from 'postgres';
+import { median, stop } from './lib/process.js';
+import { machine, writeSection } from './lib/report.js';
+import { API_MAIN, type Load, load, startServer } from './lib/server.js';
+
+const DURATION = Number(process.env.DURATION ?? 5);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 8);
+const PASSWORD = 'plum-orbit-cactus-lantern-93';
+
+/** Verifies per second with `concurrency` in flight, for `seconds`. */
+async function rawVerify(stored: string, concurrency: number, seconds: number) {
+  const until = performance.now() + seconds * 1000;
+  let done = 0;
+  const worker = async () => {
+    while (performance.now() < until) {
+      await verifyPassword(stored, PASSWORD);
+      done += 1;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return done / ((performance.now() - started) / 1000);
+}
+
+const database = await createTestDatabase();
+const { url, child } = await startServer(API_MAIN, {
+  DATABASE_URL: database.url,
+  LOG_LEVEL: 'warn',
+  RATE_LIMIT_MAX: '0',
+  AUTH_RATE_LIMITS: 'off',
+});
+try {
+  const stored = await hashPassword(PASSWORD);
+  const sql = postgres(database.url, { max: 1 });
+  await sql`insert into users (id, email, password_hash) values (gen_random_uuid(), 'bench@example.com', ${stored})`;
+  await sql.end();
+
+  // Alternating short rounds, so drift in the machine's load (other processes) hits both alike.
+  await rawVerify(stored, CONNECTIONS, 2); // warm-up
+  const raws: number[] = [];
+  const logins: Load[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    raws.push(await rawVerify(stored, CONNECTIONS, DURATION));
+    const run = await load({
+      url: `${url}/api/v1/auth/login`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'bench@example.com', password: PASSWORD }),
+      connections: CONNECTIONS,
+      duration: DURATION,
+    });
+    if (run.non2xx || run.errors) throw new Error(`login failed: ${JSON.stringify(run)}`);
+    logins.push(run);
+  }
+  const raw = median(raws);
+  const login = { rps: median(logins.map((l) => l.rps)), p99: median(logins.map((l) => l.p99)) };
+  // Each round pairs two adjacent measurements; the median of those ratios resists load swings.
+  const ratio = median(raws.map((r, i) => logins[i]!.rps / r));
+  console.log({ raw, login, ratio });
+  writeSection(
+    'auth-login',
+    `## Login throughput vs raw argon2id (issue #3)
+
+\`pnpm --filter @atrium/bench auth-login\` — \`POST /api/v1/auth/login\` (PostgreSQL, a session and a
+refresh token written per login) with ${CONNECTIONS} connections, against
+\`@node-rs/argon2\` verify with the same parameters (m=${ARGON2_OPTIONS.memoryCost} KiB, t=${ARGON2_OPTIONS.timeCost}, p=${ARGON2_OPTIONS.parallelism}) and ${CONNECTIONS} in flight,
+in the same run: ${ROUNDS} alternating rounds of ${DURATION} s, medians. Goal: ratio ≥ 0.85. ${machine()}.
+
+| what | per second | p99 |
+|---|---|---|
+| raw argon2id verify | ${raw.toFixed(0)} | |
+| login endpoint | ${login.rps.toFixed(0)} | ${login.p99} ms |
+| **ratio** | **${ratio.toFixed(2)}** | |
+
+Per round (raw / login, per second): ${raws.map((r, i) => `${r.toFixed(0)} / ${logins[i]!.rps.toFixed(0)}`).join(', ')}.
+Other processes shared the machine during this run, so single rounds swing; the ratio is the median of the
+per-round ratios.`,
+  );
+} finally {
+  await stop(child);
+  await database.drop();
+}

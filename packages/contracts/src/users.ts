@@ -1,0 +1,85 @@
+import { type Static, Type } from 'typebox';
+import { Id, Page, PageQuery, Timestamp } from './common.js';
+import { PermissionSchema } from './permissions.js';
+
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const Username = Type.String({
+  minLength: 3,
+  maxLength: 32,
+  pattern: '^[A-Za-z0-9_.-]+$',
+  description: 'letters, digits, dot, dash and underscore',
+});
+const FullName = Type.String({ maxLength: 200 });
+const Bio = Type.String({ maxLength: 2000 });
+const Phone = Type.String({ maxLength: 32, pattern: '^[+0-9 ()-]*$' });
+const Password = Type.String({ minLength: 1, maxLength: 1024 });
+
+/** A user as they see themselves and as admins see them; never a hash. */
+export const User = Type.Object(
+  {
+    id: Id,
+    email: Type.String(),
+    username: Type.Union([Type.String(), Type.Null()]),
+    fullName: Type.Union([Type.String(), Type.Null()]),
+    bio: Type.Union([Type.String(), Type.Null()]),
+    phoneNumber: Type.Union([Type.String(), Type.Null()]),
+    isSuperuser: Type.Boolean(),
+    isActive: Type.Boolean(),
+    emailVerified: Type.Boolean(),
+    permissions: Type.Array(PermissionSchema, {
+      description: 'Effective permissions (every one for a superuser)',
+    }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { additionalProperties: false },
+);
+export type User = Static<typeof User>;
+
+export const UserPage = Page(User);
+
+export const UserListQuery = Type.Object({
+  ...PageQuery.properties,
+  q: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'Matches email, username or name' }),
+  ),
+});
+export type UserListQuery = Static<typeof UserListQuery>;
+
+export const CreateUserRequest = Type.Object(
+  {
+    email: Email,
+    password: Password,
+    username: Type.Optional(Username),
+    fullName: Type.Optional(FullName),
+    isSuperuser: Type.Optional(Type.Boolean({ default: false })),
+  },
+  { additionalProperties: false },
+);
+export type CreateUserRequest = Static<typeof CreateUserRequest>;
+
+/** Only the profile fields a user may change; anything else is rejected (no mass assignment). */
+export const UpdateMeRequest = Type.Object(
+  {
+    username: Type.Optional(Type.Union([Username, Type.Null()])),
+    fullName: Type.Optional(Type.Union([FullName, Type.Null()])),
+    bio: Type.Optional(Type.Union([Bio, Type.Null()])),
+    phoneNumber: Type.Optional(Type.Union([Phone, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type UpdateMeRequest = Static<typeof UpdateMeRequest>;
+
+export const SetSuperuserRequest = Type.Object(
+  { isSuperuser: Type.Boolean() },
+  { additionalProperties: false },
+);
+export type SetSuperuserRequest = Static<typeof SetSuperuserRequest>;
+
+export const SetUserRolesRequest = Type.Object(
+  { roleIds: Type.Array(Id, { maxItems: 100, uniqueItems: true }) },
+  { additionalProperties: false },
+);
+export type SetUserRolesRequest = Static<typeof SetUserRolesRequest>;
+
+export const UserFields = { Email, Username, FullName, Password };

@@ -1,0 +1,136 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  index,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { createdAt, id } from './columns.js';
+
+const at = () => timestamp({ withTimezone: true });
+
+export const users = pgTable(
+  'users',
+  {
+    id: id(),
+    email: text().notNull(),
+    username: text(),
+    fullName: text(),
+    bio: text(),
+    phoneNumber: text(),
+    /** Null for accounts that only sign in through an external identity provider. */
+    passwordHash: text(),
+    isSuperuser: boolean().notNull().default(false),
+    isActive: boolean().notNull().default(true),
+    emailVerifiedAt: at(),
+    createdAt: createdAt(),
+    updatedAt: at().notNull().defaultNow(),
+  },
+  (t) => [
+    // Emails are unique whatever their case; the lookup uses the same expression.
+    uniqueIndex('users_email_lower_unique').on(sql`lower(${t.email})`),
+    uniqueIndex('users_username_lower_unique').on(sql`lower(${t.username})`),
+    index('users_created_at_id_idx').on(t.createdAt, t.id),
+  ],
+);
+export type UserRow = typeof users.$inferSelect;
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: id(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    userAgent: text(),
+    ip: text(),
+    createdAt: createdAt(),
+    lastUsedAt: at().notNull().defaultNow(),
+    expiresAt: at().notNull(),
+    revokedAt: at(),
+  },
+  (t) => [index('sessions_user_id_idx').on(t.userId)],
+);
+export type SessionRow = typeof sessions.$inferSelect;
+
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: id(),
+    sessionId: uuid()
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    tokenHash: text().notNull().unique('refresh_tokens_token_hash_unique'),
+    createdAt: createdAt(),
+    expiresAt: at().notNull(),
+    /** Set when the token was exchanged; presenting it again is reuse. */
+    rotatedAt: at(),
+  },
+  (t) => [index('refresh_tokens_session_id_idx').on(t.sessionId)],
+);
+
+export const roles = pgTable('roles', {
+  id: id(),
+  name: text().notNull().unique('roles_name_unique'),
+  description: text().notNull().default(''),
+  permissions: text().array().notNull().default(sql`'{}'::text[]`),
+  createdAt: createdAt(),
+});
+export type RoleRow = typeof roles.$inferSelect;
+
+export const userRoles = pgTable(
+  'user_roles',
+  {
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    roleId: uuid()
+      .notNull()
+      .references(() => roles.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.roleId] }),
+    index('user_roles_role_id_idx').on(t.roleId),
+  ],
+);
+
+export const oneTimeTokenPurposes = ['password-reset', 'email-verification'] as const;
+export type OneTimeTokenPurpose = (typeof oneTimeTokenPurposes)[number];
+
+/** Password-reset and email-verification tokens: hash only, one hour, single use. */
+export const oneTimeTokens = pgTable(
+  'one_time_tokens',
+  {
+    id: id(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text({ enum: oneTimeTokenPurposes }).notNull(),
+    tokenHash: text().notNull().unique('one_time_tokens_token_hash_unique'),
+    createdAt: createdAt(),
+    expiresAt: at().notNull(),
+    usedAt: at(),
+  },
+  (t) => [index('one_time_tokens_user_id_idx').on(t.userId)],
+);
+
+export const externalIdentities = pgTable(
+  'external_identities',
+  {
+    id: id(),
+    issuer: text().notNull(),
+    subject: text().notNull(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('external_identities_issuer_subject_unique').on(t.issuer, t.subject),
+    index('external_identities_user_id_idx').on(t.userId),
+  ],
+);
