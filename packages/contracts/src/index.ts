@@ -2,6 +2,7 @@ export * from './auth.js';
 export * from './common.js';
 export * from './health.js';
 export * from './jobs.js';
+export * from './orgs.js';
 export * from './permissions.js';
 export * from './problem.js';
 export * from './roles.js';

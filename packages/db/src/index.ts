@@ -7,3 +7,4 @@ export {
 } from './client.js';
 export { migrationsFolder } from './migrate.js';
 export * from './schema/index.js';
+export { type TenantScope, type TenantTable, tenantScope } from './tenant.js';

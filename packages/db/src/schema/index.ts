@@ -1,2 +1,3 @@
 export * from './auth.js';
+export * from './orgs.js';
 export * from './outbox.js';
