@@ -187,7 +187,7 @@ describe('membership', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (
+      const page: { items: { userId: string }[]; nextCursor: string | null } = (
         await api(
           owner,
           'GET',

@@ -1,6 +1,6 @@
 import { type AddMemberRequest, type Member, type OrgRole, roleAtLeast } from '@atrium/contracts';
 import { memberships, type TenantScope, tenantScope, users } from '@atrium/db';
-import { and, desc, eq, lt, sql } from '@atrium/db/orm';
+import { desc, eq, lt, sql } from '@atrium/db/orm';
 import { BadRequest, Conflict, Forbidden, NotFound } from '../../errors.js';
 import { idCursor, isUuid, toPage } from '../../pagination.js';
 
