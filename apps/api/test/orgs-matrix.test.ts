@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, signUp as createUser, emailedToken } from './auth-support.js';
+import { bearer, signUp as createUser } from './auth-support.js';
 import { testApp } from './support.js';
 
 interface SignedUp {
