@@ -6,6 +6,7 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { authRoutes } from './modules/auth/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { interactionRoutes } from './modules/interactions/routes.js';
 import { orgRoutes } from './modules/orgs/routes.js';
 import { roleRoutes } from './modules/roles/routes.js';
 import { userRoutes } from './modules/users/routes.js';
@@ -88,6 +89,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       await api.register(userRoutes);
       await api.register(roleRoutes);
       await api.register(orgRoutes);
+      await api.register(interactionRoutes);
     },
     { prefix: API_PREFIX },
   );

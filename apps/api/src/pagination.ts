@@ -5,7 +5,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const isUuid = (value: string) => UUID.test(value);
 
-const invalidCursor = () =>
+export const invalidCursor = () =>
   new BadRequest('The cursor is invalid; pass the nextCursor of the previous page.', [
     { path: '/querystring/cursor', message: 'is invalid' },
   ]);

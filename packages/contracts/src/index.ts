@@ -1,6 +1,7 @@
 export * from './auth.js';
 export * from './common.js';
 export * from './health.js';
+export * from './interactions.js';
 export * from './jobs.js';
 export * from './orgs.js';
 export * from './permissions.js';
