@@ -7,4 +7,5 @@ export {
 } from './client.js';
 export { migrationsFolder } from './migrate.js';
 export * from './schema/index.js';
+export { seedInteractions } from './seed.js';
 export { type TenantScope, type TenantTable, tenantScope } from './tenant.js';
