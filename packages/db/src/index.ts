@@ -8,4 +8,4 @@ export {
 export { migrationsFolder } from './migrate.js';
 export * from './schema/index.js';
 export { seedInteractions } from './seed.js';
-export { type TenantScope, type TenantTable, tenantScope } from './tenant.js';
+export { orgPlaceholder, type TenantScope, type TenantTable, tenantScope } from './tenant.js';

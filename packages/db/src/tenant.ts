@@ -1,4 +1,4 @@
-import { and, eq, type SQL } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable, PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Database } from './client.js';
 
@@ -33,6 +33,19 @@ export function tenantScope(db: Database, orgId: string) {
     delete<T extends TenantTable>(table: T, where?: SQL) {
       return db.delete(table).where(owned(table, where));
     },
+    /** Runs a statement prepared with `orgPlaceholder`, binding this org's id. */
+    execute<P extends Record<string, unknown>, R>(
+      prepared: { execute(params: P & { orgId: string }): Promise<R> },
+      params: P,
+    ): Promise<R> {
+      return prepared.execute({ ...params, orgId });
+    },
   };
 }
 export type TenantScope = ReturnType<typeof tenantScope>;
+
+/**
+ * The org filter of a prepared statement (hot queries are prepared once per process): the org id
+ * is a placeholder that only `scope.execute` fills in.
+ */
+export const orgPlaceholder = (table: TenantTable) => eq(table.orgId, sql.placeholder('orgId'));

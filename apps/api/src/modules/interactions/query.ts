@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor, invalidCursor, isUuid } from '../../paginat
 import { parseSearchText, type SearchText } from './search-text.js';
 
 /** Relevance is ranked among this many matches at most, so a very common word stays fast. */
-export const SEARCH_CANDIDATES = 5000;
+export const SEARCH_CANDIDATES = 2000;
 
 export type Filters = Omit<InteractionListQuery, 'limit' | 'cursor' | 'sort'>;
 

@@ -24,8 +24,8 @@ import { listInteractions, searchMyOrgs } from './list.js';
 import {
   createInteraction,
   deleteInteraction,
-  getInteraction,
   patchInteraction,
+  prepareGetInteraction,
   replaceInteraction,
 } from './service.js';
 
@@ -64,6 +64,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const scope = (request: FastifyRequest) => request.org!.scope;
   const me = (request: FastifyRequest) => request.user!.id;
   const NoContent = Type.Null();
+  const getInteraction = prepareGetInteraction(app.db);
 
   app.get(
     '/interaction-types',

@@ -1,6 +1,13 @@
 import type { Interaction, InteractionInput, InteractionPatch } from '@atrium/contracts';
-import { interactionHistory, interactions, type TenantScope, tenantScope } from '@atrium/db';
-import { eq, sql } from '@atrium/db/orm';
+import {
+  type Database,
+  interactionHistory,
+  interactions,
+  orgPlaceholder,
+  type TenantScope,
+  tenantScope,
+} from '@atrium/db';
+import { and, eq, sql } from '@atrium/db/orm';
 import { BadRequest, NotFound, PreconditionFailed } from '../../errors.js';
 import { isUuid } from '../../pagination.js';
 import { interactionColumns } from './columns.js';
@@ -97,14 +104,19 @@ export async function createInteraction(
   });
 }
 
-export async function getInteraction(scope: TenantScope, id: string) {
-  if (!isUuid(id)) throw new NotFound('interaction');
-  const [row] = await scope.db
+/** Read by id is the hottest query: prepared once per process, run through the tenant scope. */
+export function prepareGetInteraction(db: Database) {
+  const query = db
     .select(interactionColumns)
     .from(interactions)
-    .where(scope.where(interactions, eq(interactions.id, id)));
-  if (!row) throw new NotFound('interaction');
-  return toInteraction(row);
+    .where(and(orgPlaceholder(interactions), eq(interactions.id, sql.placeholder('id'))))
+    .prepare('interaction_by_id');
+  return async (scope: TenantScope, id: string) => {
+    if (!isUuid(id)) throw new NotFound('interaction');
+    const [row] = await scope.execute(query, { id });
+    if (!row) throw new NotFound('interaction');
+    return toInteraction(row);
+  };
 }
 
 /**

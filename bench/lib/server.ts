@@ -1,0 +1,54 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import { freePort } from './process.js';
+
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+export const API_MAIN = new URL('../../apps/api/src/main.ts', import.meta.url).pathname;
+
+/** Starts a server script (TypeScript through tsx, or plain .mjs) and waits for `readyPath`. */
+export async function startServer(
+  script: string,
+  env: Record<string, string>,
+  readyPath = '/health',
+): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const args = script.endsWith('.ts') ? ['--import', TSX, script] : [script];
+  const child = spawn(process.execPath, args, {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      ...env,
+      PORT: String(port),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url + readyPath)).ok) return { url, child };
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export interface Load {
+  rps: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+/** One autocannon run; a short warm-up first so JIT and pools are settled. */
+export async function load(options: autocannon.Options): Promise<Load> {
+  await autocannon({ ...options, duration: 3 });
+  const result = await autocannon(options);
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
