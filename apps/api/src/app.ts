@@ -6,6 +6,8 @@ import Fastify, { type FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { authRoutes } from './modules/auth/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { interactionRoutes } from './modules/interactions/routes.js';
+import { orgRoutes } from './modules/orgs/routes.js';
 import { roleRoutes } from './modules/roles/routes.js';
 import { userRoutes } from './modules/users/routes.js';
 import { authPlugin } from './plugins/auth/index.js';
@@ -15,6 +17,7 @@ import { errorsPlugin } from './plugins/errors.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityPlugin } from './plugins/security.js';
+import { tenancyPlugin } from './plugins/tenancy.js';
 
 export interface BuildOptions {
   /** A database the caller owns (the all-in-one process shares one with its worker). */
@@ -76,6 +79,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(metricsPlugin);
   await app.register(docsPlugin, { config });
   await app.register(authPlugin);
+  await app.register(tenancyPlugin);
 
   await app.register(healthRoutes);
   await app.register(
@@ -84,6 +88,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       await api.register(authRoutes);
       await api.register(userRoutes);
       await api.register(roleRoutes);
+      await api.register(orgRoutes);
+      await api.register(interactionRoutes);
     },
     { prefix: API_PREFIX },
   );

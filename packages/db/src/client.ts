@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -33,6 +34,13 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/**
+ * Settings every connection starts with. Search's typo tolerance uses pg_trgm's `<%` operator,
+ * whose default threshold (0.6) misses one-letter substitutions in short words; 0.45 catches
+ * "meating" for "meeting" while ranking keeps the exact matches first.
+ */
+const SESSION_SETTINGS = { 'pg_trgm.word_similarity_threshold': '0.45' };
+
 export function createDatabase(options: DatabaseOptions): DatabaseHandle {
   return options.url ? createPostgres(options.url, options.poolMax ?? 10) : createPglite(options);
 }
@@ -41,7 +49,7 @@ function createPostgres(url: string, poolMax: number): DatabaseHandle {
   const client = postgres(url, {
     max: poolMax,
     onnotice: () => {},
-    connection: { application_name: 'atrium' },
+    connection: { application_name: 'atrium', ...SESSION_SETTINGS },
   });
   const db = drizzlePostgres({ client, schema, casing: 'snake_case' }) as unknown as Database;
   return {
@@ -63,7 +71,11 @@ function createPglite(options: DatabaseOptions): DatabaseHandle {
   const client = new PGlite(dir.startsWith('memory://') ? dir : join(dir, 'pglite'), {
     // PGlite's default shared_buffers (128 MB) doubles the process's resident memory; an embedded,
     // single-connection database does well with far less.
-    postgresqlconf: ['shared_buffers = 16MB'],
+    postgresqlconf: [
+      'shared_buffers = 16MB',
+      ...Object.entries(SESSION_SETTINGS).map(([name, value]) => `${name} = ${value}`),
+    ],
+    extensions: { pg_trgm },
   });
   const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Database;
   return {

@@ -7,3 +7,5 @@ export {
 } from './client.js';
 export { migrationsFolder } from './migrate.js';
 export * from './schema/index.js';
+export { seedInteractions } from './seed.js';
+export { orgPlaceholder, type TenantScope, type TenantTable, tenantScope } from './tenant.js';

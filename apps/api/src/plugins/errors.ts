@@ -83,6 +83,14 @@ function toProblem(error: FastifyError | HttpError, requestId: string): Problem 
       errors,
     });
   }
+  if (isDataException(error)) {
+    return problem(
+      400,
+      'bad_request',
+      'The request contains a value that cannot be stored or compared (for example a NUL character).',
+      { requestId },
+    );
+  }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     const code = FASTIFY_CODES[error.code] ?? STATUS_CODES[status] ?? 'bad_request';
@@ -98,6 +106,16 @@ function toProblem(error: FastifyError | HttpError, requestId: string): Problem 
   return problem(500, 'internal_error', `An unexpected error occurred (request ${requestId}).`, {
     requestId,
   });
+}
+
+/**
+ * PostgreSQL's class 22 "data exception" (a NUL byte in text, an out-of-range value…) means the
+ * input was bad, not the server: a safety net under the schemas, answered as 400.
+ */
+function isDataException(error: unknown): boolean {
+  const code =
+    (error as { cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 function sendProblem(reply: FastifyReply, body: Problem) {

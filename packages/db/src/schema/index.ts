@@ -1,2 +1,4 @@
 export * from './auth.js';
+export * from './interactions.js';
+export * from './orgs.js';
 export * from './outbox.js';

@@ -1,0 +1,97 @@
+import type { CreateOrgRequest, Organization, OrgRole, UpdateOrgRequest } from '@atrium/contracts';
+import { type Database, memberships, type OrganizationRow, organizations } from '@atrium/db';
+import { and, desc, eq, lt, sql } from '@atrium/db/orm';
+import { Conflict, NotFound } from '../../errors.js';
+import { idCursor, toPage } from '../../pagination.js';
+import { slugCandidates, slugify } from './slug.js';
+
+export const toOrganization = (row: OrganizationRow, role: OrgRole): Organization => ({
+  id: row.id,
+  name: row.name,
+  slug: row.slug,
+  role,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+const isUniqueViolation = (error: unknown, constraint: string) => {
+  const cause =
+    (error as { cause?: { code?: string; constraint_name?: string; constraint?: string } }).cause ??
+    (error as { code?: string; constraint_name?: string; constraint?: string });
+  return cause.code === '23505' && (cause.constraint_name ?? cause.constraint) === constraint;
+};
+
+/** Creates the org with the creator as its owner. A generated slug skips taken ones; a given one must be free. */
+export async function createOrganization(db: Database, userId: string, input: CreateOrgRequest) {
+  const candidates = input.slug ? [input.slug] : slugCandidates(slugify(input.name));
+  for (const slug of candidates) {
+    const created = await db.transaction(async (tx) => {
+      const [org] = await tx
+        .insert(organizations)
+        .values({ name: input.name, slug })
+        .onConflictDoNothing({ target: organizations.slug })
+        .returning();
+      if (!org) return undefined;
+      await tx.insert(memberships).values({ orgId: org.id, userId, role: 'owner' });
+      return org;
+    });
+    if (created) return toOrganization(created, 'owner');
+    if (input.slug) throw new Conflict(`The slug "${input.slug}" is taken.`);
+  }
+  throw new Conflict('No free slug could be found for this name.');
+}
+
+export async function listMyOrganizations(
+  db: Database,
+  userId: string,
+  query: { limit?: number; cursor?: string },
+) {
+  const limit = query.limit ?? 20;
+  const cursor = idCursor(query.cursor);
+  const rows = await db
+    .select({ org: organizations, role: memberships.role })
+    .from(memberships)
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .where(and(eq(memberships.userId, userId), cursor ? lt(organizations.id, cursor) : undefined))
+    .orderBy(desc(organizations.id))
+    .limit(limit + 1);
+  return toPage(
+    rows,
+    limit,
+    (r) => toOrganization(r.org, r.role),
+    (r) => r.org.id,
+  );
+}
+
+export async function getOrganization(db: Database, orgId: string, role: OrgRole) {
+  const [org] = await db.select().from(organizations).where(eq(organizations.id, orgId));
+  if (!org) throw new NotFound('organization');
+  return toOrganization(org, role);
+}
+
+export async function updateOrganization(
+  db: Database,
+  orgId: string,
+  role: OrgRole,
+  input: UpdateOrgRequest,
+) {
+  try {
+    const [org] = await db
+      .update(organizations)
+      .set({ ...input, updatedAt: sql`now()` })
+      .where(eq(organizations.id, orgId))
+      .returning();
+    if (!org) throw new NotFound('organization');
+    return toOrganization(org, role);
+  } catch (error) {
+    if (isUniqueViolation(error, 'organizations_slug_unique')) {
+      throw new Conflict(`The slug "${input.slug}" is taken.`);
+    }
+    throw error;
+  }
+}
+
+/** Deleting the org deletes its memberships, invitations and data (foreign keys cascade). */
+export async function deleteOrganization(db: Database, orgId: string) {
+  await db.delete(organizations).where(eq(organizations.id, orgId));
+}

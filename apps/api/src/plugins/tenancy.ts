@@ -1,0 +1,74 @@
+import { type OrgAction, OrgActions, type OrgRole, roleAtLeast } from '@atrium/contracts';
+import { memberships, type TenantScope, tenantScope } from '@atrium/db';
+import { and, eq, sql } from '@atrium/db/orm';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Forbidden, NotFound } from '../errors.js';
+import { isUuid } from '../pagination.js';
+
+export interface OrgContext {
+  id: string;
+  role: OrgRole;
+  /** Tenant data access, filtered by this organization. */
+  scope: TenantScope;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** An org-scoped route: the action it performs (see `OrgActions` for the role it needs). */
+    org?: OrgAction;
+  }
+  interface FastifyRequest {
+    /** Set on org-scoped routes once the caller's membership is resolved. */
+    org: OrgContext | undefined;
+  }
+}
+
+/**
+ * The one tenancy mechanism. A route under `/orgs/:orgId` declares `config: { org: action }`;
+ * this resolves the caller's membership once, answers 404 to non-members and to ids that are not
+ * UUIDs (existence never leaks across tenants), 403 to members below the action's role, and hands
+ * the handler `request.org`. Superusers get no bypass: they are members like anyone else.
+ * Registered after the auth plugin, so its hook runs after authentication.
+ */
+export const tenancyPlugin = fp(async (app: FastifyInstance) => {
+  const membership = app.db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(
+      and(
+        eq(memberships.orgId, sql.placeholder('orgId')),
+        eq(memberships.userId, sql.placeholder('userId')),
+      ),
+    )
+    .prepare('tenancy_membership');
+
+  app.decorateRequest('org', undefined);
+
+  app.addHook('onRoute', (route) => {
+    const action = route.config?.org;
+    if (!action) return;
+    route.config = { ...route.config, auth: true };
+    const rule = `Requires the \`${OrgActions[action]}\` role or above in the organization (\`${action}\`).`;
+    route.schema = {
+      ...route.schema,
+      description: [route.schema?.description, rule].filter(Boolean).join(' '),
+    };
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const action = request.routeOptions.config.org;
+    if (!action) return;
+    const { orgId } = request.params as { orgId?: string };
+    if (!orgId || !isUuid(orgId)) throw new NotFound('organization');
+    const [row] = await membership.execute({ orgId, userId: request.user!.id });
+    if (!row) throw new NotFound('organization');
+    const needed = OrgActions[action];
+    if (!roleAtLeast(row.role, needed)) {
+      throw new Forbidden(
+        `This needs the ${needed} role or above in the organization; you are ${row.role}.`,
+      );
+    }
+    request.org = { id: orgId, role: row.role, scope: tenantScope(app.db, orgId) };
+  });
+});

@@ -1,0 +1,124 @@
+import { type Static, Type } from 'typebox';
+import { Id, Page, Timestamp } from './common.js';
+
+/** Organization roles, lowest first: each role can do everything the ones before it can. */
+export const OrgRoles = ['viewer', 'member', 'admin', 'owner'] as const;
+export type OrgRole = (typeof OrgRoles)[number];
+export const OrgRoleSchema = Type.Enum(OrgRoles);
+
+/**
+ * The permission matrix of SPEC §4.3, defined once: the action a route performs → the lowest role
+ * allowed to perform it. The tenancy guard enforces it and the OpenAPI document quotes it.
+ * Rules about owners (only owners manage owners; an org keeps ≥ 1 owner) sit on top of it.
+ */
+export const OrgActions = {
+  'org:read': 'viewer',
+  'org:update': 'admin',
+  'org:delete': 'owner',
+  'members:read': 'viewer',
+  'members:manage': 'admin',
+  'invitations:manage': 'admin',
+  'data:read': 'viewer',
+  'data:write': 'member',
+} as const satisfies Record<string, OrgRole>;
+export type OrgAction = keyof typeof OrgActions;
+
+export const roleAtLeast = (role: OrgRole, needed: OrgRole) =>
+  OrgRoles.indexOf(role) >= OrgRoles.indexOf(needed);
+
+const Name = Type.String({ minLength: 1, maxLength: 100 });
+const Slug = Type.String({
+  minLength: 2,
+  maxLength: 60,
+  pattern: '^[a-z0-9]+(-[a-z0-9]+)*$',
+  description: 'lowercase letters and digits in dash-separated words',
+});
+
+export const Organization = Type.Object(
+  {
+    id: Id,
+    name: Type.String(),
+    slug: Type.String(),
+    role: OrgRoleSchema,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { additionalProperties: false, description: "An organization, with the caller's role in it" },
+);
+export type Organization = Static<typeof Organization>;
+export const OrganizationPage = Page(Organization);
+
+export const CreateOrgRequest = Type.Object(
+  { name: Name, slug: Type.Optional(Slug) },
+  { additionalProperties: false },
+);
+export type CreateOrgRequest = Static<typeof CreateOrgRequest>;
+
+export const UpdateOrgRequest = Type.Object(
+  { name: Type.Optional(Name), slug: Type.Optional(Slug) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateOrgRequest = Static<typeof UpdateOrgRequest>;
+
+export const OrgParams = Type.Object({ orgId: Type.String() });
+export const MemberParams = Type.Object({ orgId: Type.String(), userId: Type.String() });
+export const InvitationParams = Type.Object({ orgId: Type.String(), id: Type.String() });
+
+export const Member = Type.Object(
+  {
+    userId: Id,
+    email: Type.String(),
+    username: Type.Union([Type.String(), Type.Null()]),
+    fullName: Type.Union([Type.String(), Type.Null()]),
+    role: OrgRoleSchema,
+    createdAt: Timestamp,
+  },
+  { additionalProperties: false },
+);
+export type Member = Static<typeof Member>;
+export const MemberPage = Page(Member);
+
+// One object, not a union of two: with Ajv's removeAdditional, a union's first branch would strip
+// the second branch's fields before the second is tried.
+export const AddMemberRequest = Type.Object(
+  {
+    email: Type.Optional(Type.String({ format: 'email' })),
+    userId: Type.Optional(Id),
+    role: OrgRoleSchema,
+  },
+  { additionalProperties: false, description: 'An existing user, by email or by id (exactly one)' },
+);
+export type AddMemberRequest = Static<typeof AddMemberRequest>;
+
+export const UpdateMemberRequest = Type.Object(
+  { role: OrgRoleSchema },
+  { additionalProperties: false },
+);
+export type UpdateMemberRequest = Static<typeof UpdateMemberRequest>;
+
+export const Invitation = Type.Object(
+  {
+    id: Id,
+    orgId: Id,
+    email: Type.String(),
+    role: OrgRoleSchema,
+    invitedBy: Type.Union([Id, Type.Null()]),
+    expiresAt: Timestamp,
+    createdAt: Timestamp,
+  },
+  { additionalProperties: false, description: 'A pending invitation; its token is only emailed' },
+);
+export type Invitation = Static<typeof Invitation>;
+export const InvitationPage = Page(Invitation);
+
+export const CreateInvitationRequest = Type.Object(
+  { email: Type.String({ format: 'email', maxLength: 254 }), role: OrgRoleSchema },
+  { additionalProperties: false },
+);
+export type CreateInvitationRequest = Static<typeof CreateInvitationRequest>;
+
+export const AcceptInvitationRequest = Type.Object(
+  { token: Type.String({ minLength: 16, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+export type AcceptInvitationRequest = Static<typeof AcceptInvitationRequest>;

@@ -1,0 +1,65 @@
+import { sql } from 'drizzle-orm';
+import {
+  index,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { users } from './auth.js';
+import { createdAt, id } from './columns.js';
+
+export const orgRoles = ['viewer', 'member', 'admin', 'owner'] as const;
+
+export const organizations = pgTable('organizations', {
+  id: id(),
+  name: text().notNull(),
+  slug: text().notNull().unique('organizations_slug_unique'),
+  createdAt: createdAt(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+export type OrganizationRow = typeof organizations.$inferSelect;
+
+/** A tenant-scoped table: every row carries the organization it belongs to. */
+const orgId = () =>
+  uuid()
+    .notNull()
+    .references(() => organizations.id, { onDelete: 'cascade' });
+
+export const memberships = pgTable(
+  'memberships',
+  {
+    orgId: orgId(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text({ enum: orgRoles }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.userId] }), index('memberships_user_idx').on(t.userId)],
+);
+
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: id(),
+    orgId: orgId(),
+    email: text().notNull(),
+    role: text({ enum: orgRoles }).notNull(),
+    tokenHash: text().notNull().unique('invitations_token_hash_unique'),
+    invitedBy: uuid().references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    acceptedAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // At most one pending invitation per address and org: re-inviting replaces it.
+    uniqueIndex('invitations_pending_unique')
+      .on(t.orgId, sql`lower(${t.email})`)
+      .where(sql`${t.acceptedAt} is null and ${t.revokedAt} is null`),
+  ],
+);
+export type InvitationRow = typeof invitations.$inferSelect;
