@@ -60,7 +60,7 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
   });
   const cache = new PrincipalCache(app.config.sessionCacheMs);
   const principalQuery = preparePrincipalQuery(app.db);
-  subscribeToChanges(app, () => cache.clear());
+  await subscribeToChanges(app, () => cache.clear());
   const idp = app.config.idp;
   const verifyIdp = idp ? idpVerifier(idp) : undefined;
 
@@ -157,7 +157,7 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
  * (the database may be down: /health reports it), so it retries in the background; until it
  * succeeds, the cache TTL bounds staleness.
  */
-function subscribeToChanges(app: FastifyInstance, onChange: () => void) {
+async function subscribeToChanges(app: FastifyInstance, onChange: () => void) {
   let closed = false;
   let unlisten: (() => Promise<void>) | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -172,7 +172,9 @@ function subscribeToChanges(app: FastifyInstance, onChange: () => void) {
         if (!closed) timer = setTimeout(subscribe, 5000).unref();
       },
     );
-  void subscribe();
+  // Wait briefly for the first attempt, so a fresh instance does not miss early changes.
+  const first = subscribe();
+  await Promise.race([first, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
   app.addHook('onClose', async () => {
     closed = true;
     clearTimeout(timer);
