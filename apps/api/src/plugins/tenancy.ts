@@ -44,6 +44,8 @@ export const tenancyPlugin = fp(async (app: FastifyInstance) => {
     .prepare('tenancy_membership');
 
   app.decorateRequest('org', undefined);
+  // Cleared by `app.authChanged()`, which the org module calls whenever a membership changes.
+  const roles = app.accessCache<OrgRole | null>();
 
   app.addHook('onRoute', (route) => {
     const action = route.config?.org;
@@ -61,14 +63,21 @@ export const tenancyPlugin = fp(async (app: FastifyInstance) => {
     if (!action) return;
     const { orgId } = request.params as { orgId?: string };
     if (!orgId || !isUuid(orgId)) throw new NotFound('organization');
-    const [row] = await membership.execute({ orgId, userId: request.user!.id });
-    if (!row) throw new NotFound('organization');
+    const userId = request.user!.id;
+    const key = `${orgId}:${userId}`;
+    let role = roles.get(key);
+    if (role === undefined) {
+      const [row] = await membership.execute({ orgId, userId });
+      role = row?.role ?? null;
+      roles.set(key, role);
+    }
+    if (!role) throw new NotFound('organization');
     const needed = OrgActions[action];
-    if (!roleAtLeast(row.role, needed)) {
+    if (!roleAtLeast(role, needed)) {
       throw new Forbidden(
-        `This needs the ${needed} role or above in the organization; you are ${row.role}.`,
+        `This needs the ${needed} role or above in the organization; you are ${role}.`,
       );
     }
-    request.org = { id: orgId, role: row.role, scope: tenantScope(app.db, orgId) };
+    request.org = { id: orgId, role, scope: tenantScope(app.db, orgId) };
   });
 });

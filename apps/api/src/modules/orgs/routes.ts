@@ -36,6 +36,10 @@ import {
 
 const NoContent = Type.Null({ description: 'No content' });
 
+/**
+ * Routes that change memberships call `app.authChanged()` afterwards: the tenancy guard caches
+ * each member's role, and that clears the cache here and, through NOTIFY, on every instance.
+ */
 export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['organizations'];
   // The tenancy guard has run on every route that reads these.
@@ -113,6 +117,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       await deleteOrganization(app.db, org(request).id);
+      await app.authChanged();
       return reply.status(204).send(null);
     },
   );
@@ -144,8 +149,11 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: Member },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(await addMember(org(request).scope, actor(request), request.body)),
+    async (request, reply) => {
+      const member = await addMember(org(request).scope, actor(request), request.body);
+      await app.authChanged();
+      return reply.status(201).send(member);
+    },
   );
 
   app.patch(
@@ -160,13 +168,17 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Member },
       },
     },
-    async (request) =>
-      changeMemberRole(
+    async (request) => {
+      const { userId } = request.params;
+      const member = await changeMemberRole(
         org(request).scope,
         actor(request),
-        request.params.userId,
+        userId,
         request.body.role,
-      ),
+      );
+      await app.authChanged();
+      return member;
+    },
   );
 
   app.delete(
@@ -183,6 +195,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       await removeMember(org(request).scope, actor(request), request.params.userId);
+      await app.authChanged();
       return reply.status(204).send(null);
     },
   );
@@ -248,6 +261,10 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Organization },
       },
     },
-    async (request) => acceptInvitation(app.db, request.user!, request.body.token),
+    async (request) => {
+      const joined = await acceptInvitation(app.db, request.user!, request.body.token);
+      await app.authChanged();
+      return joined;
+    },
   );
 };

@@ -5,7 +5,7 @@ import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Forbidden, Unauthorized } from '../../errors.js';
-import { PrincipalCache } from './cache.js';
+import { TtlCache } from './cache.js';
 import { idpVerifier, provisionExternalUser } from './idp.js';
 import { activeUser, preparePrincipalQuery, toUser } from './principal.js';
 import { jwtSecret } from './secret.js';
@@ -39,6 +39,8 @@ declare module 'fastify' {
     requireAuth(options?: Omit<AuthRouteConfig, 'auth'>): AuthGuard;
     /** Clears cached sessions everywhere; call inside the transaction that changed them. */
     authChanged(tx?: { execute: FastifyInstance['db']['execute'] }): Promise<void>;
+    /** A cache of access decisions that `authChanged` clears everywhere (e.g. org roles). */
+    accessCache<V>(): TtlCache<V>;
   }
 }
 
@@ -58,16 +60,26 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
     verify: { algorithms: ['HS256'] },
     decoratorName: 'jwtPayload',
   });
-  const cache = new PrincipalCache(app.config.sessionCacheMs);
+  const caches = new Set<TtlCache<unknown>>();
+  const accessCache = <V>() => {
+    const created = new TtlCache<V>(app.config.sessionCacheMs);
+    caches.add(created);
+    return created;
+  };
+  const clearAll = () => {
+    for (const c of caches) c.clear();
+  };
+  const cache = accessCache<User>();
+  app.decorate('accessCache', accessCache);
   const principalQuery = preparePrincipalQuery(app.db);
-  await subscribeToChanges(app, () => cache.clear());
+  await subscribeToChanges(app, clearAll);
   const idp = app.config.idp;
   const verifyIdp = idp ? idpVerifier(idp) : undefined;
 
   // @fastify/jwt already decorates `request.user`.
   app.decorateRequest('session', undefined);
   app.decorate('authChanged', async (tx?: { execute: FastifyInstance['db']['execute'] }) => {
-    cache.clear();
+    clearAll();
     await (tx ?? app.db).execute(sql`select pg_notify(${AUTH_CHANNEL}, '')`);
   });
 
