@@ -1,0 +1,31 @@
+// `pnpm db:seed`: a "demo" organization with 500 realistic interactions, owned by every superuser
+// (the first superuser is created first, as at start-up). Safe to run again: an existing demo
+// organization is left as it is.
+import { runService } from '@atrium/config';
+import { createDatabase, memberships, organizations, seedInteractions, users } from '@atrium/db';
+import { eq } from '@atrium/db/orm';
+import { ensureFirstSuperuser } from '../modules/users/first-superuser.js';
+
+await runService('seed', async ({ config, log }) => {
+  const database = createDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: 1 });
+  await database.migrate();
+  const { db } = database;
+  await ensureFirstSuperuser(db, config, log);
+  const owners = await db.select({ id: users.id }).from(users).where(eq(users.isSuperuser, true));
+  const [org] = await db
+    .insert(organizations)
+    .values({ name: 'Demo', slug: 'demo' })
+    .onConflictDoNothing()
+    .returning();
+  if (!org) {
+    log.info('the demo organization exists already; nothing to do');
+  } else {
+    for (const owner of owners) {
+      await db.insert(memberships).values({ orgId: org.id, userId: owner.id, role: 'owner' });
+    }
+    await seedInteractions(db, { orgId: org.id, createdBy: owners[0]?.id ?? null, count: 500 });
+    log.info({ owners: owners.length }, 'seeded the "demo" organization with 500 interactions');
+  }
+  await database.close();
+  process.exit(0);
+});
