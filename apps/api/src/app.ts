@@ -4,11 +4,13 @@ import { createDatabase, type DatabaseHandle } from '@atrium/db';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
+import { Unauthorized } from './errors.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { contextPlugin } from './plugins/context.js';
 import { docsPlugin } from './plugins/docs.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { queuesPlugin } from './plugins/queues.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityPlugin } from './plugins/security.js';
 
@@ -22,6 +24,14 @@ export interface BuildOptions {
 export const API_PREFIX = '/api/v1';
 
 const REQUEST_ID = /^[\w.-]{1,128}$/;
+
+/**
+ * PLACEHOLDER until authentication (issue #3) is wired: the queue dashboard refuses everyone.
+ * Replace with a check that the session holds `queues:admin` (superusers); never leave it open.
+ */
+export async function refuseQueuesDashboardUntilAuthIsWired(): Promise<void> {
+  throw new Unauthorized('The queue dashboard needs an administrator session.');
+}
 
 /**
  * Builds the API: `inject` and `listen` make it ready; until then tests may add routes. Without `options.database` it connects to
@@ -70,6 +80,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(securityPlugin, { config });
   await app.register(rateLimitPlugin, { config, redis });
   await app.register(metricsPlugin);
+  await app.register(queuesPlugin, {
+    config,
+    authorize: refuseQueuesDashboardUntilAuthIsWired,
+  });
   await app.register(docsPlugin, { config });
 
   await app.register(healthRoutes);

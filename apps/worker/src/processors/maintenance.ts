@@ -1,25 +1,50 @@
-import { type Database, outbox } from '@atrium/db';
-import { and, inArray, lt, sql } from '@atrium/db/orm';
+import type { MaintenanceTask } from '@atrium/contracts';
+import { type Database, deliveries, outbox } from '@atrium/db';
+import { and, eq, inArray, lt, sql } from '@atrium/db/orm';
 import type { Processor } from '@atrium/jobs';
 
-const OUTBOX_RETENTION_DAYS = 7;
+/** A housekeeping task: safe to run twice, returns how many rows it removed. */
+type Task = (db: Database) => Promise<number>;
 
-/** Housekeeping tasks; each is safe to run twice. */
+const olderThan = (column: Parameters<typeof lt>[0], days: number) =>
+  lt(column, sql`now() - make_interval(days => ${days})`);
+
+/**
+ * The task list. Each task is one entry here, one name in the contracts' MaintenanceTasks and one
+ * line in MAINTENANCE_SCHEDULE — e.g. `'purge-sessions': (db) => count(db.delete(sessions)…)`.
+ */
+export const maintenanceTasks: Record<MaintenanceTask, Task> = {
+  // Delivered rows only; kept a week for inspection. Failed and pending rows stay.
+  'prune-outbox': (db) =>
+    count(
+      db
+        .delete(outbox)
+        .where(
+          and(inArray(outbox.status, ['dispatched', 'completed']), olderThan(outbox.createdAt, 7)),
+        )
+        .returning({ id: outbox.id }),
+    ),
+  // Kept longer than any job can be redelivered (BullMQ keeps failed jobs 14 days).
+  'prune-deliveries': (db) =>
+    count(
+      db
+        .delete(deliveries)
+        .where(and(eq(deliveries.status, 'done'), olderThan(deliveries.doneAt, 30)))
+        .returning({ key: deliveries.key }),
+    ),
+};
+
+/** How often each task runs: BullMQ job schedulers in production, a timer embedded. */
+export const MAINTENANCE_SCHEDULE: { task: MaintenanceTask; everyMs: number }[] = [
+  { task: 'prune-outbox', everyMs: 3_600_000 },
+  { task: 'prune-deliveries', everyMs: 6 * 3_600_000 },
+];
+
+const count = async (rows: Promise<unknown[]>) => (await rows).length;
+
 export const maintenance =
   (db: Database): Processor<'maintenance'> =>
   async (payload, ctx) => {
-    switch (payload.task) {
-      case 'prune-outbox': {
-        const removed = await db
-          .delete(outbox)
-          .where(
-            and(
-              inArray(outbox.status, ['dispatched', 'completed']),
-              lt(outbox.createdAt, sql`now() - make_interval(days => ${OUTBOX_RETENTION_DAYS})`),
-            ),
-          )
-          .returning({ id: outbox.id });
-        ctx.log.info({ removed: removed.length }, 'pruned delivered outbox rows');
-      }
-    }
+    const removed = await maintenanceTasks[payload.task](db);
+    ctx.log.info({ jobId: ctx.jobId, task: payload.task, removed }, 'maintenance task done');
   };

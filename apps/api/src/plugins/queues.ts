@@ -1,0 +1,53 @@
+import type { Config } from '@atrium/config';
+import { QueueNames } from '@atrium/contracts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export const QUEUES_DASHBOARD_PATH = '/admin/queues';
+
+export interface QueuesPluginOptions {
+  config: Config;
+  /**
+   * Decides who may open the dashboard: resolves to let the request through, throws the API's
+   * Unauthorized/Forbidden to refuse. Runs before every dashboard route, its assets included.
+   */
+  authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+}
+
+/**
+ * With REDIS_URL: the bull-board dashboard at /admin/queues (failed jobs with their error and
+ * attempts, retry, clean) and per-queue job counts in /metrics. Without Redis there is nothing
+ * to show: jobs live in the outbox table.
+ */
+export async function queuesPlugin(
+  app: FastifyInstance,
+  { config, authorize }: QueuesPluginOptions,
+) {
+  if (!config.redisUrl) return;
+  // Loaded only with Redis, like the worker's BullMQ driver.
+  const [
+    { openQueues, queueCountsCollector },
+    { createBullBoard },
+    { BullMQAdapter },
+    { FastifyAdapter },
+  ] = await Promise.all([
+    import('@atrium/jobs/bullmq'),
+    import('@bull-board/api'),
+    import('@bull-board/api/bullMQAdapter'),
+    import('@bull-board/fastify'),
+  ]);
+  const { queues, close } = openQueues(config.redisUrl, config.queuePrefix, QueueNames);
+  app.addHook('onClose', close);
+  queueCountsCollector(app.metrics, queues);
+
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(QUEUES_DASHBOARD_PATH);
+  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter });
+  await app.register(async (dashboard) => {
+    dashboard.addHook('onRequest', authorize);
+    // The dashboard's own routes stay out of the public OpenAPI document.
+    dashboard.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, hide: true };
+    });
+    await dashboard.register(serverAdapter.registerPlugin(), { prefix: QUEUES_DASHBOARD_PATH });
+  });
+}
