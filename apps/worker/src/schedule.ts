@@ -1,13 +1,17 @@
 import type { DatabaseHandle } from '@atrium/db';
 import { enqueue, type Logger } from '@atrium/jobs';
-import { MAINTENANCE_SCHEDULE } from './processors/maintenance.js';
+import type { ScheduledTask } from './processors/maintenance.js';
 
 /**
  * Embedded mode's scheduler: a timer per task writes a maintenance job to the outbox. The key
  * names the period, so several processes sharing a database enqueue each run once.
  */
-export function startMaintenanceTimers(database: DatabaseHandle, log: Logger): () => void {
-  const timers = MAINTENANCE_SCHEDULE.map(({ task, everyMs }) => {
+export function startMaintenanceTimers(
+  database: DatabaseHandle,
+  log: Logger,
+  schedule: ScheduledTask[],
+): () => void {
+  const timers = schedule.map(({ task, everyMs }) => {
     const timer = setInterval(() => {
       const idempotencyKey = `maintenance:${task}:${Math.floor(Date.now() / everyMs)}`;
       database.db

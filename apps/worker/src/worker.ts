@@ -15,7 +15,7 @@ import {
 import type { Registry } from 'prom-client';
 import { crmFromConfig, mailFromConfig } from './integrations.js';
 import { createProcessors } from './processors/index.js';
-import { MAINTENANCE_SCHEDULE } from './processors/maintenance.js';
+import { MAINTENANCE_SCHEDULE, type ScheduledTask } from './processors/maintenance.js';
 import { startMaintenanceTimers } from './schedule.js';
 
 export interface WorkerOptions {
@@ -31,6 +31,8 @@ export interface WorkerOptions {
   metrics?: Registry;
   /** First retry delay; 1 s unless a test wants its retries fast. */
   retryBaseDelayMs?: number;
+  /** Replaces MAINTENANCE_SCHEDULE (a test runs a task every few hundred ms). */
+  schedule?: ScheduledTask[];
 }
 
 export interface RunningWorker {
@@ -87,7 +89,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 }
 
 async function startBullmq(
-  { config, log }: WorkerOptions,
+  { config, log, schedule }: WorkerOptions,
   processors: Processors,
   retry: RetryPolicy,
   observe: JobObserver | undefined,
@@ -98,7 +100,7 @@ async function startBullmq(
   await bullmq.checkEvictionPolicy(redisUrl, log);
   const connection = { redisUrl, prefix: config.queuePrefix };
   const driver = new bullmq.BullmqDriver({ ...connection, retry });
-  await bullmq.scheduleMaintenance(driver.queue('maintenance'), MAINTENANCE_SCHEDULE);
+  await bullmq.scheduleMaintenance(driver.queue('maintenance'), schedule ?? MAINTENANCE_SCHEDULE);
   const workers = bullmq.startBullmqWorkers({
     ...connection,
     processors,
@@ -111,7 +113,7 @@ async function startBullmq(
 }
 
 async function startInProcess(
-  { config, database, log }: WorkerOptions,
+  { config, database, log, schedule }: WorkerOptions,
   processors: Processors,
   retry: RetryPolicy,
   observe: JobObserver | undefined,
@@ -126,6 +128,6 @@ async function startInProcess(
     concurrency: config.jobs.concurrency,
     observe,
   });
-  const stopTimers = startMaintenanceTimers(database, log);
+  const stopTimers = startMaintenanceTimers(database, log, schedule ?? MAINTENANCE_SCHEDULE);
   return { driver, stop: async () => stopTimers() };
 }

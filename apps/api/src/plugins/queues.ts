@@ -1,6 +1,6 @@
 import type { Config } from '@atrium/config';
 import { QueueNames } from '@atrium/contracts';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export const QUEUES_DASHBOARD_PATH = '/admin/queues';
 
@@ -43,7 +43,17 @@ export async function queuesPlugin(
   serverAdapter.setBasePath(QUEUES_DASHBOARD_PATH);
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter });
   await app.register(async (dashboard) => {
-    dashboard.addHook('onRequest', authorize);
+    // bull-board installs its own error handler for its routes; refusals go through the API's,
+    // so they are problem+json like every other 401/403.
+    const apiErrorHandler = app.errorHandler;
+    dashboard.addHook('onRequest', async (request, reply) => {
+      try {
+        await authorize(request, reply);
+      } catch (error) {
+        apiErrorHandler.call(app, error as FastifyError, request, reply);
+        return reply;
+      }
+    });
     // The dashboard's own routes stay out of the public OpenAPI document.
     dashboard.addHook('onRoute', (route) => {
       route.schema = { ...route.schema, hide: true };

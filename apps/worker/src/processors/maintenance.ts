@@ -34,8 +34,13 @@ export const maintenanceTasks: Record<MaintenanceTask, Task> = {
     ),
 };
 
+export interface ScheduledTask {
+  task: MaintenanceTask;
+  everyMs: number;
+}
+
 /** How often each task runs: BullMQ job schedulers in production, a timer embedded. */
-export const MAINTENANCE_SCHEDULE: { task: MaintenanceTask; everyMs: number }[] = [
+export const MAINTENANCE_SCHEDULE: ScheduledTask[] = [
   { task: 'prune-outbox', everyMs: 3_600_000 },
   { task: 'prune-deliveries', everyMs: 6 * 3_600_000 },
 ];
