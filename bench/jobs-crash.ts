@@ -48,10 +48,7 @@ const second = spawnWorker(env);
 
 const done = async () =>
   (
-    await database.db
-      .select({ n: count() })
-      .from(deliveries)
-      .where(eq(deliveries.status, 'done'))
+    await database.db.select({ n: count() }).from(deliveries).where(eq(deliveries.status, 'done'))
   )[0]!.n;
 const unique = () => new Set(sink.received.map((m) => m.messageId)).size;
 await until('every job delivered', async () => unique() >= JOBS && (await done()) >= JOBS, 170_000);

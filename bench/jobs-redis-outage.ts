@@ -34,8 +34,14 @@ const app = await buildApp(config, { database });
 let n = 0;
 app.post('/bench/signup', async (_request, reply) => {
   const i = n++;
-  const payload = { to: `u${i}@example.com`, template: 'email-verification' as const, data: { token: `t${i}` } };
-  await database.db.transaction((tx) => enqueue(tx, 'email', payload, { idempotencyKey: `outage-${i}` }));
+  const payload = {
+    to: `u${i}@example.com`,
+    template: 'email-verification' as const,
+    data: { token: `t${i}` },
+  };
+  await database.db.transaction((tx) =>
+    enqueue(tx, 'email', payload, { idempotencyKey: `outage-${i}` }),
+  );
   return reply.code(202).send({ queued: i });
 });
 const worker = await startWorker({ config, database, log });
@@ -89,7 +95,12 @@ const byPhase = ['before', 'redis down', 'after'].map((p) => {
   return `| ${p} | ${rows.length} | ${ok.length} | ${rows.length - ok.length} | ${Math.round(slowest)} ms |`;
 });
 const delivered = unique();
-const summary = { accepted, delivered, lost: accepted - delivered, duplicates: sink.received.length - delivered };
+const summary = {
+  accepted,
+  delivered,
+  lost: accepted - delivered,
+  duplicates: sink.received.length - delivered,
+};
 console.log(summary);
 await app.close();
 await worker.close();

@@ -4,6 +4,7 @@ import { logCrm } from '@atrium/integrations/crm';
 import { smtpTransport } from '@atrium/integrations/mail';
 import { type SmtpSink, startSmtpSink } from '@atrium/integrations/testing';
 import { openQueues } from '@atrium/jobs/bullmq';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createProcessors, startWorker } from '../src/index.js';
 import { context, enqueueOne, log, testDatabase, unique, workerConfig } from './support.js';
@@ -98,6 +99,27 @@ describe('email through the worker on BullMQ', () => {
       await readers.close();
       await worker.close();
       await refusing.close();
+    }
+  });
+});
+
+describe('job metrics', () => {
+  it('observes each job attempt in a duration histogram by queue and outcome', async () => {
+    const metrics = new Registry();
+    const config = workerConfig({ SMTP_URL: sink.url });
+    const worker = await startWorker({ config, database, log, metrics });
+    const to = `${unique()}@example.com`;
+    try {
+      await enqueueOne(database, 'email', reset(to));
+      await vi.waitFor(
+        async () =>
+          expect(await metrics.metrics()).toContain(
+            'atrium_job_duration_seconds_count{queue="email",outcome="completed"} 1',
+          ),
+        { timeout: 10_000 },
+      );
+    } finally {
+      await worker.close();
     }
   });
 });

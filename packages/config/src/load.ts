@@ -31,6 +31,8 @@ export interface Config {
     /** Per-queue overrides of concurrency and attempts, by queue name. */
     queueConcurrency: Record<string, number>;
     queueAttempts: Record<string, number>;
+    /** A separate worker process serves /metrics here; 0 = not at all. */
+    metricsPort: number;
   };
   shutdownTimeoutMs: number;
   publicAppUrl: string;
@@ -101,6 +103,7 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
       outboxPollMs: env.OUTBOX_POLL_MS,
       queueConcurrency: parsePerQueue(env.QUEUE_CONCURRENCY),
       queueAttempts: parsePerQueue(env.QUEUE_ATTEMPTS),
+      metricsPort: env.WORKER_METRICS_PORT,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     publicAppUrl: env.PUBLIC_APP_URL,

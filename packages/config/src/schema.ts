@@ -68,6 +68,12 @@ export const EnvSchema = Type.Object({
   }),
   WORKER_CONCURRENCY: integer(10, 1, 1000),
   JOB_ATTEMPTS: integer(5, 1, 100),
+  WORKER_METRICS_PORT: Type.Integer({
+    default: 0,
+    minimum: 0,
+    maximum: 65535,
+    description: "a port for the worker process's /metrics, or 0 for none",
+  }),
   QUEUE_CONCURRENCY: perQueue,
   QUEUE_ATTEMPTS: perQueue,
   OUTBOX_POLL_MS: integer(1000, 10, 60_000),
