@@ -3,7 +3,7 @@
 // Run: pnpm --filter @atrium/bench jobs-crash
 import { randomBytes } from 'node:crypto';
 import { createDatabase, deliveries } from '@atrium/db';
-import { count, eq } from '@atrium/db/orm';
+import { count, eq, gt } from '@atrium/db/orm';
 import { createTestDatabase } from '@atrium/db/testing';
 import { startSmtpSink } from '@atrium/integrations/testing';
 import { enqueue } from '@atrium/jobs';
@@ -57,6 +57,9 @@ await sleep(3000); // a late re-send would show up here
 second.kill('SIGTERM');
 await new Promise((resolve) => second.once('exit', resolve));
 
+const takenOver = (
+  await database.db.select({ n: count() }).from(deliveries).where(gt(deliveries.attempts, 1))
+)[0]!.n;
 const received = sink.received.length;
 const delivered = unique();
 const row = {
@@ -67,6 +70,7 @@ const row = {
   lost: JOBS - delivered,
   duplicates: received - delivered,
   doneRows: await done(),
+  takenOver,
   drainedMs: Math.round(drainedMs),
   totalMs: Math.round(performance.now() - started),
 };
@@ -84,11 +88,17 @@ writeSection(
 ${KILL_AT} messages arrived and started again. Counted at the SMTP server by Message-ID (one per
 idempotency key). ${machine()}.
 
-| jobs | received before the kill | messages received | distinct delivered | lost | sent twice | restart → all delivered |
-| ---- | ------------------------ | ----------------- | ------------------ | ---- | ---------- | ----------------------- |
-| ${JOBS} | ${atKill} | ${received} | ${delivered} | ${row.lost} | ${row.duplicates} | ${(drainedMs / 1000).toFixed(1)} s |
+| jobs | received before the kill | messages received | distinct delivered | lost | sent twice | leases taken over | restart → all delivered |
+| ---- | ------------------------ | ----------------- | ------------------ | ---- | ---------- | ----------------- | ----------------------- |
+| ${JOBS} | ${atKill} | ${received} | ${delivered} | ${row.lost} | ${row.duplicates} | ${takenOver} | ${(drainedMs / 1000).toFixed(1)} s |
 
-The restart waits for BullMQ to declare the killed worker's active jobs stalled (lock 30 s) and
-for their delivery leases (60 s) to lapse: a job killed mid-send is retried only then.`,
+Every job completed before the kill was sent exactly once: redelivered jobs found their
+\`deliveries\` row \`done\`. The only re-sends are sends that were in flight when the process
+died (at most the worker's concurrency): the SMTP server had taken the message, the \`done\`
+write had not happened, so after the lease (60 s) another worker took the delivery over and sent
+it again with the **same Message-ID**. That is the design's chosen window (see
+packages/jobs/README.md): closing it would mean never re-sending after a crash, which loses
+password-reset and verification emails instead. The restart → delivered time is the stalled-job
+lock (30 s) plus those leases.`,
 );
 process.exit(0);

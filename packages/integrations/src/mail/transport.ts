@@ -46,6 +46,9 @@ export function consoleTransport(log: InfoLogger): MailTransport {
 export function smtpTransport(smtpUrl: string, from: string): MailTransport {
   const transporter = nodemailer.createTransport({
     url: smtpUrl,
+    // Reused connections: a new SMTP session per message caps a backlog's drain at a few dozen/s.
+    pool: true,
+    maxConnections: 5,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 20_000,

@@ -115,6 +115,9 @@ export function startBullmqWorkers(options: WorkerOptions): { close(): Promise<v
         connection: { url: options.redisUrl, maxRetriesPerRequest: null },
         prefix: options.prefix,
         concurrency: options.concurrencyByQueue?.[name] ?? options.concurrency,
+        // After a Redis outage BullMQ waits this long before fetching again (15 s by default);
+        // the outbox has been holding jobs all along, so resume soon after Redis returns.
+        runRetryDelay: 2000,
       },
     );
     worker.on('completed', (job) =>
