@@ -85,6 +85,8 @@ describe('the queue dashboard plugin with an authorize hook', () => {
       const page = await app.inject({ url: '/admin/queues', headers: { 'x-test-admin': 'yes' } });
       expect(page.statusCode).toBe(200);
       expect(page.headers['content-type']).toContain('text/html');
+      expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
       const api = await app.inject({
         url: '/admin/queues/api/queues',
         headers: { 'x-test-admin': 'yes' },

@@ -4,6 +4,23 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 
 export const QUEUES_DASHBOARD_PATH = '/admin/queues';
 
+/**
+ * The API's strict policy (`default-src 'none'`) would blank the dashboard, a React page with its
+ * own scripts, inline styles and Google Fonts: like Swagger UI on /docs, it gets a policy of its
+ * own, still refusing framing and any script not served from this origin.
+ */
+const DASHBOARD_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline' https://fonts.googleapis.com",
+  "font-src 'self' https://fonts.gstatic.com",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+].join('; ');
+
 export interface QueuesPluginOptions {
   config: Config;
   /**
@@ -54,6 +71,11 @@ export async function queuesPlugin(
         return reply;
       }
     });
+    if (config.cspMode !== 'disabled') {
+      dashboard.addHook('onSend', async (_request, reply) => {
+        reply.header('content-security-policy', DASHBOARD_CSP);
+      });
+    }
     // The dashboard's own routes stay out of the public OpenAPI document.
     dashboard.addHook('onRoute', (route) => {
       route.schema = { ...route.schema, hide: true };
