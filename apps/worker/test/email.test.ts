@@ -74,7 +74,7 @@ describe('email through the worker on BullMQ', () => {
     expect(mail?.subject).toBe('Reset your password');
     expect(mail?.messageId).toMatch(/^<[0-9a-f]{32}@atrium\.invalid>$/);
     expect(mail?.html).toContain('Hello &lt;i&gt;Ada&lt;/i&gt;,');
-    expect(mail?.html).toContain('href="https://app.example.com/reset-password?token=t1"');
+    expect(mail?.html).toContain('href="https://app.example.com/reset-password#token=t1"');
   });
 
   it('retries an email the SMTP server refuses, then keeps the job failed with its error', async () => {

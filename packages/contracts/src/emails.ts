@@ -5,7 +5,8 @@ import type { EmailTemplate } from './jobs.js';
  * The data each email template reads. The email job's `data` stays a plain record (so the queue
  * contract does not change with every template); producers type their data with these, and the
  * mail package validates against them before rendering. Links are built by the templates from
- * PUBLIC_APP_URL, so producers pass tokens and ids, never URLs.
+ * PUBLIC_APP_URL (tokens in the fragment), so producers pass tokens and ids; extra fields (such
+ * as a relative `link`) are allowed and ignored.
  */
 const name = Type.Optional(Type.String({ maxLength: 200 }));
 const token = Type.String({ minLength: 1, maxLength: 512 });
@@ -17,6 +18,7 @@ export const EmailTemplateData = {
   'org-invitation': Type.Object({
     inviterName: Type.String({ maxLength: 200 }),
     organizationName: Type.String({ maxLength: 200 }),
+    role: Type.Optional(Type.String({ maxLength: 50 })),
     token,
   }),
   'form-confirmation': Type.Object({ name, formName: Type.String({ maxLength: 200 }) }),

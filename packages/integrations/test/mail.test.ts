@@ -33,10 +33,21 @@ describe('email templates', () => {
     },
   );
 
-  it('builds links from PUBLIC_APP_URL, keeping its path and encoding the token', () => {
+  it('builds links from PUBLIC_APP_URL, keeping its path, with the token in the fragment', () => {
     const email = renderEmail('email-verification', samples['email-verification'], APP);
-    expect(email.text).toContain(`${APP}/verify-email?token=tok+en%261`);
-    expect(email.html).toContain(`href="${APP}/verify-email?token=tok+en%261"`);
+    expect(email.text).toContain(`${APP}/verify-email#token=tok+en%261`);
+    expect(email.html).toContain(`href="${APP}/verify-email#token=tok+en%261"`);
+  });
+
+  it('accepts the data the auth and organization modules send, extra fields included', () => {
+    const data = { token: 'abc', link: '/invitations/accept#token=abc', organizationName: 'Acme' };
+    const email = renderEmail(
+      'org-invitation',
+      { ...data, inviterName: 'Ada', role: 'admin' },
+      APP,
+    );
+    expect(email.text).toContain('invited you to join Acme on Atrium as admin.');
+    expect(email.text).toContain(`${APP}/invitations/accept#token=abc`);
   });
 
   it('escapes values in the HTML and leaves them readable in the text', () => {

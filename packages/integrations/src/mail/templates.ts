@@ -9,7 +9,8 @@ interface Content {
   action?: { label: string; url: string };
 }
 
-type Link = (path: string, query?: Record<string, string>) => string;
+/** A link into the web app; `secret` values go in the fragment, which browsers never send. */
+type Link = (path: string, secret?: Record<string, string>) => string;
 type Templates = { [T in EmailTemplate]: (data: EmailData<T>, link: Link) => Content };
 
 const hello = (name?: string) => (name ? `Hello ${name},` : 'Hello,');
@@ -30,7 +31,9 @@ const templates: Templates = {
   }),
   'org-invitation': (d, link) => ({
     subject: `${d.inviterName} invited you to ${d.organizationName}`,
-    paragraphs: [`${d.inviterName} invited you to join ${d.organizationName} on Atrium.`],
+    paragraphs: [
+      `${d.inviterName} invited you to join ${d.organizationName} on Atrium${d.role ? ` as ${d.role}` : ''}.`,
+    ],
     action: {
       label: 'Accept the invitation',
       url: link('/invitations/accept', { token: d.token }),
@@ -94,10 +97,12 @@ export function renderEmail(
     const where = `${error?.instancePath || '/'}: ${error?.message}`;
     throw new IntegrationError(`email data for ${template} is invalid at ${where}`, true);
   }
-  const link: Link = (path, query) => {
+  const link: Link = (path, secret) => {
     // Relative to the base so an app served under a path (https://x.example/app) keeps it.
     const url = new URL(path.slice(1), `${publicAppUrl}/`);
-    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
+    // Tokens ride in the fragment: they never reach a server or proxy log; the web app reads
+    // them and posts them back (the same convention the auth module's producers use).
+    if (secret) url.hash = new URLSearchParams(secret).toString();
     return url.toString();
   };
   const render = templates[template] as (d: unknown, l: Link) => Content;
