@@ -15,7 +15,8 @@ await runService('atrium', async ({ config, log }) => {
   await database.migrate();
   const app = await buildApp(config, { database, logger: log });
   await ensureFirstSuperuser(database.db, config, log);
-  const worker = await startWorker({ config, database, log });
+  // The worker's job duration histograms join the API's /metrics.
+  const worker = await startWorker({ config, database, log, metrics: app.metrics });
   await app.listen({ port: config.port, host: config.host });
   log.info(
     {

@@ -15,6 +15,7 @@ import { contextPlugin } from './plugins/context.js';
 import { docsPlugin } from './plugins/docs.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { queuesPlugin } from './plugins/queues.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityPlugin } from './plugins/security.js';
 import { tenancyPlugin } from './plugins/tenancy.js';
@@ -80,6 +81,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(docsPlugin, { config });
   await app.register(authPlugin);
   await app.register(tenancyPlugin);
+  // The dashboard is authenticated like the API: a bearer token holding `queues:admin`.
+  await app.register(queuesPlugin, {
+    config,
+    authorize: app.requireAuth({ permission: 'queues:admin' }),
+  });
 
   await app.register(healthRoutes);
   await app.register(

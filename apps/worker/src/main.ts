@@ -1,6 +1,7 @@
 // `pnpm start:worker`: the worker as its own process (production: any number of them).
 import { runService } from '@atrium/config';
 import { createDatabase } from '@atrium/db';
+import { startMetricsServer } from './metrics-server.js';
 import { startWorker } from './worker.js';
 
 await runService('worker', async ({ config, log }) => {
@@ -10,10 +11,14 @@ await runService('worker', async ({ config, log }) => {
     poolMax: config.databasePoolMax,
   });
   await database.migrate();
-  const worker = await startWorker({ config, database, log });
+  const metrics = config.jobs.metricsPort
+    ? await startMetricsServer(config.jobs.metricsPort, config.host)
+    : undefined;
+  const worker = await startWorker({ config, database, log, metrics: metrics?.registry });
   return {
     async close() {
       await worker.close();
+      await metrics?.close();
       await database.close();
     },
   };

@@ -1,13 +1,22 @@
 import type { Config } from '@atrium/config';
 import type { DatabaseHandle } from '@atrium/db';
+import type { CrmClient } from '@atrium/integrations/crm';
+import type { MailTransport } from '@atrium/integrations/mail';
 import {
   InProcessDriver,
   type JobDriver,
+  type JobObserver,
+  jobDurationHistogram,
   type Logger,
   OutboxRelay,
   type Processors,
+  type RetryPolicy,
 } from '@atrium/jobs';
+import type { Registry } from 'prom-client';
+import { crmFromConfig, mailFromConfig } from './integrations.js';
 import { createProcessors } from './processors/index.js';
+import { MAINTENANCE_SCHEDULE, type ScheduledTask } from './processors/maintenance.js';
+import { startMaintenanceTimers } from './schedule.js';
 
 export interface WorkerOptions {
   config: Config;
@@ -15,6 +24,15 @@ export interface WorkerOptions {
   log: Logger;
   /** Replaces the processors (tests count what runs). */
   processors?: Processors;
+  /** Replace the transports chosen from config (tests, benchmarks). */
+  mail?: MailTransport;
+  crm?: CrmClient;
+  /** Where job duration histograms go: the API's registry in the all-in-one process. */
+  metrics?: Registry;
+  /** First retry delay; 1 s unless a test wants its retries fast. */
+  retryBaseDelayMs?: number;
+  /** Replaces MAINTENANCE_SCHEDULE (a test runs a task every few hundred ms). */
+  schedule?: ScheduledTask[];
 }
 
 export interface RunningWorker {
@@ -24,54 +42,92 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+interface Runner {
+  driver: JobDriver;
+  stop(): Promise<void>;
+}
+
 /**
  * The worker: an outbox relay plus the processors. With REDIS_URL the relay feeds BullMQ and one
  * BullMQ worker per queue runs the jobs (any number of worker processes may run); without it,
  * jobs run in this process (the embedded default).
  */
-export async function startWorker({
-  config,
-  database,
-  log,
-  processors,
-}: WorkerOptions): Promise<RunningWorker> {
-  const chosen = processors ?? createProcessors({ db: database.db });
-  const retry = { attempts: config.jobs.attempts, baseDelayMs: 1000 };
-  let driver: JobDriver;
-  let stopWorkers = async () => {};
-  if (config.redisUrl) {
-    // Loaded only when used: BullMQ is the largest import, and embedded mode never needs it.
-    const { BullmqDriver, startBullmqWorkers } = await import('@atrium/jobs/bullmq');
-    const connection = { redisUrl: config.redisUrl, prefix: config.queuePrefix };
-    driver = new BullmqDriver({ ...connection, retry });
-    const workers = startBullmqWorkers({
-      ...connection,
-      processors: chosen,
-      concurrency: config.jobs.concurrency,
-      log,
-    });
-    stopWorkers = () => workers.close();
-  } else {
-    const recovered = await InProcessDriver.recoverInterrupted(database.db);
-    if (recovered) log.warn({ recovered }, 'requeued jobs an earlier process left unfinished');
-    driver = new InProcessDriver({
-      db: database.db,
-      processors: chosen,
-      log,
-      retry,
-      concurrency: config.jobs.concurrency,
-    });
-  }
-  const relay = new OutboxRelay({ database, driver, log, pollMs: config.jobs.outboxPollMs });
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const { config, database, log } = options;
+  const mail = options.mail ?? mailFromConfig(config, log);
+  const crm = options.crm ?? crmFromConfig(config, log);
+  const processors =
+    options.processors ??
+    createProcessors({ db: database.db, mail, crm, publicAppUrl: config.publicAppUrl });
+  const retry: RetryPolicy = {
+    attempts: config.jobs.attempts,
+    baseDelayMs: options.retryBaseDelayMs ?? 1000,
+    attemptsByQueue: config.jobs.queueAttempts,
+  };
+  const observe = options.metrics && jobDurationHistogram(options.metrics);
+  const runner = config.redisUrl
+    ? await startBullmq(options, processors, retry, observe)
+    : await startInProcess(options, processors, retry, observe);
+  const relay = new OutboxRelay({
+    database,
+    driver: runner.driver,
+    log,
+    pollMs: config.jobs.outboxPollMs,
+  });
   await relay.start();
-  log.info({ driver: driver.name }, 'worker started');
+  log.info({ driver: runner.driver.name, mail: mail.name, crm: crm.name }, 'worker started');
   return {
-    driver,
+    driver: runner.driver,
     relay,
     async close() {
       await relay.stop();
-      await stopWorkers();
-      await driver.close();
+      await runner.stop();
+      await runner.driver.close();
+      await mail.close();
     },
   };
+}
+
+async function startBullmq(
+  { config, log, schedule }: WorkerOptions,
+  processors: Processors,
+  retry: RetryPolicy,
+  observe: JobObserver | undefined,
+): Promise<Runner> {
+  const redisUrl = config.redisUrl!;
+  // Loaded only when used: BullMQ is the largest import, and embedded mode never needs it.
+  const bullmq = await import('@atrium/jobs/bullmq');
+  await bullmq.checkEvictionPolicy(redisUrl, log);
+  const connection = { redisUrl, prefix: config.queuePrefix };
+  const driver = new bullmq.BullmqDriver({ ...connection, retry });
+  await bullmq.scheduleMaintenance(driver.queue('maintenance'), schedule ?? MAINTENANCE_SCHEDULE);
+  const workers = bullmq.startBullmqWorkers({
+    ...connection,
+    processors,
+    concurrency: config.jobs.concurrency,
+    concurrencyByQueue: config.jobs.queueConcurrency,
+    log,
+    observe,
+  });
+  return { driver, stop: () => workers.close() };
+}
+
+async function startInProcess(
+  { config, database, log, schedule }: WorkerOptions,
+  processors: Processors,
+  retry: RetryPolicy,
+  observe: JobObserver | undefined,
+): Promise<Runner> {
+  const recovered = await InProcessDriver.recoverInterrupted(database.db);
+  if (recovered) log.warn({ recovered }, 'requeued jobs an earlier process left unfinished');
+  const driver = new InProcessDriver({
+    db: database.db,
+    processors,
+    log,
+    retry,
+    concurrency: config.jobs.concurrency,
+    observe,
+  });
+  const stopTimers = startMaintenanceTimers(database, log, schedule ?? MAINTENANCE_SCHEDULE);
+  return { driver, stop: async () => stopTimers() };
 }

@@ -31,6 +31,7 @@ function slowProcessors(ms: number) {
       await new Promise((resolve) => setTimeout(resolve, ms));
       events.push(`done ${payload.to}`);
     },
+    async 'crm-sync'() {},
     async maintenance() {},
   };
   return { processors, events };

@@ -28,8 +28,22 @@ export interface Config {
   bodyLimit: number;
   rateLimit: { max: number; windowMs: number; auth: boolean };
   queuePrefix: string;
-  jobs: { concurrency: number; attempts: number; outboxPollMs: number };
+  jobs: {
+    concurrency: number;
+    attempts: number;
+    outboxPollMs: number;
+    /** Per-queue overrides of concurrency and attempts, by queue name. */
+    queueConcurrency: Record<string, number>;
+    queueAttempts: Record<string, number>;
+    /** A separate worker process serves /metrics here; 0 = not at all. */
+    metricsPort: number;
+  };
   shutdownTimeoutMs: number;
+  publicAppUrl: string;
+  /** No SMTP_URL: emails go to the console transport (the outbox row keeps the job). */
+  mail: { smtpUrl: string | undefined; from: string };
+  /** No HUBSPOT_TOKEN: CRM syncs are logged only. */
+  crm: { hubspotToken: string | undefined; hubspotBaseUrl: string };
 }
 
 /** A bad environment: `message` is one line naming the variable, safe to print. */
@@ -97,8 +111,14 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
       concurrency: env.WORKER_CONCURRENCY,
       attempts: env.JOB_ATTEMPTS,
       outboxPollMs: env.OUTBOX_POLL_MS,
+      queueConcurrency: parsePerQueue(env.QUEUE_CONCURRENCY),
+      queueAttempts: parsePerQueue(env.QUEUE_ATTEMPTS),
+      metricsPort: env.WORKER_METRICS_PORT,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    publicAppUrl: env.PUBLIC_APP_URL,
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    crm: { hubspotToken: env.HUBSPOT_TOKEN, hubspotBaseUrl: env.HUBSPOT_BASE_URL },
   };
 }
 
@@ -125,6 +145,16 @@ function parseCors(value: string): string[] | '*' {
     }
   }
   return origins;
+}
+
+function parsePerQueue(value: string): Record<string, number> {
+  if (!value) return {};
+  return Object.fromEntries(
+    value.split(',').map((pair) => {
+      const [queue, n] = pair.split('=');
+      return [queue!, Number(n)];
+    }),
+  );
 }
 
 function parseTrustProxy(value: string): boolean | number | string[] {

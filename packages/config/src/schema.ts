@@ -19,6 +19,13 @@ const url = (protocols: string[]) =>
     }),
   );
 
+/** `email=20,crm-sync=2`: per-queue overrides of a default. */
+const perQueue = Type.String({
+  default: '',
+  pattern: '^([a-z-]+=\\d+(,[a-z-]+=\\d+)*)?$',
+  description: 'a comma-separated list of queue=number, e.g. email=20,crm-sync=2',
+});
+
 /**
  * Every environment variable Atrium reads. `.env.example` documents the same list; a test keeps
  * the two in step. Values arrive as strings and are converted before validation.
@@ -66,8 +73,35 @@ export const EnvSchema = Type.Object({
   }),
   WORKER_CONCURRENCY: integer(10, 1, 1000),
   JOB_ATTEMPTS: integer(5, 1, 100),
+  WORKER_METRICS_PORT: Type.Integer({
+    default: 0,
+    minimum: 0,
+    maximum: 65535,
+    description: "a port for the worker process's /metrics, or 0 for none",
+  }),
+  QUEUE_CONCURRENCY: perQueue,
+  QUEUE_ATTEMPTS: perQueue,
   OUTBOX_POLL_MS: integer(1000, 10, 60_000),
   SHUTDOWN_TIMEOUT_MS: integer(10_000, 100, 600_000),
+  PUBLIC_APP_URL: Type.String({
+    default: 'http://localhost:3000',
+    pattern: '^https?://[^\\s]+[^/\\s]$',
+    description: "the web app's base URL without a trailing slash (links in emails)",
+  }),
+  SMTP_URL: url(['smtp', 'smtps']),
+  MAIL_FROM: Type.String({
+    default: 'Atrium <no-reply@localhost>',
+    minLength: 3,
+    description: 'a From address, e.g. Atrium <no-reply@example.com>',
+  }),
+  HUBSPOT_TOKEN: Type.Optional(
+    Type.String({ minLength: 10, description: 'a HubSpot private app access token' }),
+  ),
+  HUBSPOT_BASE_URL: Type.String({
+    default: 'https://api.hubapi.com',
+    pattern: '^https?://',
+    description: 'a URL starting with http:// or https://',
+  }),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -77,4 +111,6 @@ export const SECRET_VARIABLES = new Set([
   'FIRST_SUPERUSER_PASSWORD',
   'DATABASE_URL',
   'REDIS_URL',
+  'SMTP_URL',
+  'HUBSPOT_TOKEN',
 ]);

@@ -25,13 +25,39 @@ export const EmailJob = Type.Object({
 });
 export type EmailJob = Static<typeof EmailJob>;
 
+/**
+ * A CRM sync: upsert the contact by email and, when `note` is given, attach it to the contact.
+ * Producers: form submissions, sign-ups, sales inquiries.
+ */
+export const CrmSyncJob = Type.Object({
+  email: Type.String({ format: 'email' }),
+  firstName: Type.Optional(Type.String({ maxLength: 200 })),
+  lastName: Type.Optional(Type.String({ maxLength: 200 })),
+  company: Type.Optional(Type.String({ maxLength: 200 })),
+  phone: Type.Optional(Type.String({ maxLength: 50 })),
+  note: Type.Optional(Type.String({ maxLength: 10_000 })),
+});
+export type CrmSyncJob = Static<typeof CrmSyncJob>;
+
+/** Housekeeping the scheduler runs; the worker's task table has one entry per name. */
+export const MaintenanceTasks = [
+  'prune-outbox',
+  'prune-deliveries',
+  'purge-sessions',
+  'purge-refresh-tokens',
+  'purge-one-time-tokens',
+  'purge-invitations',
+] as const;
+export type MaintenanceTask = (typeof MaintenanceTasks)[number];
+
 export const MaintenanceJob = Type.Object({
-  task: Type.Union([Type.Literal('prune-outbox')]),
+  task: Type.Enum(MaintenanceTasks),
 });
 export type MaintenanceJob = Static<typeof MaintenanceJob>;
 
 export const JobPayloads = {
   email: EmailJob,
+  'crm-sync': CrmSyncJob,
   maintenance: MaintenanceJob,
 } as const;
 

@@ -10,6 +10,12 @@ export interface RelayOptions {
   /** Poll interval: NOTIFY wakes the relay at once; polling catches delayed and retried rows. */
   pollMs: number;
   batchSize?: number;
+  /**
+   * Pause before another pass when wake-ups arrived during one: under a stream of commits each
+   * NOTIFY would otherwise trigger a pass that moves one or two rows, and the relay spends itself
+   * on tiny transactions. A lone job still goes out at once.
+   */
+  coalesceMs?: number;
 }
 
 /**
@@ -61,6 +67,8 @@ export class OutboxRelay {
         this.options.log.warn({ err: error }, 'outbox relay could not dispatch; will retry');
         return;
       }
+      if (this.again)
+        await new Promise((resolve) => setTimeout(resolve, this.options.coalesceMs ?? 10));
     } while (this.again && !this.stopped);
   }
 

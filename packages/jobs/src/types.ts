@@ -39,7 +39,12 @@ export interface RetryPolicy {
   attempts: number;
   /** Delay before retry n is baseDelayMs · 2^(n-1). */
   baseDelayMs: number;
+  /** Overrides of `attempts` by queue name (QUEUE_ATTEMPTS). */
+  attemptsByQueue?: Record<string, number>;
 }
+
+export const attemptsFor = (policy: RetryPolicy, queue: string) =>
+  policy.attemptsByQueue?.[queue] ?? policy.attempts;
 
 export const defaultRetryPolicy: RetryPolicy = { attempts: 5, baseDelayMs: 1000 };
 

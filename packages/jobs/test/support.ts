@@ -37,6 +37,7 @@ export function recordingProcessors(failTimes = 0) {
       }
       emails.push({ payload, ctx });
     },
+    async 'crm-sync'() {},
     async maintenance() {},
   };
   return { processors, emails };

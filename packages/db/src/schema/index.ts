@@ -1,4 +1,5 @@
 export * from './auth.js';
+export * from './deliveries.js';
 export * from './interactions.js';
 export * from './orgs.js';
 export * from './outbox.js';

@@ -1,9 +1,24 @@
 import { type QueueName, QueueNames } from '@atrium/contracts';
 import type { OutboxRow } from '@atrium/db';
-import { type Job, Queue, Worker } from 'bullmq';
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { JobDriver, Logger, Processors, RetryPolicy } from '../types.js';
+import { isPermanent, RetryLaterError } from '../errors.js';
+import type { JobObserver } from '../metrics.js';
+import {
+  attemptsFor,
+  type JobDriver,
+  type Logger,
+  type Processors,
+  type RetryPolicy,
+} from '../types.js';
 import { runProcessor } from './run-processor.js';
+
+export {
+  checkEvictionPolicy,
+  openQueues,
+  queueCountsCollector,
+  scheduleMaintenance,
+} from './bullmq-admin.js';
 
 export interface BullmqOptions {
   redisUrl: string;
@@ -63,7 +78,7 @@ export class BullmqDriver implements JobDriver {
           data: { payload: row.payload, idempotencyKey: row.idempotencyKey } satisfies JobData,
           opts: {
             jobId: row.id,
-            attempts: retry.attempts,
+            attempts: attemptsFor(retry, name),
             backoff: { type: 'exponential', delay: retry.baseDelayMs },
             removeOnComplete: { age: 24 * 3600, count: 10_000 },
             removeOnFail: { age: 14 * 24 * 3600 },
@@ -83,8 +98,11 @@ export class BullmqDriver implements JobDriver {
 export interface WorkerOptions extends BullmqOptions {
   processors: Processors;
   concurrency: number;
+  /** Overrides of `concurrency` by queue name (QUEUE_CONCURRENCY). */
+  concurrencyByQueue?: Record<string, number>;
   log: Logger;
   queues?: QueueName[];
+  observe?: JobObserver;
 }
 
 /** One BullMQ worker per queue, running the processors; `close()` finishes in-flight jobs. */
@@ -92,17 +110,14 @@ export function startBullmqWorkers(options: WorkerOptions): { close(): Promise<v
   const workers = (options.queues ?? QueueNames).map((name) => {
     const worker = new Worker<JobData>(
       name,
-      (job: Job<JobData>) =>
-        runProcessor(options.processors, name, job.data.payload, {
-          jobId: job.id!,
-          idempotencyKey: job.data.idempotencyKey,
-          attempt: job.attemptsMade + 1,
-          log: options.log,
-        }),
+      (job: Job<JobData>, token?: string) => runJob(options, name, job, token),
       {
         connection: { url: options.redisUrl, maxRetriesPerRequest: null },
         prefix: options.prefix,
-        concurrency: options.concurrency,
+        concurrency: options.concurrencyByQueue?.[name] ?? options.concurrency,
+        // After a Redis outage BullMQ waits this long before fetching again (15 s by default);
+        // the outbox has been holding jobs all along, so resume soon after Redis returns.
+        runRetryDelay: 2000,
       },
     );
     worker.on('completed', (job) =>
@@ -111,7 +126,7 @@ export function startBullmqWorkers(options: WorkerOptions): { close(): Promise<v
     worker.on('failed', (job, err) =>
       options.log.warn(
         { jobId: job?.id, queue: name, attempt: job?.attemptsMade, err },
-        job && job.attemptsMade >= (job.opts.attempts ?? 1)
+        job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError)
           ? 'job failed after its last attempt'
           : 'job failed; will retry',
       ),
@@ -124,6 +139,27 @@ export function startBullmqWorkers(options: WorkerOptions): { close(): Promise<v
       await Promise.all(workers.map((w) => w.close()));
     },
   };
+}
+
+/** Runs one job; a permanent error becomes BullMQ's UnrecoverableError, which skips the retries. */
+async function runJob(options: WorkerOptions, name: QueueName, job: Job<JobData>, token?: string) {
+  const ctx = {
+    jobId: job.id!,
+    idempotencyKey: job.data.idempotencyKey,
+    attempt: job.attemptsMade + 1,
+    log: options.log,
+  };
+  try {
+    await runProcessor(options.processors, name, job.data.payload, ctx, options.observe);
+  } catch (error) {
+    if (isPermanent(error)) throw new UnrecoverableError((error as Error).message);
+    if (error instanceof RetryLaterError) {
+      // BullMQ's way to postpone a job without counting a failed attempt.
+      await job.moveToDelayed(Date.now() + error.retryInMs, token);
+      throw new DelayedError();
+    }
+    throw error;
+  }
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -1,6 +1,9 @@
 import { type Database, type OutboxRow, outbox } from '@atrium/db';
 import { and, eq, lt, sql } from '@atrium/db/orm';
+import { isPermanent, RetryLaterError } from '../errors.js';
+import type { JobObserver } from '../metrics.js';
 import {
+  attemptsFor,
   type JobDriver,
   type Logger,
   type Processors,
@@ -15,6 +18,7 @@ export interface InProcessOptions {
   log: Logger;
   retry: RetryPolicy;
   concurrency: number;
+  observe?: JobObserver;
 }
 
 /**
@@ -82,38 +86,46 @@ export class InProcessDriver implements JobDriver {
   }
 
   private async run(row: OutboxRow): Promise<void> {
-    const { db, processors, log, retry } = this.options;
+    const { db, processors, log, observe } = this.options;
     const attempt = row.attempts + 1;
     const ctx = { jobId: row.id, idempotencyKey: row.idempotencyKey, attempt, log };
     try {
-      await runProcessor(processors, row.queue, row.payload, ctx);
+      await runProcessor(processors, row.queue, row.payload, ctx, observe);
       await db
         .update(outbox)
         .set({ status: 'completed', attempts: attempt, finishedAt: sql`now()`, lastError: null })
         .where(eq(outbox.id, row.id));
       log.info({ jobId: row.id, queue: row.queue, attempt }, 'job completed');
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const final = attempt >= retry.attempts;
-      const delayMs = retryDelay(retry, attempt);
-      await db
-        .update(outbox)
-        .set(
-          final
-            ? { status: 'failed', attempts: attempt, lastError: message, finishedAt: sql`now()` }
-            : {
-                status: 'pending',
-                attempts: attempt,
-                lastError: message,
-                availableAt: new Date(Date.now() + delayMs),
-              },
-        )
-        .where(eq(outbox.id, row.id))
-        .catch((err: unknown) => log.error({ err, jobId: row.id }, 'could not record job failure'));
-      log[final ? 'error' : 'warn'](
-        { jobId: row.id, queue: row.queue, attempt, err: error },
-        final ? 'job failed after its last attempt' : `job failed; retrying in ${delayMs} ms`,
-      );
+      await this.recordFailure(row, attempt, error);
     }
+  }
+
+  /** Back to `pending` after a delay, or `failed` after the last attempt or a permanent error. */
+  private async recordFailure(row: OutboxRow, attempt: number, error: unknown): Promise<void> {
+    const { db, log, retry } = this.options;
+    const message = error instanceof Error ? error.message : String(error);
+    const later = error instanceof RetryLaterError;
+    const final = !later && (isPermanent(error) || attempt >= attemptsFor(retry, row.queue));
+    // A postponed job keeps its attempt count: it did not fail.
+    const delayMs = later ? error.retryInMs : retryDelay(retry, attempt);
+    await db
+      .update(outbox)
+      .set(
+        final
+          ? { status: 'failed', attempts: attempt, lastError: message, finishedAt: sql`now()` }
+          : {
+              status: 'pending',
+              attempts: later ? row.attempts : attempt,
+              lastError: message,
+              availableAt: new Date(Date.now() + delayMs),
+            },
+      )
+      .where(eq(outbox.id, row.id))
+      .catch((err: unknown) => log.error({ err, jobId: row.id }, 'could not record job failure'));
+    log[final ? 'error' : 'warn'](
+      { jobId: row.id, queue: row.queue, attempt, err: error },
+      final ? 'job failed after its last attempt' : `job failed; retrying in ${delayMs} ms`,
+    );
   }
 }

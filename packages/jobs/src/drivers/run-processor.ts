@@ -1,5 +1,7 @@
 import { JobPayloads, type QueueName } from '@atrium/contracts';
 import Value from 'typebox/value';
+import { PermanentJobError } from '../errors.js';
+import type { JobObserver } from '../metrics.js';
 import type { JobContext, Processors } from '../types.js';
 
 /** Validates the payload against its contract and calls the queue's processor. */
@@ -8,11 +10,22 @@ export async function runProcessor(
   queue: string,
   payload: unknown,
   ctx: Omit<JobContext, 'queue'>,
+  observe?: JobObserver,
 ): Promise<void> {
-  if (!(queue in JobPayloads)) throw new Error(`no processor for queue "${queue}"`);
+  // No retry can fix an unknown queue or a payload that breaks its contract.
+  if (!(queue in JobPayloads)) throw new PermanentJobError(`no processor for queue "${queue}"`);
   const name = queue as QueueName;
   const schema = JobPayloads[name];
-  if (!Value.Check(schema, payload)) throw new Error(`payload does not match the ${name} contract`);
+  if (!Value.Check(schema, payload)) {
+    throw new PermanentJobError(`payload does not match the ${name} contract`);
+  }
   const processor = processors[name] as (p: unknown, c: JobContext) => Promise<void>;
-  await processor(payload, { ...ctx, queue: name });
+  const started = performance.now();
+  try {
+    await processor(payload, { ...ctx, queue: name });
+    observe?.(name, 'completed', (performance.now() - started) / 1000);
+  } catch (error) {
+    observe?.(name, 'failed', (performance.now() - started) / 1000);
+    throw error;
+  }
 }

@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Forbidden } from '../src/errors.js';
+import { errorsPlugin } from '../src/plugins/errors.js';
+import { metricsPlugin } from '../src/plugins/metrics.js';
+import { queuesPlugin } from '../src/plugins/queues.js';
+import { bearer, signUp } from './auth-support.js';
+import { TEST_REDIS_URL, testApp, testConfig } from './support.js';
+
+describe('the queue dashboard with Redis', () => {
+  let app: Awaited<ReturnType<typeof testApp>>;
+  beforeAll(async () => {
+    app = await testApp({
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: `atrium-test-${randomBytes(4).toString('hex')}`,
+    });
+  });
+  afterAll(() => app.dispose());
+
+  it.each(['/admin/queues', '/admin/queues/api/queues', '/admin/queues/static/js/main.js'])(
+    'refuses an anonymous request to %s with 401',
+    async (url) => {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+    },
+  );
+
+  it('refuses a signed-in user without queues:admin (403) and admits a superuser', async () => {
+    const plain = await signUp(app);
+    const refused = await app.inject({
+      method: 'GET',
+      url: '/admin/queues/api/queues',
+      headers: bearer(plain.accessToken),
+    });
+    expect(refused.statusCode).toBe(403);
+    const admin = await signUp(app, { isSuperuser: true });
+    const admitted = await app.inject({
+      method: 'GET',
+      url: '/admin/queues/api/queues',
+      headers: bearer(admin.accessToken),
+    });
+    expect(admitted.statusCode).toBe(200);
+    expect(admitted.json().queues.map((q: { name: string }) => q.name)).toEqual(
+      expect.arrayContaining(['email', 'crm-sync', 'maintenance']),
+    );
+  });
+
+  it('admits a role that grants queues:admin', async () => {
+    const operator = await signUp(app, { permissions: ['queues:admin'] });
+    const response = await app.inject({
+      method: 'GET',
+      url: '/admin/queues',
+      headers: bearer(operator.accessToken),
+    });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('refuses a retry from an anonymous request', async () => {
+    const response = await app.inject({
+      method: 'PUT',
+      url: '/admin/queues/api/queues/email/retry/failed',
+    });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('exports per-queue job counts in /metrics', async () => {
+    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    for (const queue of ['email', 'crm-sync', 'maintenance']) {
+      for (const state of ['waiting', 'active', 'failed', 'completed']) {
+        expect(response.body).toContain(`atrium_queue_jobs{queue="${queue}",state="${state}"} 0`);
+      }
+    }
+  });
+
+  it('keeps the dashboard out of the OpenAPI document', async () => {
+    const response = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(Object.keys(response.json().paths).some((p) => p.startsWith('/admin'))).toBe(false);
+  });
+});
+
+describe('the queue dashboard without Redis', () => {
+  it('is not mounted: jobs live in the outbox table', async () => {
+    const app = await testApp();
+    try {
+      const response = await app.inject({ method: 'GET', url: '/admin/queues' });
+      expect(response.statusCode).toBe(404);
+    } finally {
+      await app.dispose();
+    }
+  });
+});
+
+describe('the queue dashboard plugin with an authorize hook', () => {
+  /** A bare app with the dashboard whose hook admits only `x-test-admin: yes`. */
+  async function dashboardApp() {
+    const app = Fastify();
+    await app.register(errorsPlugin);
+    await app.register(metricsPlugin);
+    await app.register(queuesPlugin, {
+      config: testConfig({
+        REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: `atrium-test-${randomBytes(4).toString('hex')}`,
+      }),
+      authorize: async (request) => {
+        if (request.headers['x-test-admin'] !== 'yes') throw new Forbidden();
+      },
+    });
+    return app;
+  }
+
+  it('serves the dashboard and its queue list to a request the hook lets through', async () => {
+    const app = await dashboardApp();
+    try {
+      const page = await app.inject({ url: '/admin/queues', headers: { 'x-test-admin': 'yes' } });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-type']).toContain('text/html');
+      expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      const api = await app.inject({
+        url: '/admin/queues/api/queues',
+        headers: { 'x-test-admin': 'yes' },
+      });
+      expect(
+        api
+          .json()
+          .queues.map((q: { name: string }) => q.name)
+          .sort(),
+      ).toEqual(['crm-sync', 'email', 'maintenance']);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers 403 when the hook throws Forbidden', async () => {
+    const app = await dashboardApp();
+    try {
+      const response = await app.inject({ url: '/admin/queues' });
+      expect(response.statusCode).toBe(403);
+    } finally {
+      await app.close();
+    }
+  });
+});

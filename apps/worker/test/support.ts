@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { type Config, loadConfig } from '@atrium/config';
+import type { JobPayload, QueueName } from '@atrium/contracts';
+import { createDatabase, type DatabaseHandle, outbox } from '@atrium/db';
+import { eq } from '@atrium/db/orm';
+import { createTestDatabase } from '@atrium/db/testing';
+import { enqueue, type JobContext, type Logger } from '@atrium/jobs';
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export const unique = () => randomBytes(4).toString('hex');
+
+/** A fresh migrated database for one test file. */
+export async function testDatabase(): Promise<DatabaseHandle & { dispose(): Promise<void> }> {
+  const test = await createTestDatabase();
+  const handle = createDatabase({ url: test.url, poolMax: 4 });
+  return {
+    ...handle,
+    async dispose() {
+      await handle.close();
+      await test.drop();
+    },
+  };
+}
+
+/** Config for a worker on the shared Redis under a prefix of its own (or in-process). */
+export function workerConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: `atrium-test-${unique()}`,
+    OUTBOX_POLL_MS: '50',
+    PUBLIC_APP_URL: 'https://app.example.com',
+    ...env,
+  });
+}
+
+/** Enqueues one job in its own transaction; returns the outbox row id (the BullMQ job id). */
+export async function enqueueOne<Q extends QueueName>(
+  database: DatabaseHandle,
+  queue: Q,
+  payload: JobPayload<Q>,
+  idempotencyKey = unique(),
+): Promise<string> {
+  await database.db.transaction((tx) => enqueue(tx, queue, payload, { idempotencyKey }));
+  const [row] = await database.db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(eq(outbox.idempotencyKey, idempotencyKey));
+  return row!.id;
+}
+
+/** The context a driver would give a processor, for calling one directly as a redelivery would. */
+export const context = (queue: QueueName, idempotencyKey: string): JobContext => ({
+  queue,
+  jobId: unique(),
+  idempotencyKey,
+  attempt: 1,
+  log,
+});

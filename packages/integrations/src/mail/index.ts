@@ -1,0 +1,9 @@
+export { IntegrationError } from '../errors.js';
+export { escapeHtml, type RenderedEmail, renderEmail } from './templates.js';
+export {
+  consoleTransport,
+  type MailMessage,
+  type MailTransport,
+  noopTransport,
+  smtpTransport,
+} from './transport.js';

@@ -1,0 +1,8 @@
+// Test doubles that speak the real protocols: for tests and benchmarks, never for production.
+export {
+  type HubspotStub,
+  type StubFault,
+  type StubRequest,
+  startHubspotStub,
+} from './hubspot-stub.js';
+export { type SmtpSink, type SmtpSinkOptions, startSmtpSink } from './smtp-sink.js';

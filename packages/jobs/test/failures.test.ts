@@ -1,0 +1,121 @@
+import { createDatabase, deliveries, outbox } from '@atrium/db';
+import { eq, sql } from '@atrium/db/orm';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  EffectInProgress,
+  enqueue,
+  InProcessDriver,
+  OutboxRelay,
+  once,
+  PermanentJobError,
+  type Processors,
+  RetryLaterError,
+} from '../src/index.js';
+import { silentLog } from './support.js';
+
+let database: ReturnType<typeof createDatabase>;
+beforeEach(async () => {
+  database = createDatabase({ dataDir: 'memory://' });
+  await database.migrate();
+});
+afterEach(() => database.close());
+
+describe('once()', () => {
+  const effect = { kind: 'email', key: 'k1', leaseMs: 60_000 };
+
+  it('runs the effect the first time and reports later calls as already done', async () => {
+    const run = vi.fn(async () => {});
+    expect(await once(database.db, effect, run)).toBe(true);
+    expect(await once(database.db, effect, run)).toBe(false);
+    expect(run).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses an effect another worker holds, with the time its lease has left', async () => {
+    await database.db.insert(deliveries).values({
+      kind: 'email',
+      key: 'k1',
+      leaseUntil: sql`now() + interval '30 seconds'`,
+    });
+    const error = await once(database.db, effect, async () => {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EffectInProgress);
+    expect((error as EffectInProgress).retryInMs).toBeGreaterThan(20_000);
+  });
+
+  it('takes over an effect whose worker died, once its lease has passed', async () => {
+    await database.db.insert(deliveries).values({
+      kind: 'email',
+      key: 'k1',
+      leaseUntil: sql`now() - interval '1 second'`,
+    });
+    expect(await once(database.db, effect, async () => {})).toBe(true);
+    const [row] = await database.db.select().from(deliveries);
+    expect(row).toMatchObject({ status: 'done', attempts: 2 });
+  });
+
+  it('frees the key when the effect throws, so the retry runs it at once', async () => {
+    await expect(
+      once(database.db, effect, async () => {
+        throw new Error('smtp down');
+      }),
+    ).rejects.toThrow('smtp down');
+    const run = vi.fn(async () => {});
+    expect(await once(database.db, effect, run)).toBe(true);
+    expect(run).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('the in-process driver with permanent and postponing errors', () => {
+  async function runOne(fail: () => Error) {
+    let calls = 0;
+    const processors: Processors = {
+      async email() {
+        calls++;
+        if (calls === 1) throw fail();
+      },
+      async 'crm-sync'() {},
+      async maintenance() {},
+    };
+    const retry = { attempts: 5, baseDelayMs: 20 };
+    const driver = new InProcessDriver({
+      db: database.db,
+      processors,
+      log: silentLog,
+      retry,
+      concurrency: 1,
+    });
+    const relay = new OutboxRelay({ database, driver, log: silentLog, pollMs: 20 });
+    await relay.start();
+    const payload = { to: 'a@example.com', template: 'password-reset' as const, data: {} };
+    await database.db.transaction((tx) => enqueue(tx, 'email', payload, { idempotencyKey: 'j' }));
+    const row = await vi.waitFor(
+      async () => {
+        const [found] = await database.db
+          .select()
+          .from(outbox)
+          .where(eq(outbox.idempotencyKey, 'j'));
+        expect(['completed', 'failed']).toContain(found?.status);
+        return found!;
+      },
+      { timeout: 5000, interval: 20 },
+    );
+    await relay.stop();
+    await driver.close();
+    return { row, calls };
+  }
+
+  it('fails a PermanentJobError at once, keeping its error', async () => {
+    const { row, calls } = await runOne(() => new PermanentJobError('rejected by the provider'));
+    expect(row).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'rejected by the provider',
+    });
+    expect(calls).toBe(1);
+  });
+
+  it('runs a postponed job again without spending an attempt', async () => {
+    const { row, calls } = await runOne(() => new RetryLaterError('lease held', 30));
+    expect(row).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(calls).toBe(2);
+  });
+});
