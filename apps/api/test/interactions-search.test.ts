@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orgOf, type Person, person, sample } from './interactions-support.js';
+import { sample } from './interactions-support.js';
 import { testApp } from './support.js';
+import { orgOf, type Person, person } from './tenant-support.js';
 
 let app: Awaited<ReturnType<typeof testApp>>;
 let owner: Person;

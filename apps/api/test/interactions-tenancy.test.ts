@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/index.js';
-import { orgOf, type Person, person, sample } from './interactions-support.js';
+import { sample } from './interactions-support.js';
 import { testApp, testConfig } from './support.js';
+import { orgOf, type Person, person } from './tenant-support.js';
 
 let app: Awaited<ReturnType<typeof testApp>>;
 let people: Record<'owner' | 'admin' | 'member' | 'viewer' | 'outsider', Person>;

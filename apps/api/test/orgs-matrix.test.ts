@@ -1,35 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, signUp as createUser } from './auth-support.js';
 import { testApp } from './support.js';
-
-interface SignedUp {
-  id: string;
-  email: string;
-  headers: { authorization: string };
-}
-
-/** A user with a live session, as the org tests see one. */
-async function signUp(
-  app: Parameters<typeof createUser>[0],
-  email?: string,
-  isSuperuser = false,
-): Promise<SignedUp> {
-  const auth = await createUser(app, { ...(email ? { email } : {}), isSuperuser });
-  return { id: auth.user.id, email: auth.user.email, headers: bearer(auth.accessToken) };
-}
+import { type Person, person } from './tenant-support.js';
 
 type Who = 'owner' | 'admin' | 'member' | 'viewer' | 'outsider' | 'anonymous';
 const WHO: Who[] = ['owner', 'admin', 'member', 'viewer', 'outsider', 'anonymous'];
 
 let app: Awaited<ReturnType<typeof testApp>>;
-let people: Record<Exclude<Who, 'anonymous'>, SignedUp>;
-let candidate: SignedUp;
+let people: Record<Exclude<Who, 'anonymous'>, Person>;
+let candidate: Person;
 
 beforeAll(async () => {
   app = await testApp();
   const [owner, admin, member, viewer, outsider, extra] = await Promise.all(
-    Array.from({ length: 6 }, () => signUp(app)),
+    Array.from({ length: 6 }, () => person(app)),
   );
   people = { owner: owner!, admin: admin!, member: member!, viewer: viewer!, outsider: outsider! };
   candidate = extra!;

@@ -1,23 +1,8 @@
 import { sql } from '@atrium/db/orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, signUp as createUser, emailedToken } from './auth-support.js';
+import { emailedToken } from './auth-support.js';
 import { testApp } from './support.js';
-
-interface SignedUp {
-  id: string;
-  email: string;
-  headers: { authorization: string };
-}
-
-/** A user with a live session, as the org tests see one. */
-async function signUp(
-  app: Parameters<typeof createUser>[0],
-  email?: string,
-  isSuperuser = false,
-): Promise<SignedUp> {
-  const auth = await createUser(app, { ...(email ? { email } : {}), isSuperuser });
-  return { id: auth.user.id, email: auth.user.email, headers: bearer(auth.accessToken) };
-}
+import { type Person, person } from './tenant-support.js';
 
 let app: Awaited<ReturnType<typeof testApp>>;
 beforeAll(async () => {
@@ -26,13 +11,13 @@ beforeAll(async () => {
 afterAll(() => app.dispose());
 
 const api = (
-  who: SignedUp | undefined,
+  who: Person | undefined,
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   url: string,
   payload?: object,
 ) => app.inject({ method, url: `/api/v1${url}`, headers: who?.headers ?? {}, payload });
 
-async function orgWith(owner: SignedUp, members: [SignedUp, string][] = [], name = 'Acme') {
+async function orgWith(owner: Person, members: [Person, string][] = [], name = 'Acme') {
   const org = (await api(owner, 'POST', '/orgs', { name })).json();
   for (const [user, role] of members) {
     expect(
@@ -44,7 +29,7 @@ async function orgWith(owner: SignedUp, members: [SignedUp, string][] = [], name
 
 describe('creating organizations', () => {
   it('makes the creator owner and lists the org with the role', async () => {
-    const owner = await signUp(app);
+    const owner = await person(app);
     const created = await api(owner, 'POST', '/orgs', { name: 'Northwind Traders' });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({
@@ -59,7 +44,7 @@ describe('creating organizations', () => {
   });
 
   it('generates free slugs for names that collide, and refuses a taken explicit slug', async () => {
-    const owner = await signUp(app);
+    const owner = await person(app);
     const slugs = [];
     for (let i = 0; i < 3; i++)
       slugs.push((await api(owner, 'POST', '/orgs', { name: 'Café Zoë' })).json().slug);
@@ -74,7 +59,7 @@ describe('creating organizations', () => {
   });
 
   it('refuses a malformed slug and an empty name with the field paths', async () => {
-    const owner = await signUp(app);
+    const owner = await person(app);
     const response = await api(owner, 'POST', '/orgs', { name: '', slug: 'Not A Slug' });
     expect(response.statusCode).toBe(400);
     expect(
@@ -88,7 +73,7 @@ describe('creating organizations', () => {
 
 describe('owners', () => {
   it('an org keeps at least one owner: the last owner can neither be demoted nor leave', async () => {
-    const owner = await signUp(app);
+    const owner = await person(app);
     const org = await orgWith(owner);
     const demote = await api(owner, 'PATCH', `/orgs/${org.id}/members/${owner.id}`, {
       role: 'admin',
@@ -99,7 +84,7 @@ describe('owners', () => {
   });
 
   it('with a second owner, an owner may step down', async () => {
-    const [owner, second] = [await signUp(app), await signUp(app)];
+    const [owner, second] = [await person(app), await person(app)];
     const org = await orgWith(owner, [[second, 'owner']]);
     expect(
       (await api(owner, 'PATCH', `/orgs/${org.id}/members/${owner.id}`, { role: 'member' }))
@@ -111,7 +96,7 @@ describe('owners', () => {
   });
 
   it('admins cannot grant, change or remove the owner role, nor invite owners', async () => {
-    const [owner, admin, member] = [await signUp(app), await signUp(app), await signUp(app)];
+    const [owner, admin, member] = [await person(app), await person(app), await person(app)];
     const org = await orgWith(owner, [
       [admin, 'admin'],
       [member, 'member'],
@@ -121,7 +106,7 @@ describe('owners', () => {
       await api(admin, 'PATCH', `/orgs/${org.id}/members/${owner.id}`, { role: 'member' }),
       await api(admin, 'DELETE', `/orgs/${org.id}/members/${owner.id}`),
       await api(admin, 'POST', `/orgs/${org.id}/members`, {
-        email: (await signUp(app)).email,
+        email: (await person(app)).email,
         role: 'owner',
       }),
       await api(admin, 'POST', `/orgs/${org.id}/invitations`, {
@@ -135,7 +120,7 @@ describe('owners', () => {
 
 describe('membership', () => {
   it('a member can leave, and the org is then invisible to them', async () => {
-    const [owner, member] = [await signUp(app), await signUp(app)];
+    const [owner, member] = [await person(app), await person(app)];
     const org = await orgWith(owner, [[member, 'member']]);
     expect((await api(member, 'DELETE', `/orgs/${org.id}/members/${member.id}`)).statusCode).toBe(
       204,
@@ -144,7 +129,7 @@ describe('membership', () => {
   });
 
   it('adding someone twice is a conflict, and an unknown email is not found', async () => {
-    const [owner, member] = [await signUp(app), await signUp(app)];
+    const [owner, member] = [await person(app), await person(app)];
     const org = await orgWith(owner, [[member, 'member']]);
     expect(
       (
@@ -165,7 +150,7 @@ describe('membership', () => {
   });
 
   it('needs exactly one of email and userId to add a member', async () => {
-    const [owner, other] = [await signUp(app), await signUp(app)];
+    const [owner, other] = [await person(app), await person(app)];
     const org = await orgWith(owner);
     const both = await api(owner, 'POST', `/orgs/${org.id}/members`, {
       email: other.email,
@@ -178,11 +163,11 @@ describe('membership', () => {
   });
 
   it('lists members with their roles, page by page', async () => {
-    const owner = await signUp(app);
-    const others = await Promise.all([signUp(app), signUp(app), signUp(app)]);
+    const owner = await person(app);
+    const others = await Promise.all([person(app), person(app), person(app)]);
     const org = await orgWith(
       owner,
-      others.map((u) => [u, 'viewer'] as [SignedUp, string]),
+      others.map((u) => [u, 'viewer'] as [Person, string]),
     );
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -204,7 +189,7 @@ describe('membership', () => {
   });
 
   it('deleting an org removes its memberships and invitations', async () => {
-    const [owner, member] = [await signUp(app), await signUp(app)];
+    const [owner, member] = [await person(app), await person(app)];
     const org = await orgWith(owner, [[member, 'member']]);
     await api(owner, 'POST', `/orgs/${org.id}/invitations`, {
       email: 'later@example.com',
@@ -219,7 +204,7 @@ describe('membership', () => {
   });
 
   it('gives superusers no way around tenancy', async () => {
-    const [owner, root] = [await signUp(app), await signUp(app, undefined, true)];
+    const [owner, root] = [await person(app), await person(app, { isSuperuser: true })];
     const org = await orgWith(owner);
     expect((await api(root, 'GET', `/orgs/${org.id}`)).statusCode).toBe(404);
   });
@@ -230,7 +215,7 @@ describe('invitations', () => {
   const invitationToken = (email: string) => emailedToken(app, email, 'org-invitation');
 
   it('flows end to end: invite, email, accept by the invited address, membership', async () => {
-    const [owner, admin] = [await signUp(app), await signUp(app)];
+    const [owner, admin] = [await person(app), await person(app)];
     const org = await orgWith(owner, [[admin, 'admin']]);
     const invited = await api(admin, 'POST', `/orgs/${org.id}/invitations`, {
       email: 'Grace@Example.com',
@@ -241,7 +226,7 @@ describe('invitations', () => {
     expect((await api(admin, 'GET', `/orgs/${org.id}/invitations`)).json().items).toHaveLength(1);
 
     const token = await invitationToken('Grace@Example.com');
-    const grace = await signUp(app, 'grace@example.com');
+    const grace = await person(app, { email: 'grace@example.com' });
     const accepted = await api(grace, 'POST', '/invitations/accept', { token });
     expect(accepted.statusCode).toBe(200);
     expect(accepted.json()).toMatchObject({ id: org.id, role: 'member' });
@@ -252,13 +237,13 @@ describe('invitations', () => {
   });
 
   it('refuses a signed-in user whose email is not the invited one', async () => {
-    const owner = await signUp(app);
+    const owner = await person(app);
     const org = await orgWith(owner);
     await api(owner, 'POST', `/orgs/${org.id}/invitations`, {
       email: 'alan@example.com',
       role: 'viewer',
     });
-    const stranger = await signUp(app);
+    const stranger = await person(app);
     const response = await api(stranger, 'POST', '/invitations/accept', {
       token: await invitationToken('alan@example.com'),
     });
@@ -266,7 +251,7 @@ describe('invitations', () => {
   });
 
   it('re-inviting replaces the pending invitation; revoked and expired tokens are refused', async () => {
-    const owner = await signUp(app);
+    const owner = await person(app);
     const org = await orgWith(owner);
     const email = 'ada@example.com';
     await api(owner, 'POST', `/orgs/${org.id}/invitations`, { email, role: 'viewer' });
@@ -281,7 +266,7 @@ describe('invitations', () => {
         .items.map((i: { id: string }) => i.id),
     ).toEqual([second.id]);
 
-    const ada = await signUp(app, email);
+    const ada = await person(app, { email: email });
     expect((await api(ada, 'POST', '/invitations/accept', { token: first })).statusCode).toBe(404);
 
     await app.db.execute(
