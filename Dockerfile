@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# One image for both processes: `pnpm start:api` (default) or `pnpm start:worker`.
+# One image for both processes: the API (default command) or the worker
+# (`node apps/all-in-one/dist/worker.mjs`).
 
 FROM node:20-bookworm-slim AS base
 ENV PNPM_HOME=/pnpm PATH=/pnpm:$PATH
@@ -16,6 +17,8 @@ COPY packages/contracts/package.json packages/contracts/
 COPY packages/config/package.json packages/config/
 COPY packages/db/package.json packages/db/
 COPY packages/jobs/package.json packages/jobs/
+COPY packages/auth/package.json packages/auth/
+COPY packages/integrations/package.json packages/integrations/
 COPY bench/package.json bench/
 RUN pnpm install --frozen-lockfile
 
@@ -23,8 +26,8 @@ FROM deps AS build
 COPY . .
 RUN pnpm run build
 
-# The runtime runs TypeScript through tsx (workspace packages export their sources); no compiler
-# toolchain is needed, and nothing is downloaded at run time.
+# `pnpm run build` bundled the entry points into apps/all-in-one/dist (plain JavaScript; the few
+# packages that load files beside their code stay in node_modules). Nothing is downloaded at run time.
 FROM base AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 COPY --from=build /app /app
@@ -33,4 +36,4 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["pnpm", "start:api"]
+CMD ["node", "--enable-source-maps", "apps/all-in-one/dist/api.mjs"]

@@ -3,17 +3,15 @@
 // and on PostgreSQL + Redis. The ceiling is a bare Fastify process measured in the same run.
 // Run: pnpm --filter @atrium/bench cold-start
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createTestDatabase } from '@atrium/db/testing';
 import { freePort, median, rssMiB, stop, timeToFirstOk } from './lib/process.js';
 import { machine, writeSection } from './lib/report.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
-const MAIN = new URL('../apps/all-in-one/src/main.ts', import.meta.url).pathname;
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+// What `pnpm start` runs: the bundle (run `pnpm build` first).
+const MAIN = new URL('../apps/all-in-one/dist/atrium.mjs', import.meta.url).pathname;
 const BASELINE = new URL('./baseline-server.mjs', import.meta.url).pathname;
 const baseEnv = {
   PATH: process.env.PATH ?? '',
@@ -55,22 +53,22 @@ const baseline = await series('bare Fastify (ceiling)', () => measure([BASELINE]
 const firstBoot = await series('embedded, first boot (new DATA_DIR)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'atrium-bench-'));
   try {
-    return await measure(['--import', TSX, MAIN], { DATA_DIR: dir });
+    return await measure([MAIN], { DATA_DIR: dir });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
 const restartDir = mkdtempSync(join(tmpdir(), 'atrium-bench-'));
-await measure(['--import', TSX, MAIN], { DATA_DIR: restartDir });
+await measure([MAIN], { DATA_DIR: restartDir });
 const restart = await series('embedded, restart (existing DATA_DIR)', () =>
-  measure(['--import', TSX, MAIN], { DATA_DIR: restartDir }),
+  measure([MAIN], { DATA_DIR: restartDir }),
 );
 rmSync(restartDir, { recursive: true, force: true });
 
 const database = await createTestDatabase();
 const server = await series('PostgreSQL + Redis', () =>
-  measure(['--import', TSX, MAIN], {
+  measure([MAIN], {
     DATABASE_URL: database.url,
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
   }),

@@ -1,16 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createTestDatabase } from '@atrium/db/testing';
 import { describe, expect, it } from 'vitest';
 
-const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
-// The child runs in a directory of its own (its ./.data), so tsx is named by absolute URL.
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+// The bundle `pnpm start` runs (built by `pnpm test`'s build step before the tests).
+const MAIN = new URL('../dist/atrium.mjs', import.meta.url).pathname;
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function freePort(): Promise<number> {
@@ -24,7 +21,7 @@ async function freePort(): Promise<number> {
 
 /** Starts `pnpm start`'s entry point as a real process with only the given environment. */
 function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', TSX, MAIN], {
+  const child = spawn(process.execPath, [MAIN], {
     cwd: mkdtempSync(join(tmpdir(), 'atrium-start-')),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,7 +45,7 @@ async function waitForHealth(base: string, child: ChildProcess) {
   throw new Error('not healthy in 30 s');
 }
 
-describe('pnpm start (API and worker in one process, over a real socket)', () => {
+describe('pnpm start: the bundled API and worker in one process, over a real socket', () => {
   it('serves health, docs and metrics on the embedded default and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import Value from 'typebox/value';
@@ -164,11 +165,8 @@ function parseTrustProxy(value: string): boolean | number | string[] {
   return value.split(',');
 }
 
+/** Every workspace package carries the release version; this one is found inside a bundle too. */
 function readVersion(): string {
-  const pkg = new URL('../../../package.json', import.meta.url);
-  try {
-    return (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
+  const pkg = createRequire(import.meta.url)('@atrium/config/package.json') as { version?: string };
+  return pkg.version ?? '0.0.0';
 }

@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as pgliteMigrator } from 'drizzle-orm/pglite/migrator';
@@ -6,8 +7,14 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as postgresMigrator } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 
-/** The drizzle-kit migration folder: the same SQL runs on PostgreSQL 15+ and on PGlite. */
-export const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
+/**
+ * The drizzle-kit migration folder: the same SQL runs on PostgreSQL 15+ and on PGlite. Found
+ * through the package, not this file's location, so it holds inside a bundle too.
+ */
+export const migrationsFolder = join(
+  dirname(createRequire(import.meta.url).resolve('@atrium/db/package.json')),
+  'drizzle',
+);
 
 /**
  * Applies pending migrations on PostgreSQL. Many API and worker instances may start at once, so
