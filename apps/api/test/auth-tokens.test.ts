@@ -242,6 +242,21 @@ describe('profile', () => {
     expect(res.statusCode).toBe(409);
   });
 
+  it('clears a profile field sent as null (null, never an empty string)', async () => {
+    const a = await signUp(app);
+    const patch = (payload: object) =>
+      app.inject({
+        method: 'PATCH',
+        url: '/api/v1/auth/me',
+        headers: bearer(a.accessToken),
+        payload,
+      });
+    await patch({ fullName: 'Grace Hopper', bio: 'Admiral' });
+    const cleared = await patch({ fullName: null, bio: null });
+    expect(cleared.statusCode).toBe(200);
+    expect(cleared.json()).toMatchObject({ fullName: null, bio: null });
+  });
+
   it('updates only the allowed profile fields', async () => {
     const a = await signUp(app);
     const res = await app.inject({

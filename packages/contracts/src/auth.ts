@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, Timestamp } from './common.js';
+import { Id, Nullable, Timestamp } from './common.js';
 import { User, UserFields } from './users.js';
 
 const Token = Type.String({ minLength: 1, maxLength: 512 });
@@ -59,8 +59,8 @@ export type VerifyEmailRequest = Static<typeof VerifyEmailRequest>;
 
 export const Session = Type.Object({
   id: Id,
-  userAgent: Type.Union([Type.String(), Type.Null()]),
-  ip: Type.Union([Type.String(), Type.Null()]),
+  userAgent: Nullable(Type.String()),
+  ip: Nullable(Type.String()),
   createdAt: Timestamp,
   lastUsedAt: Timestamp,
   expiresAt: Timestamp,

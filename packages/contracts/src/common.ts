@@ -1,5 +1,11 @@
 import { type Static, type TSchema, Type } from 'typebox';
 
+/**
+ * A value or null. Null comes first: with Ajv's type coercion (Fastify's default) a string branch
+ * tried first would turn a request's `null` into "".
+ */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
+
 /** UUIDv7 string id, as every Atrium resource uses. */
 export const Id = Type.String({ format: 'uuid', description: 'UUIDv7 identifier' });
 export type Id = Static<typeof Id>;
@@ -31,7 +37,7 @@ export type PageQuery = Static<typeof PageQuery>;
 export const Page = <T extends TSchema>(item: T) =>
   Type.Object({
     items: Type.Array(item),
-    nextCursor: Type.Union([Type.String(), Type.Null()]),
+    nextCursor: Nullable(Type.String()),
   });
 export interface PageOf<T> {
   items: T[];

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, Page, PageQuery, Timestamp } from './common.js';
+import { Id, Nullable, Page, PageQuery, Timestamp } from './common.js';
 
 export const InteractionTypes = [
   'meeting',
@@ -31,9 +31,6 @@ const TimeZone = Type.String({
   maxLength: 64,
   description: 'An IANA time zone, e.g. Europe/Paris',
 });
-// Null first: with Ajv's type coercion, a string branch tried first would turn null into "".
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
-  Type.Union([Type.Null(), t]);
 
 export const Interaction = Type.Object(
   {

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, Page, Timestamp } from './common.js';
+import { Id, Nullable, Page, Timestamp } from './common.js';
 
 /** Organization roles, lowest first: each role can do everything the ones before it can. */
 export const OrgRoles = ['viewer', 'member', 'admin', 'owner'] as const;
@@ -68,8 +68,8 @@ export const Member = Type.Object(
   {
     userId: Id,
     email: Type.String(),
-    username: Type.Union([Type.String(), Type.Null()]),
-    fullName: Type.Union([Type.String(), Type.Null()]),
+    username: Nullable(Type.String()),
+    fullName: Nullable(Type.String()),
     role: OrgRoleSchema,
     createdAt: Timestamp,
   },
@@ -102,7 +102,7 @@ export const Invitation = Type.Object(
     orgId: Id,
     email: Type.String(),
     role: OrgRoleSchema,
-    invitedBy: Type.Union([Id, Type.Null()]),
+    invitedBy: Nullable(Id),
     expiresAt: Timestamp,
     createdAt: Timestamp,
   },

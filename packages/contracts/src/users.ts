@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, Page, PageQuery, Timestamp } from './common.js';
+import { Id, Nullable, Page, PageQuery, Timestamp } from './common.js';
 import { PermissionSchema } from './permissions.js';
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
@@ -19,10 +19,10 @@ export const User = Type.Object(
   {
     id: Id,
     email: Type.String(),
-    username: Type.Union([Type.String(), Type.Null()]),
-    fullName: Type.Union([Type.String(), Type.Null()]),
-    bio: Type.Union([Type.String(), Type.Null()]),
-    phoneNumber: Type.Union([Type.String(), Type.Null()]),
+    username: Nullable(Type.String()),
+    fullName: Nullable(Type.String()),
+    bio: Nullable(Type.String()),
+    phoneNumber: Nullable(Type.String()),
     isSuperuser: Type.Boolean(),
     isActive: Type.Boolean(),
     emailVerified: Type.Boolean(),
@@ -61,10 +61,10 @@ export type CreateUserRequest = Static<typeof CreateUserRequest>;
 /** Only the profile fields a user may change; anything else is rejected (no mass assignment). */
 export const UpdateMeRequest = Type.Object(
   {
-    username: Type.Optional(Type.Union([Username, Type.Null()])),
-    fullName: Type.Optional(Type.Union([FullName, Type.Null()])),
-    bio: Type.Optional(Type.Union([Bio, Type.Null()])),
-    phoneNumber: Type.Optional(Type.Union([Phone, Type.Null()])),
+    username: Type.Optional(Nullable(Username)),
+    fullName: Type.Optional(Nullable(FullName)),
+    bio: Type.Optional(Nullable(Bio)),
+    phoneNumber: Type.Optional(Nullable(Phone)),
   },
   { additionalProperties: false },
 );
