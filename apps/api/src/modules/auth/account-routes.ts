@@ -80,7 +80,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new Unauthorized('The current password is incorrect.', 'invalid_credentials');
       }
       const inputs = [me.email, me.username ?? '', me.fullName ?? ''];
-      assertStrongPassword(request.body.newPassword, 'newPassword', inputs);
+      await assertStrongPassword(request.body.newPassword, 'newPassword', inputs);
       const passwordHash = await hashPassword(request.body.newPassword);
       await app.db.transaction(async (tx) => {
         await tx

@@ -58,7 +58,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { token, newPassword } = request.body;
       // Check the policy first, so a weak password does not burn the token.
-      assertStrongPassword(newPassword, 'newPassword', []);
+      await assertStrongPassword(newPassword, 'newPassword', []);
       const passwordHash = await hashPassword(newPassword);
       await app.db.transaction(async (tx) => {
         const userId = await consumeOneTimeToken(tx, token, 'password-reset');

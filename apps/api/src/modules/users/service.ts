@@ -15,8 +15,8 @@ export async function getUser(db: Database, id: string): Promise<User> {
 }
 
 /** Throws 400 with the policy's message, pointing at `field`. */
-export function assertStrongPassword(password: string, field: string, inputs: string[]) {
-  const check = checkPassword(password, inputs);
+export async function assertStrongPassword(password: string, field: string, inputs: string[]) {
+  const check = await checkPassword(password, inputs);
   if (!check.ok) {
     throw new BadRequest(check.message, [{ path: `/body/${field}`, message: check.message }]);
   }
@@ -33,7 +33,7 @@ export interface NewUser {
 /** Creates an account after the policy check; 409 when the email or username is taken. */
 export async function createUser(db: Database, input: NewUser): Promise<User> {
   const inputs = [input.email, input.username ?? '', input.fullName ?? ''];
-  assertStrongPassword(input.password, 'password', inputs);
+  await assertStrongPassword(input.password, 'password', inputs);
   await assertAvailable(db, input.email, input.username);
   const [row] = await db
     .insert(users)
