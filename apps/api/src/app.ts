@@ -9,6 +9,7 @@ import { healthRoutes } from './modules/health/routes.js';
 import { interactionRoutes } from './modules/interactions/routes.js';
 import { messageRoutes } from './modules/messages/routes.js';
 import { orgRoutes } from './modules/orgs/routes.js';
+import { reportRoutes } from './modules/reports/routes.js';
 import { roleRoutes } from './modules/roles/routes.js';
 import { userRoutes } from './modules/users/routes.js';
 import { authPlugin } from './plugins/auth/index.js';
@@ -100,6 +101,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       await api.register(orgRoutes);
       await api.register(interactionRoutes);
       await api.register(messageRoutes);
+      await api.register(reportRoutes);
     },
     { prefix: API_PREFIX },
   );
