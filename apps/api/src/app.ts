@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { authRoutes } from './modules/auth/routes.js';
+import { eventRoutes } from './modules/events/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { interactionRoutes } from './modules/interactions/routes.js';
 import { messageRoutes } from './modules/messages/routes.js';
@@ -102,6 +103,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       await api.register(interactionRoutes);
       await api.register(messageRoutes);
       await api.register(reportRoutes);
+      await api.register(eventRoutes);
     },
     { prefix: API_PREFIX },
   );

@@ -76,7 +76,12 @@ export const eventsPlugin = fp(async (app: FastifyInstance) => {
   if (subscriber) {
     subscriber.on('error', (err) => app.log.warn({ err }, 'live events subscriber error'));
     subscriber.on('message', (_channel, raw: string) => deliver(JSON.parse(raw) as LiveEvent));
-    await subscriber.subscribe(channel);
+    // Redis may be down at start-up (/health reports it): ioredis subscribes once it connects,
+    // and start-up waits only briefly so an instance that is up does not miss early events.
+    const subscribed = subscriber.subscribe(channel).catch((err) => {
+      app.log.warn({ err }, 'cannot subscribe to live events');
+    });
+    await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
   }
   const pruner = setInterval(() => buffers.prune(), RESUME_WINDOW_MS).unref();
   app.addHook('onClose', async () => {
