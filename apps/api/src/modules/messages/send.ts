@@ -16,12 +16,16 @@ const refused = (path: string, message: string, detail: string) =>
 /** The pair's conversation, made on their first message; concurrent first messages share one. */
 async function conversationOf(tx: Database, a: string, b: string): Promise<string> {
   const [userA, userB] = a < b ? [a, b] : [b, a];
+  const find = () =>
+    tx
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(and(eq(conversations.userA, userA), eq(conversations.userB, userB)));
+  // Most sends go to an existing conversation: one select, no writes.
+  const [existing] = await find();
+  if (existing) return existing.id;
   await tx.insert(conversations).values({ userA, userB }).onConflictDoNothing();
-  const [row] = await tx
-    .select({ id: conversations.id })
-    .from(conversations)
-    .where(and(eq(conversations.userA, userA), eq(conversations.userB, userB)));
-  const id = row!.id;
+  const id = (await find())[0]!.id;
   await tx
     .insert(conversationParticipants)
     .values([
