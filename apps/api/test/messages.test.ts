@@ -1,7 +1,7 @@
 import { users } from '@atrium/db';
 import { eq } from '@atrium/db/orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendMessage } from './messages-support.js';
+import { sendMessage, unreadOf } from './messages-support.js';
 import { testApp } from './support.js';
 import { type Person, person } from './tenant-support.js';
 
@@ -56,6 +56,23 @@ describe('sending', () => {
       content: 'x'.repeat(5001),
     });
     expect(response.statusCode).toBe(400);
+  });
+});
+
+describe('idempotent sends', () => {
+  it('answers a retried send with the same Idempotency-Key with the first message, counted once', async () => {
+    const dave = await person(app);
+    const retry = () =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/messages',
+        headers: { ...alice.headers, 'idempotency-key': 'send-once-1' },
+        payload: { recipientId: dave.id, content: 'only once' },
+      });
+    const [first, second] = [await retry(), await retry()];
+    expect([first.statusCode, second.statusCode]).toEqual([201, 200]);
+    expect(second.json().id).toBe(first.json().id);
+    expect(await unreadOf(app, dave)).toBe(1);
   });
 });
 

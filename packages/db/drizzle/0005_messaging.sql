@@ -27,6 +27,7 @@ CREATE TABLE "messages" (
 	"edited_at" timestamp with time zone,
 	"deleted_for_sender" boolean DEFAULT false NOT NULL,
 	"deleted_for_recipient" boolean DEFAULT false NOT NULL,
+	"idempotency_key" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
@@ -68,6 +69,7 @@ ALTER TABLE "reports" ADD CONSTRAINT "reports_resolved_by_users_id_fk" FOREIGN K
 CREATE INDEX "conversation_participants_user_last_idx" ON "conversation_participants" USING btree ("user_id","last_message_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "conversations_pair_unique" ON "conversations" USING btree ("user_a","user_b");--> statement-breakpoint
 CREATE INDEX "conversations_user_b_idx" ON "conversations" USING btree ("user_b");--> statement-breakpoint
+CREATE UNIQUE INDEX "messages_sender_idempotency_unique" ON "messages" USING btree ("sender_id","idempotency_key") WHERE "messages"."idempotency_key" is not null;--> statement-breakpoint
 CREATE INDEX "messages_conversation_id_idx" ON "messages" USING btree ("conversation_id","id");--> statement-breakpoint
 CREATE INDEX "messages_sender_id_idx" ON "messages" USING btree ("sender_id","id");--> statement-breakpoint
 CREATE INDEX "messages_recipient_id_idx" ON "messages" USING btree ("recipient_id","id");--> statement-breakpoint

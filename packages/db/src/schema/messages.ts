@@ -76,9 +76,14 @@ export const messages = pgTable(
     editedAt: at(),
     deletedForSender: boolean().notNull().default(false),
     deletedForRecipient: boolean().notNull().default(false),
+    /** The sender's `Idempotency-Key`: a retried send returns the message it already made. */
+    idempotencyKey: text(),
     createdAt: createdAt(),
   },
   (t) => [
+    uniqueIndex('messages_sender_idempotency_unique')
+      .on(t.senderId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
     index('messages_conversation_id_idx').on(t.conversationId, t.id),
     index('messages_sender_id_idx').on(t.senderId, t.id),
     index('messages_recipient_id_idx').on(t.recipientId, t.id),

@@ -10,10 +10,10 @@ import {
   UnreadCount,
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { conversationMessages, listConversations, listMessages, otherParticipant } from './list.js';
-import { sendMessage } from './send.js';
+import { type SendInput, sendMessage } from './send.js';
 import {
   deleteMessage,
   editMessage,
@@ -28,6 +28,17 @@ const auth = { auth: true } as const;
 const me = (request: FastifyRequest) => request.user!.id;
 
 /** Sends are limited per user, not per IP: many users may share an address. */
+type Sender = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  input: Omit<SendInput, 'idempotencyKey'>,
+) => Promise<FastifyReply>;
+
+/** A retried send with the same key answers 200 with the message the first one made. */
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
+
 const sendLimit = (app: FastifyInstance) => ({
   max: app.config.rateLimit.messages,
   timeWindow: 60_000,
@@ -36,10 +47,15 @@ const sendLimit = (app: FastifyInstance) => ({
 
 export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['messages'];
-  const send = async (userId: string, input: Parameters<typeof sendMessage>[2]) => {
-    const message = await sendMessage(app.db, userId, input);
-    await app.events.publish(message.recipientId, 'message.created', message);
-    return message;
+  /** Sends, then announces a new message to its recipient once it has committed. */
+  const send: Sender = async (request, reply, input) => {
+    const key = request.headers['idempotency-key'];
+    const { message, created } = await sendMessage(app.db, me(request), {
+      ...input,
+      idempotencyKey: typeof key === 'string' ? key : undefined,
+    });
+    if (created) await app.events.publish(message.recipientId, 'message.created', message);
+    return reply.status(created ? 201 : 200).send(message);
   };
 
   app.post(
@@ -50,10 +66,11 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Send a message; the conversation is made on the first one',
         body: SendMessageRequest,
-        response: { 201: Message },
+        headers: IdempotencyHeaders,
+        response: { 200: Message, 201: Message },
       },
     },
-    async (request, reply) => reply.status(201).send(await send(me(request), request.body)),
+    async (request, reply) => send(request, reply, request.body),
   );
 
   for (const [path, box, summary] of [
@@ -174,9 +191,7 @@ async function announceReads(app: FastifyInstance, read: { id: string; senderId:
 }
 
 const conversationRoutes =
-  (
-    send: (userId: string, input: Parameters<typeof sendMessage>[2]) => Promise<Message>,
-  ): FastifyPluginAsyncTypebox =>
+  (send: Sender): FastifyPluginAsyncTypebox =>
   async (app) => {
     const tags = ['conversations'];
     app.get(
@@ -218,13 +233,13 @@ const conversationRoutes =
           summary: 'Send a message to the other participant',
           params: MessageParams,
           body: ConversationMessageRequest,
-          response: { 201: Message },
+          headers: IdempotencyHeaders,
+          response: { 200: Message, 201: Message },
         },
       },
       async (request, reply) => {
         const recipientId = await otherParticipant(app.db, me(request), request.params.id);
-        const message = await send(me(request), { ...request.body, recipientId });
-        return reply.status(201).send(message);
+        return send(request, reply, { ...request.body, recipientId });
       },
     );
 

@@ -83,15 +83,31 @@ export interface SendInput {
   recipientId: string;
   content: string;
   parentId?: string | null;
+  /** From the `Idempotency-Key` header: the same key from the same sender is one message. */
+  idempotencyKey?: string;
 }
 
-/** Sends a message; the conversation, its last message and the recipient's unread count move with it. */
+async function sentWithKey(tx: Database, senderId: string, key: string | undefined) {
+  if (!key) return undefined;
+  const [row] = await tx
+    .select()
+    .from(messages)
+    .where(and(eq(messages.senderId, senderId), eq(messages.idempotencyKey, key)));
+  return row;
+}
+
+/**
+ * Sends a message; the conversation, its last message and the recipient's unread count move with
+ * it. `created` is false when an idempotency key replayed an earlier send.
+ */
 export async function sendMessage(
   db: Database,
   senderId: string,
   input: SendInput,
-): Promise<Message> {
+): Promise<{ message: Message; created: boolean }> {
   return db.transaction(async (tx) => {
+    const earlier = await sentWithKey(tx, senderId, input.idempotencyKey);
+    if (earlier) return { message: toMessage(earlier), created: false };
     await checkRecipient(tx, senderId, input.recipientId);
     const conversationId = await conversationOf(tx, senderId, input.recipientId);
     if (input.parentId) await checkParent(tx, senderId, conversationId, input.parentId);
@@ -103,19 +119,27 @@ export async function sendMessage(
         recipientId: input.recipientId,
         parentId: input.parentId ?? null,
         content: input.content,
+        idempotencyKey: input.idempotencyKey ?? null,
       })
+      // A concurrent retry with the same key waits for the first and then inserts nothing.
+      .onConflictDoNothing()
       .returning();
+    if (!message) {
+      const first = await sentWithKey(tx, senderId, input.idempotencyKey);
+      if (first) return { message: toMessage(first), created: false };
+      throw new Error('message insert conflicted without an idempotency key');
+    }
     await tx
       .update(conversations)
-      .set({ lastMessageId: message!.id })
+      .set({ lastMessageId: message.id })
       .where(eq(conversations.id, conversationId));
     await tx
       .update(conversationParticipants)
       .set({
-        lastMessageId: message!.id,
+        lastMessageId: message.id,
         unreadCount: sql`${conversationParticipants.unreadCount} + case when ${conversationParticipants.userId} = ${input.recipientId} then 1 else 0 end`,
       })
       .where(eq(conversationParticipants.conversationId, conversationId));
-    return toMessage(message!);
+    return { message: toMessage(message), created: true };
   });
 }
