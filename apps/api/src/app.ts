@@ -5,15 +5,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { authRoutes } from './modules/auth/routes.js';
+import { eventRoutes } from './modules/events/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { interactionRoutes } from './modules/interactions/routes.js';
+import { messageRoutes } from './modules/messages/routes.js';
 import { orgRoutes } from './modules/orgs/routes.js';
+import { reportRoutes } from './modules/reports/routes.js';
 import { roleRoutes } from './modules/roles/routes.js';
 import { userRoutes } from './modules/users/routes.js';
 import { authPlugin } from './plugins/auth/index.js';
 import { contextPlugin } from './plugins/context.js';
 import { docsPlugin } from './plugins/docs.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { eventsPlugin } from './plugins/events.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { queuesPlugin } from './plugins/queues.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
@@ -81,6 +85,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(docsPlugin, { config });
   await app.register(authPlugin);
   await app.register(tenancyPlugin);
+  await app.register(eventsPlugin);
   // The dashboard is authenticated like the API: a bearer token holding `queues:admin`.
   await app.register(queuesPlugin, {
     config,
@@ -96,6 +101,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       await api.register(roleRoutes);
       await api.register(orgRoutes);
       await api.register(interactionRoutes);
+      await api.register(messageRoutes);
+      await api.register(reportRoutes);
+      await api.register(eventRoutes);
     },
     { prefix: API_PREFIX },
   );

@@ -27,7 +27,8 @@ export interface Config {
   /** How long a live-session check may be reused (0: query on every request). */
   sessionCacheMs: number;
   bodyLimit: number;
-  rateLimit: { max: number; windowMs: number; auth: boolean };
+  /** `messages` is sends per user per minute. */
+  rateLimit: { max: number; windowMs: number; auth: boolean; messages: number };
   queuePrefix: string;
   jobs: {
     concurrency: number;
@@ -106,6 +107,7 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
       max: env.RATE_LIMIT_MAX,
       windowMs: env.RATE_LIMIT_WINDOW_MS,
       auth: env.AUTH_RATE_LIMITS === 'on',
+      messages: env.MESSAGE_RATE_LIMIT_MAX,
     },
     queuePrefix: env.QUEUE_PREFIX,
     jobs: {

@@ -65,6 +65,7 @@ export const EnvSchema = Type.Object({
   RATE_LIMIT_MAX: integer(600, 0, 1_000_000),
   RATE_LIMIT_WINDOW_MS: integer(60_000, 1000, 86_400_000),
   AUTH_RATE_LIMITS: oneOf(['on', 'off'], 'on'),
+  MESSAGE_RATE_LIMIT_MAX: integer(30, 1, 100_000),
   AUTH_SESSION_CACHE_MS: integer(10_000, 0, 60_000),
   QUEUE_PREFIX: Type.String({
     default: 'atrium',

@@ -1,0 +1,89 @@
+import type { Conversation, PageQuery } from '@atrium/contracts';
+import { conversationParticipants, type Database, messages, users } from '@atrium/db';
+import { and, desc, eq, lt, type SQL } from '@atrium/db/orm';
+import { NotFound } from '../../errors.js';
+import { idCursor, isUuid, toPage } from '../../pagination.js';
+import { toMessage, visibleTo } from './mapping.js';
+
+export type MessageBox = 'all' | 'sent' | 'received';
+
+const boxFilter = (userId: string, box: MessageBox): SQL | undefined => {
+  if (box === 'sent')
+    return and(eq(messages.senderId, userId), eq(messages.deletedForSender, false));
+  if (box === 'received') {
+    return and(eq(messages.recipientId, userId), eq(messages.deletedForRecipient, false));
+  }
+  return visibleTo(userId);
+};
+
+async function pageOfMessages(db: Database, where: SQL | undefined, query: PageQuery) {
+  const limit = query.limit ?? 20;
+  const cursor = idCursor(query.cursor);
+  const rows = await db
+    .select()
+    .from(messages)
+    .where(and(where, cursor ? lt(messages.id, cursor) : undefined))
+    .orderBy(desc(messages.id))
+    .limit(limit + 1);
+  return toPage(rows, limit, toMessage, (r) => r.id);
+}
+
+/** The caller's messages, newest first. */
+export const listMessages = (db: Database, userId: string, box: MessageBox, query: PageQuery) =>
+  pageOfMessages(db, boxFilter(userId, box), query);
+
+/** The other participant of a conversation the caller is part of; others get 404. */
+export async function otherParticipant(db: Database, userId: string, conversationId: string) {
+  if (!isUuid(conversationId)) throw new NotFound('conversation');
+  const [side] = await db
+    .select({ otherUserId: conversationParticipants.otherUserId })
+    .from(conversationParticipants)
+    .where(
+      and(
+        eq(conversationParticipants.conversationId, conversationId),
+        eq(conversationParticipants.userId, userId),
+      ),
+    );
+  if (!side) throw new NotFound('conversation');
+  return side.otherUserId;
+}
+
+export async function conversationMessages(
+  db: Database,
+  userId: string,
+  conversationId: string,
+  query: PageQuery,
+) {
+  await otherParticipant(db, userId, conversationId);
+  return pageOfMessages(
+    db,
+    and(eq(messages.conversationId, conversationId), visibleTo(userId)),
+    query,
+  );
+}
+
+/** The caller's conversations, most recently active first, in one query. */
+export async function listConversations(db: Database, userId: string, query: PageQuery) {
+  const limit = query.limit ?? 20;
+  const cursor = idCursor(query.cursor);
+  const side = conversationParticipants;
+  const rows = await db
+    .select({ side, other: users, last: messages })
+    .from(side)
+    .innerJoin(users, eq(users.id, side.otherUserId))
+    .leftJoin(messages, and(eq(messages.id, side.lastMessageId), visibleTo(userId)))
+    .where(and(eq(side.userId, userId), cursor ? lt(side.lastMessageId, cursor) : undefined))
+    .orderBy(desc(side.lastMessageId))
+    .limit(limit + 1);
+  return toPage(
+    rows,
+    limit,
+    (r): Conversation => ({
+      id: r.side.conversationId,
+      otherParticipant: { id: r.other.id, username: r.other.username, fullName: r.other.fullName },
+      lastMessage: r.last ? toMessage(r.last) : null,
+      unreadCount: r.side.unreadCount,
+    }),
+    (r) => r.side.lastMessageId!,
+  );
+}

@@ -1,0 +1,63 @@
+/** One parsed Server-Sent Event. */
+export interface Frame {
+  id?: string;
+  event?: string;
+  data?: unknown;
+}
+
+function parse(block: string): Frame | undefined {
+  const frame: Frame = {};
+  for (const line of block.split('\n')) {
+    const [field, ...rest] = line.split(': ');
+    const value = rest.join(': ');
+    if (field === 'id') frame.id = value;
+    if (field === 'event') frame.event = value;
+    if (field === 'data') frame.data = JSON.parse(value);
+  }
+  return frame.event ? frame : undefined;
+}
+
+/**
+ * An SSE client over a real socket, as a fetch-based EventSource in a browser would connect:
+ * bearer header, optional `Last-Event-ID`. `ready` resolves once the server has answered.
+ */
+export async function openStream(baseUrl: string, token: string, lastEventId?: string) {
+  const abort = new AbortController();
+  const response = await fetch(`${baseUrl}/api/v1/events`, {
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+    },
+    signal: abort.signal,
+  });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const frames: Frame[] = [];
+  let buffer = '';
+  let waiters: (() => void)[] = [];
+  const pump = async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      buffer += value;
+      const blocks = buffer.split('\n\n');
+      buffer = blocks.pop() ?? '';
+      for (const block of blocks) {
+        const frame = parse(block);
+        if (frame) frames.push(frame);
+      }
+      for (const wake of waiters) wake();
+      waiters = [];
+    }
+  };
+  void pump();
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    /** Resolves with the first `count` event frames received. */
+    async take(count: number): Promise<Frame[]> {
+      while (frames.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
+      return frames.slice(0, count);
+    },
+    close: () => abort.abort(),
+  };
+}
