@@ -67,7 +67,8 @@ async function openStreams(url: string, headers: Record<string, string>, count: 
   const seen = new Map<string, number[]>();
   const streams = await Promise.all(
     Array.from({ length: count }, async () => {
-      const response = await fetch(`${url}/api/v1/events`, { headers });
+      const abort = new AbortController();
+      const response = await fetch(`${url}/api/v1/events`, { headers, signal: abort.signal });
       void (async () => {
         let buffer = '';
         for await (const chunk of response.body!.pipeThrough(new TextDecoderStream())) {
@@ -78,7 +79,7 @@ async function openStreams(url: string, headers: Record<string, string>, count: 
           buffer = buffer.slice(buffer.lastIndexOf('\n\n') + 1);
         }
       })().catch(() => {});
-      return response;
+      return abort;
     }),
   );
   return { streams, seen };
@@ -121,7 +122,9 @@ try {
     while ((seen.get(`p${i}`)?.length ?? 0) < CLIENTS) await new Promise((r) => setTimeout(r, 5));
     latencies.push(...seen.get(`p${i}`)!.map((at) => at - started));
   }
-  for (const stream of streams) await stream.body?.cancel().catch(() => {});
+  // A locked body cannot be cancelled; aborting closes the connection.
+  for (const stream of streams) stream.abort();
+  await new Promise((resolve) => setTimeout(resolve, 2000));
 
   // 2. Send throughput against a bare insert of the same row.
   const bare = await load({
