@@ -1,17 +1,6 @@
 import { sql } from 'drizzle-orm';
-import {
-  boolean,
-  index,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
-import { createdAt, id } from './columns.js';
-
-const at = () => timestamp({ withTimezone: true });
+import { boolean, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, id, instant } from './columns.js';
 
 export const users = pgTable(
   'users',
@@ -26,9 +15,9 @@ export const users = pgTable(
     passwordHash: text(),
     isSuperuser: boolean().notNull().default(false),
     isActive: boolean().notNull().default(true),
-    emailVerifiedAt: at(),
+    emailVerifiedAt: instant(),
     createdAt: createdAt(),
-    updatedAt: at().notNull().defaultNow(),
+    updatedAt: instant().notNull().defaultNow(),
   },
   (t) => [
     // Emails are unique whatever their case; the lookup uses the same expression.
@@ -49,9 +38,9 @@ export const sessions = pgTable(
     userAgent: text(),
     ip: text(),
     createdAt: createdAt(),
-    lastUsedAt: at().notNull().defaultNow(),
-    expiresAt: at().notNull(),
-    revokedAt: at(),
+    lastUsedAt: instant().notNull().defaultNow(),
+    expiresAt: instant().notNull(),
+    revokedAt: instant(),
   },
   (t) => [index('sessions_user_id_idx').on(t.userId)],
 );
@@ -66,9 +55,9 @@ export const refreshTokens = pgTable(
       .references(() => sessions.id, { onDelete: 'cascade' }),
     tokenHash: text().notNull().unique('refresh_tokens_token_hash_unique'),
     createdAt: createdAt(),
-    expiresAt: at().notNull(),
+    expiresAt: instant().notNull(),
     /** Set when the token was exchanged; presenting it again is reuse. */
-    rotatedAt: at(),
+    rotatedAt: instant(),
   },
   (t) => [index('refresh_tokens_session_id_idx').on(t.sessionId)],
 );
@@ -112,8 +101,8 @@ export const oneTimeTokens = pgTable(
     purpose: text({ enum: oneTimeTokenPurposes }).notNull(),
     tokenHash: text().notNull().unique('one_time_tokens_token_hash_unique'),
     createdAt: createdAt(),
-    expiresAt: at().notNull(),
-    usedAt: at(),
+    expiresAt: instant().notNull(),
+    usedAt: instant(),
   },
   (t) => [index('one_time_tokens_user_id_idx').on(t.userId)],
 );

@@ -7,4 +7,7 @@ export const id = () =>
     .primaryKey()
     .$defaultFn(() => uuidv7());
 
-export const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
+/** Every point in time is stored as timestamptz (UTC on the wire). */
+export const instant = () => timestamp({ withTimezone: true });
+
+export const createdAt = () => instant().notNull().defaultNow();

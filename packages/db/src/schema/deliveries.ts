@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-import { createdAt } from './columns.js';
+import { index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { createdAt, instant } from './columns.js';
 
 export const deliveryStatuses = ['pending', 'done'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
@@ -17,11 +17,11 @@ export const deliveries = pgTable(
     kind: text().notNull(),
     key: text().notNull(),
     status: text({ enum: deliveryStatuses }).notNull().default('pending'),
-    leaseUntil: timestamp({ withTimezone: true }).notNull(),
+    leaseUntil: instant().notNull(),
     /** How many times the effect was started: above 1 only after a failure or a lost lease. */
     attempts: integer().notNull().default(1),
     createdAt: createdAt(),
-    doneAt: timestamp({ withTimezone: true }),
+    doneAt: instant(),
   },
   (t) => [
     primaryKey({ columns: [t.kind, t.key] }),

@@ -1,16 +1,7 @@
 import { sql } from 'drizzle-orm';
-import {
-  customType,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  text,
-  timestamp,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { customType, index, integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { users } from './auth.js';
-import { createdAt, id } from './columns.js';
+import { createdAt, id, instant } from './columns.js';
 import { organizations } from './orgs.js';
 
 export const interactionTypes = [
@@ -34,8 +25,8 @@ export const interactions = pgTable(
     title: text().notNull(),
     type: text({ enum: interactionTypes }).notNull(),
     lead: text().notNull(),
-    startAt: timestamp({ withTimezone: true }).notNull(),
-    endAt: timestamp({ withTimezone: true }).notNull(),
+    startAt: instant().notNull(),
+    endAt: instant().notNull(),
     timezone: text().notNull(),
     location: text(),
     description: text(),
@@ -43,7 +34,7 @@ export const interactions = pgTable(
     createdBy: uuid().references(() => users.id, { onDelete: 'set null' }),
     updatedBy: uuid().references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
-    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: instant().notNull().defaultNow(),
     version: integer().notNull().default(1),
     /** Weighted full-text document: title > lead, type > location, description > notes. */
     searchVector: tsvector().generatedAlwaysAs(
@@ -73,7 +64,7 @@ export const interactionHistory = pgTable(
     interactionId: uuid().notNull(),
     action: text({ enum: ['created', 'updated', 'deleted'] }).notNull(),
     actorId: uuid().references(() => users.id, { onDelete: 'set null' }),
-    at: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    at: instant().notNull().defaultNow(),
     changes: jsonb().$type<Record<string, { from: unknown; to: unknown }>>().notNull(),
   },
   (t) => [index('interaction_history_lookup_idx').on(t.orgId, t.interactionId, t.id)],

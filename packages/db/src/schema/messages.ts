@@ -8,14 +8,12 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { users } from './auth.js';
-import { createdAt, id } from './columns.js';
+import { createdAt, id, instant } from './columns.js';
 
-const at = () => timestamp({ withTimezone: true });
 const userRef = () =>
   uuid()
     .notNull()
@@ -72,8 +70,8 @@ export const messages = pgTable(
     recipientId: userRef(),
     parentId: uuid().references((): AnyPgColumn => messages.id, { onDelete: 'set null' }),
     content: text().notNull(),
-    readAt: at(),
-    editedAt: at(),
+    readAt: instant(),
+    editedAt: instant(),
     deletedForSender: boolean().notNull().default(false),
     deletedForRecipient: boolean().notNull().default(false),
     /** The sender's `Idempotency-Key`: a retried send returns the message it already made. */
@@ -101,10 +99,10 @@ export const reports = pgTable(
     title: text().notNull(),
     content: text().notNull(),
     status: text({ enum: reportStatuses }).notNull().default('open'),
-    resolvedAt: at(),
+    resolvedAt: instant(),
     resolvedBy: uuid().references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
-    updatedAt: at().notNull().defaultNow(),
+    updatedAt: instant().notNull().defaultNow(),
   },
   (t) => [
     index('reports_reporter_id_idx').on(t.reporterId, t.id),

@@ -1,15 +1,7 @@
 import { sql } from 'drizzle-orm';
-import {
-  index,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { users } from './auth.js';
-import { createdAt, id } from './columns.js';
+import { createdAt, id, instant } from './columns.js';
 
 export const orgRoles = ['viewer', 'member', 'admin', 'owner'] as const;
 
@@ -18,7 +10,7 @@ export const organizations = pgTable('organizations', {
   name: text().notNull(),
   slug: text().notNull().unique('organizations_slug_unique'),
   createdAt: createdAt(),
-  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  updatedAt: instant().notNull().defaultNow(),
 });
 export type OrganizationRow = typeof organizations.$inferSelect;
 
@@ -50,9 +42,9 @@ export const invitations = pgTable(
     role: text({ enum: orgRoles }).notNull(),
     tokenHash: text().notNull().unique('invitations_token_hash_unique'),
     invitedBy: uuid().references(() => users.id, { onDelete: 'set null' }),
-    expiresAt: timestamp({ withTimezone: true }).notNull(),
-    acceptedAt: timestamp({ withTimezone: true }),
-    revokedAt: timestamp({ withTimezone: true }),
+    expiresAt: instant().notNull(),
+    acceptedAt: instant(),
+    revokedAt: instant(),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import { createdAt, id } from './columns.js';
+import { index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { createdAt, id, instant } from './columns.js';
 
 export const outboxStatuses = ['pending', 'dispatched', 'completed', 'failed'] as const;
 export type OutboxStatus = (typeof outboxStatuses)[number];
@@ -20,10 +20,10 @@ export const outbox = pgTable(
     idempotencyKey: text().notNull().unique('outbox_idempotency_key_unique'),
     status: text({ enum: outboxStatuses }).notNull().default('pending'),
     attempts: integer().notNull().default(0),
-    availableAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    availableAt: instant().notNull().defaultNow(),
     createdAt: createdAt(),
-    dispatchedAt: timestamp({ withTimezone: true }),
-    finishedAt: timestamp({ withTimezone: true }),
+    dispatchedAt: instant(),
+    finishedAt: instant(),
     lastError: text(),
   },
   (t) => [index('outbox_pending_idx').on(t.availableAt).where(sql`${t.status} = 'pending'`)],
