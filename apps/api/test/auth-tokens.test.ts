@@ -20,6 +20,13 @@ function forge(header: object, payload: object, key = secret) {
 }
 const me = (token: string) =>
   app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(token) });
+/** A second session of the same account, signed in through the API. */
+const signInAgain = (email: string) =>
+  app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { login: email, password: STRONG_PASSWORD },
+  });
 const refresh = (refreshToken: string) =>
   app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
 const claimsOf = (token: string) =>
@@ -116,11 +123,7 @@ describe('refresh tokens', () => {
 describe('ending sessions takes effect at once', () => {
   it('logout kills this session’s access token but not another session’s', async () => {
     const a = await signUp(app);
-    const login = await app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { login: a.user.email, password: STRONG_PASSWORD },
-    });
+    const login = await signInAgain(a.user.email);
     expect((await me(a.accessToken)).statusCode).toBe(200);
     const out = await app.inject({
       method: 'POST',
@@ -135,11 +138,7 @@ describe('ending sessions takes effect at once', () => {
 
   it('logout-all kills every session of the account', async () => {
     const a = await signUp(app);
-    const login = await app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { login: a.user.email, password: STRONG_PASSWORD },
-    });
+    const login = await signInAgain(a.user.email);
     await me(login.json().accessToken);
     await app.inject({
       method: 'POST',
@@ -152,13 +151,7 @@ describe('ending sessions takes effect at once', () => {
 
   it('deleting a session from the list kills its access token', async () => {
     const a = await signUp(app);
-    const other = (
-      await app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { login: a.user.email, password: STRONG_PASSWORD },
-      })
-    ).json();
+    const other = (await signInAgain(a.user.email)).json();
     await me(other.accessToken);
     const list = (
       await app.inject({
@@ -207,13 +200,7 @@ describe('ending sessions takes effect at once', () => {
 
   it('changing the password ends the other sessions and keeps this one', async () => {
     const a = await signUp(app);
-    const other = (
-      await app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { login: a.user.email, password: STRONG_PASSWORD },
-      })
-    ).json();
+    const other = (await signInAgain(a.user.email)).json();
     await me(other.accessToken);
     const change = (currentPassword: string) =>
       app.inject({

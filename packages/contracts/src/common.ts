@@ -20,6 +20,9 @@ export type Timestamp = Static<typeof Timestamp>;
 export const IdParams = Type.Object({ id: Id });
 export type IdParams = Static<typeof IdParams>;
 
+/** The body of a 204 response: nothing. */
+export const NoContent = Type.Null({ description: 'No content' });
+
 /** Query string of every list endpoint: keyset pagination. */
 export const PageQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),

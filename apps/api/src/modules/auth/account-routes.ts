@@ -2,6 +2,7 @@ import { hashPassword, verifyPassword } from '@atrium/auth';
 import {
   ChangePasswordRequest,
   IdParams,
+  NoContent,
   SessionList,
   UpdateMeRequest,
   User,
@@ -9,7 +10,6 @@ import {
 import { sessions, users } from '@atrium/db';
 import { and, desc, eq, gt, isNull, sql } from '@atrium/db/orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { Conflict, NotFound, Unauthorized } from '../../errors.js';
 import { assertStrongPassword, assertUsernameFree, getUser } from '../users/service.js';
 import { perIp } from './limiter.js';
@@ -67,7 +67,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Change your password; ends your other sessions',
         body: ChangePasswordRequest,
-        response: { 204: Type.Null() },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {
@@ -135,7 +135,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'End one of your sessions',
         params: IdParams,
-        response: { 204: Type.Null() },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,7 @@
 import { hashPassword } from '@atrium/auth';
 import {
   Accepted,
+  NoContent,
   PasswordResetConfirm,
   PasswordResetRequest,
   VerifyEmailRequest,
@@ -8,7 +9,6 @@ import {
 import { sessions, users } from '@atrium/db';
 import { eq, sql } from '@atrium/db/orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { BadRequest } from '../../errors.js';
 import { assertStrongPassword } from '../users/service.js';
 import { perIp } from './limiter.js';
@@ -52,7 +52,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Set a new password with a reset token; ends every session',
         body: PasswordResetConfirm,
-        response: { 204: Type.Null() },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {
@@ -82,7 +82,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Confirm an email address with the emailed token',
         body: VerifyEmailRequest,
-        response: { 204: Type.Null() },
+        response: { 204: NoContent },
       },
     },
     async (request, reply) => {

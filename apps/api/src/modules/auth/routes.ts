@@ -1,9 +1,14 @@
 import { verifyPassword } from '@atrium/auth';
-import { AuthResponse, LoginRequest, RefreshRequest, RegisterRequest } from '@atrium/contracts';
+import {
+  AuthResponse,
+  LoginRequest,
+  NoContent,
+  RefreshRequest,
+  RegisterRequest,
+} from '@atrium/contracts';
 import { sessions, users } from '@atrium/db';
 import { eq, or, sql } from '@atrium/db/orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { TooManyRequests, Unauthorized } from '../../errors.js';
 import { permissionsOf, toUser } from '../../plugins/auth/principal.js';
 import { createUser, getUser } from '../users/service.js';
@@ -13,7 +18,6 @@ import { recoveryRoutes } from './recovery-routes.js';
 import { queueVerificationEmail } from './recovery-service.js';
 import { authResponse, revokeSessions, rotateRefreshToken, startSession } from './sessions.js';
 
-const NoContent = Type.Null();
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const BAD_LOGIN = 'The email/username or password is incorrect.';
 

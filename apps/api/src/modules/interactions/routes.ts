@@ -9,6 +9,7 @@ import {
   InteractionPatch,
   InteractionTypeList,
   InteractionTypes,
+  NoContent,
   OrgParams,
   PageQuery,
   SearchPage,
@@ -63,7 +64,6 @@ export const interactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['interactions'];
   const scope = (request: FastifyRequest) => request.org!.scope;
   const me = (request: FastifyRequest) => request.user!.id;
-  const NoContent = Type.Null();
   const getInteraction = prepareGetInteraction(app.db);
 
   app.get(

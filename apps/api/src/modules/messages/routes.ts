@@ -5,6 +5,7 @@ import {
   Message,
   MessagePage,
   MessageParams,
+  NoContent,
   PageQuery,
   SendMessageRequest,
   UnreadCount,
@@ -23,7 +24,6 @@ import {
   unreadCount,
 } from './service.js';
 
-const NoContent = Type.Null({ description: 'No content' });
 const auth = { auth: true } as const;
 const me = (request: FastifyRequest) => request.user!.id;
 

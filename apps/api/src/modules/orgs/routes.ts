@@ -9,6 +9,7 @@ import {
   Member,
   MemberPage,
   MemberParams,
+  NoContent,
   Organization,
   OrganizationPage,
   OrgParams,
@@ -18,7 +19,6 @@ import {
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import {
   acceptInvitation,
   createInvitation,
@@ -33,8 +33,6 @@ import {
   listMyOrganizations,
   updateOrganization,
 } from './service.js';
-
-const NoContent = Type.Null({ description: 'No content' });
 
 /**
  * Routes that change memberships call `app.authChanged()` afterwards: the tenancy guard caches

@@ -1,9 +1,8 @@
 import { unknownPermissions } from '@atrium/auth';
-import { CreateRoleRequest, IdParams, Role, RoleList } from '@atrium/contracts';
+import { CreateRoleRequest, IdParams, NoContent, Role, RoleList } from '@atrium/contracts';
 import { roles } from '@atrium/db';
 import { asc, eq } from '@atrium/db/orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { BadRequest, Conflict, NotFound } from '../../errors.js';
 import { toRole } from './service.js';
 
@@ -51,7 +50,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/roles/:id',
     {
       config: { permission: 'roles:write' },
-      schema: { tags, summary: 'Delete a role', params: IdParams, response: { 204: Type.Null() } },
+      schema: { tags, summary: 'Delete a role', params: IdParams, response: { 204: NoContent } },
     },
     async (request, reply) => {
       const deleted = await app.db.transaction(async (tx) => {

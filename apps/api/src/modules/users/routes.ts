@@ -1,6 +1,7 @@
 import {
   CreateUserRequest,
   IdParams,
+  NoContent,
   RoleList,
   SetSuperuserRequest,
   SetUserRolesRequest,
@@ -11,7 +12,6 @@ import {
 import { sessions, users } from '@atrium/db';
 import { eq, sql } from '@atrium/db/orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { Forbidden } from '../../errors.js';
 import { revokeSessions } from '../auth/sessions.js';
 import { rolesOf, setRolesOf } from '../roles/service.js';
@@ -69,7 +69,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/users/:id',
     {
       config: write,
-      schema: { tags, summary: 'Delete a user', params: IdParams, response: { 204: Type.Null() } },
+      schema: { tags, summary: 'Delete a user', params: IdParams, response: { 204: NoContent } },
     },
     async (request, reply) => {
       await target(request.user!, request.params.id);
