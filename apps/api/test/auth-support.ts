@@ -2,7 +2,7 @@ import type { AuthResponse, Permission } from '@atrium/contracts';
 import { outbox, roles, selectRows, userRoles } from '@atrium/db';
 import { desc, sql } from '@atrium/db/orm';
 import type { FastifyRequest } from 'fastify';
-import { authResponse, startSession } from '../src/modules/auth/sessions.js';
+import { authResponse, prepareStartSession } from '../src/modules/auth/sessions.js';
 import { createUser } from '../src/modules/users/service.js';
 import type { testApp } from './support.js';
 
@@ -32,7 +32,7 @@ export async function signUp(
     await app.db.insert(userRoles).values({ userId: user.id, roleId: role!.id });
   }
   const request = { headers: { 'user-agent': 'vitest' }, ip: '127.0.0.1' } as FastifyRequest;
-  const session = await app.db.transaction((tx) => startSession(tx, user.id, request));
+  const session = await prepareStartSession(app.db)(user.id, request);
   const fresh = await app.inject({
     method: 'GET',
     url: '/api/v1/auth/me',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, emailedToken, STRONG_PASSWORD, signUp, type TestApp } from './auth-support.js';
-import { testApp } from './support.js';
+import { TEST_REDIS_URL, testApp } from './support.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -134,6 +134,38 @@ describe('email verification', () => {
       headers: bearer(res.json().accessToken),
     });
     expect(me.json().emailVerified).toBe(true);
+  });
+});
+
+describe.each([
+  ['in process', {}],
+  ['in Redis', { REDIS_URL: TEST_REDIS_URL }],
+])('the per-account failure budget, kept %s', (_, env: Record<string, string>) => {
+  let own: TestApp;
+  beforeAll(async () => {
+    own = await testApp({ ...env, AUTH_RATE_LIMITS: 'off' }); // only the account budget counts
+  });
+  afterAll(() => own.dispose());
+  const attempt = (password: string) =>
+    own.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { login: 'budget@example.com', password },
+    });
+
+  it('starts over after a successful login', async () => {
+    await own.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { email: 'budget@example.com', password: STRONG_PASSWORD },
+    });
+    for (const round of [1, 2]) {
+      for (let i = 0; i < 9; i++)
+        expect((await attempt(`wrong-${round}-${i}`)).statusCode).toBe(401);
+      expect((await attempt(STRONG_PASSWORD)).statusCode).toBe(200);
+    }
+    for (let i = 0; i < 10; i++) await attempt(`wrong-3-${i}`);
+    expect((await attempt(STRONG_PASSWORD)).statusCode).toBe(429);
   });
 });
 

@@ -14,21 +14,32 @@ export class FailureLimiter {
     private readonly redis: Redis | undefined,
   ) {}
 
-  /** Seconds until the account may try again, or 0 when it may try now. */
-  async retryAfter(key: string): Promise<number> {
+  /**
+   * The account's recent failures and the seconds until it may try again (0: it may try now).
+   * One round trip; a Redis outage must not lock everyone out, so it counts as no failures.
+   */
+  async check(key: string): Promise<{ failures: number; retryAfter: number }> {
     if (this.redis) {
-      try {
-        const [count, ttl] = await Promise.all([
-          this.redis.get(this.k(key)),
-          this.redis.pttl(this.k(key)),
-        ]);
-        return Number(count ?? 0) >= this.max ? Math.max(1, Math.ceil(ttl / 1000)) : 0;
-      } catch {
-        return 0; // a Redis outage must not lock everyone out
-      }
+      const replies = await this.redis
+        .multi()
+        .get(this.k(key))
+        .pttl(this.k(key))
+        .exec()
+        .catch(() => null);
+      const failures = Number(replies?.[0]?.[1] ?? 0);
+      const ttl = Number(replies?.[1]?.[1] ?? 0);
+      return {
+        failures,
+        retryAfter: failures >= this.max ? Math.max(1, Math.ceil(ttl / 1000)) : 0,
+      };
     }
     const entry = this.fresh(key);
-    return entry && entry.count >= this.max ? Math.ceil((entry.resetAt - Date.now()) / 1000) : 0;
+    const failures = entry?.count ?? 0;
+    return {
+      failures,
+      retryAfter:
+        entry && failures >= this.max ? Math.ceil((entry.resetAt - Date.now()) / 1000) : 0,
+    };
   }
 
   async fail(key: string): Promise<void> {

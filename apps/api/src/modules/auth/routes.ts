@@ -16,7 +16,12 @@ import { accountRoutes } from './account-routes.js';
 import { FailureLimiter, perIp } from './limiter.js';
 import { recoveryRoutes } from './recovery-routes.js';
 import { queueVerificationEmail } from './recovery-service.js';
-import { authResponse, revokeSessions, rotateRefreshToken, startSession } from './sessions.js';
+import {
+  authResponse,
+  prepareStartSession,
+  revokeSessions,
+  rotateRefreshToken,
+} from './sessions.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const BAD_LOGIN = 'The email/username or password is incorrect.';
@@ -36,6 +41,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     )
     .limit(1)
     .prepare('auth_login_lookup');
+  const startSession = prepareStartSession(app.db);
 
   app.post(
     '/auth/register',
@@ -50,10 +56,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const user = await createUser(app.db, request.body);
-      const session = await app.db.transaction(async (tx) => {
-        await queueVerificationEmail(tx, user);
-        return startSession(tx, user.id, request);
-      });
+      await app.db.transaction((tx) => queueVerificationEmail(tx, user));
+      const session = await startSession(user.id, request);
       return reply.status(201).send(authResponse(app, user, session));
     },
   );
@@ -74,16 +78,16 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const [found] = await findLogin.execute({ login });
       // Keyed by account when it exists, so email and username share one failure budget.
       const key = found?.user.id ?? login;
-      const wait = await failures.retryAfter(key);
-      if (wait > 0) throw new TooManyRequests(wait);
+      const recent = await failures.check(key);
+      if (recent.retryAfter > 0) throw new TooManyRequests(recent.retryAfter);
       // Unknown users verify against a dummy hash: same answer, comparable time.
       const ok = await verifyPassword(found?.user.passwordHash, request.body.password);
       if (!ok || !found?.user.isActive) {
         await failures.fail(key);
         throw new Unauthorized(BAD_LOGIN, 'invalid_credentials');
       }
-      await failures.reset(key);
-      const session = await startSession(app.db, found.user.id, request);
+      if (recent.failures > 0) await failures.reset(key);
+      const session = await startSession(found.user.id, request);
       const user = toUser(found.user, found.permissions);
       return authResponse(app, user, session);
     },
