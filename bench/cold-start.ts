@@ -2,7 +2,7 @@
 // first 200 from /health, and RSS after it has idled, on embedded PGlite (first boot and restart)
 // and on PostgreSQL + Redis. The ceiling is a bare Fastify process measured in the same run.
 // Run: pnpm --filter @atrium/bench cold-start
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '@atrium/db/testing';
@@ -10,8 +10,12 @@ import { freePort, median, rssMiB, stop, timeToFirstOk } from './lib/process.js'
 import { machine, writeSection } from './lib/report.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
-// What `pnpm start` runs: the bundle (run `pnpm build` first).
-const MAIN = new URL('../apps/all-in-one/dist/atrium.mjs', import.meta.url).pathname;
+// Exactly what `pnpm start` runs after building (run `pnpm build` first): `node [flags] <bundle>`,
+// read from the root package.json so the figures cannot drift from the command.
+const root = new URL('../', import.meta.url).pathname;
+const startScript: string = JSON.parse(readFileSync(`${root}package.json`, 'utf8')).scripts.start;
+const [, ...startArgs] = startScript.split('&&').at(-1)!.trim().split(/\s+/);
+const MAIN_ARGS = startArgs.map((arg) => (arg.endsWith('.mjs') ? root + arg : arg));
 const BASELINE = new URL('./baseline-server.mjs', import.meta.url).pathname;
 const baseEnv = {
   PATH: process.env.PATH ?? '',
@@ -53,22 +57,22 @@ const baseline = await series('bare Fastify (ceiling)', () => measure([BASELINE]
 const firstBoot = await series('embedded, first boot (new DATA_DIR)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'atrium-bench-'));
   try {
-    return await measure([MAIN], { DATA_DIR: dir });
+    return await measure(MAIN_ARGS, { DATA_DIR: dir });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
 const restartDir = mkdtempSync(join(tmpdir(), 'atrium-bench-'));
-await measure([MAIN], { DATA_DIR: restartDir });
+await measure(MAIN_ARGS, { DATA_DIR: restartDir });
 const restart = await series('embedded, restart (existing DATA_DIR)', () =>
-  measure([MAIN], { DATA_DIR: restartDir }),
+  measure(MAIN_ARGS, { DATA_DIR: restartDir }),
 );
 rmSync(restartDir, { recursive: true, force: true });
 
 const database = await createTestDatabase();
 const server = await series('PostgreSQL + Redis', () =>
-  measure([MAIN], {
+  measure(MAIN_ARGS, {
     DATABASE_URL: database.url,
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
   }),
@@ -81,8 +85,9 @@ writeSection(
   'cold-start',
   `## Cold start and idle memory (issue #2)
 
-\`pnpm --filter @atrium/bench cold-start\` — process start to first \`/health\` 200, median of ${RUNS};
-RSS after 3 s idle. Goal: < 1.5 s and < 150 MiB. ${machine()}.
+\`pnpm --filter @atrium/bench cold-start\` — what \`pnpm start\` runs after its build
+(\`node ${startArgs.join(' ')}\`, API + worker in one process): process start to first
+\`/health\` 200, median of ${RUNS}; RSS after 3 s idle. Goal: < 1.5 s and < 150 MiB. ${machine()}.
 
 | process | start → 200 | vs bare Fastify | idle RSS |
 |---|---|---|---|

@@ -20,7 +20,7 @@ const percentile = (values: number[], p: number) =>
 
 const test = await createTestDatabase();
 const sql = postgres(test.url, { max: 2, onnotice: () => {} });
-const database = createDatabase({ url: test.url, poolMax: 4 });
+const database = await createDatabase({ url: test.url, poolMax: 4 });
 
 async function seed() {
   const [user] = await sql<{ id: string }[]>`insert into users (id, email, password_hash)

@@ -14,7 +14,7 @@ const JOBS = Number(process.env.JOBS ?? 1000);
 const KILL_AT = Math.floor(JOBS * 0.4);
 
 const test = await createTestDatabase();
-const database = createDatabase({ url: test.url, poolMax: 4 });
+const database = await createDatabase({ url: test.url, poolMax: 4 });
 const sink = await startSmtpSink();
 const env = {
   DATABASE_URL: test.url,

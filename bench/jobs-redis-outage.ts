@@ -19,7 +19,7 @@ const log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 const redis = await ownRedis();
 const test = await createTestDatabase();
-const database = createDatabase({ url: test.url, poolMax: 10 });
+const database = await createDatabase({ url: test.url, poolMax: 10 });
 const sink = await startSmtpSink();
 const config = loadConfig({
   DATABASE_URL: test.url,

@@ -57,7 +57,7 @@ async function bare(): Promise<number> {
 }
 
 /** Writes every job to the outbox, one transaction each, from PRODUCERS concurrent loops. */
-const produce = (database: ReturnType<typeof createDatabase>) =>
+const produce = (database: Awaited<ReturnType<typeof createDatabase>>) =>
   fanOut((i) =>
     database.db.transaction((tx) =>
       enqueue(tx, 'email', payload(i), { idempotencyKey: `tp-${i}` }),
@@ -71,8 +71,8 @@ const produce = (database: ReturnType<typeof createDatabase>) =>
 async function pipeline(overlap: boolean) {
   const test = await createTestDatabase();
   // Separate pools, as the API and worker processes have: producers must not starve the worker.
-  const database = createDatabase({ url: test.url, poolMax: 20 });
-  const workerDatabase = createDatabase({ url: test.url, poolMax: 10 });
+  const database = await createDatabase({ url: test.url, poolMax: 20 });
+  const workerDatabase = await createDatabase({ url: test.url, poolMax: 10 });
   const config = loadConfig({
     DATABASE_URL: test.url,
     REDIS_URL: SHARED_REDIS_URL,

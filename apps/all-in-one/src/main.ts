@@ -7,7 +7,7 @@ import { createDatabase } from '@atrium/db';
 import { startWorker } from '@atrium/worker';
 
 await runService('atrium', async ({ config, log }) => {
-  const database = createDatabase({
+  const database = await createDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
     poolMax: config.databasePoolMax,

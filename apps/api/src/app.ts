@@ -44,11 +44,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const ownsDatabase = !options.database;
   const database =
     options.database ??
-    createDatabase({
+    (await createDatabase({
       url: config.databaseUrl,
       dataDir: config.dataDir,
       poolMax: config.databasePoolMax,
-    });
+    }));
   if (ownsDatabase) await database.migrate();
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })

@@ -25,7 +25,7 @@ describe('GET /health', () => {
   });
 
   it('answers 503 when the database is unreachable', async () => {
-    const database = createDatabase({ url: 'postgres://postgres@127.0.0.1:1/none' });
+    const database = await createDatabase({ url: 'postgres://postgres@127.0.0.1:1/none' });
     const down = await buildApp(testConfig(), { database });
     try {
       const response = await down.inject({ method: 'GET', url: '/health' });

@@ -5,7 +5,7 @@ import { startMetricsServer } from './metrics-server.js';
 import { startWorker } from './worker.js';
 
 await runService('worker', async ({ config, log }) => {
-  const database = createDatabase({
+  const database = await createDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
     poolMax: config.databasePoolMax,

@@ -13,7 +13,7 @@ export const unique = () => randomBytes(4).toString('hex');
 /** A fresh migrated database for one test file. */
 export async function testDatabase(): Promise<DatabaseHandle & { dispose(): Promise<void> }> {
   const test = await createTestDatabase();
-  const handle = createDatabase({ url: test.url, poolMax: 4 });
+  const handle = await createDatabase({ url: test.url, poolMax: 4 });
   return {
     ...handle,
     async dispose() {

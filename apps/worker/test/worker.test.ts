@@ -15,7 +15,7 @@ let test: Awaited<ReturnType<typeof createTestDatabase>>;
 let database: DatabaseHandle;
 beforeAll(async () => {
   test = await createTestDatabase();
-  database = createDatabase({ url: test.url, poolMax: 4 });
+  database = await createDatabase({ url: test.url, poolMax: 4 });
 });
 afterAll(async () => {
   await database.close();

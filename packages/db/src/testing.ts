@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { migratePostgres, migrationsFolder } from './migrate.js';
+import { migratePostgres } from './driver-postgres.js';
+import { migrationsFolder } from './migrate.js';
 
 /** The server tests run against; any database on it works as the admin connection. */
 export const TEST_ADMIN_URL =

@@ -19,7 +19,7 @@ describe('migrations', () => {
     await admin.unsafe(`create database "${name}"`);
     const url = new URL(TEST_ADMIN_URL);
     url.pathname = `/${name}`;
-    const database = createDatabase({ url: url.toString() });
+    const database = await createDatabase({ url: url.toString() });
     try {
       await database.migrate();
       await database.migrate();
@@ -32,9 +32,9 @@ describe('migrations', () => {
   });
 
   it('apply cleanly on PGlite and leave the same tables as on PostgreSQL', async () => {
-    const embedded = createDatabase({ dataDir: 'memory://' });
+    const embedded = await createDatabase({ dataDir: 'memory://' });
     const test = await createTestDatabase();
-    const server = createDatabase({ url: test.url, poolMax: 1 });
+    const server = await createDatabase({ url: test.url, poolMax: 1 });
     try {
       await embedded.migrate();
       expect(await tables(embedded)).toEqual(await tables(server));
@@ -56,8 +56,8 @@ describe('test databases', () => {
     const [a, b] = await Promise.all([createTestDatabase(), createTestDatabase()]);
     made.push(a!, b!);
     expect(a!.name).not.toBe(b!.name);
-    const first = createDatabase({ url: a!.url, poolMax: 1 });
-    const second = createDatabase({ url: b!.url, poolMax: 1 });
+    const first = await createDatabase({ url: a!.url, poolMax: 1 });
+    const second = await createDatabase({ url: b!.url, poolMax: 1 });
     try {
       await first.db.insert(outbox).values({ queue: 'email', payload: {}, idempotencyKey: 'k1' });
       expect(await first.db.$count(outbox)).toBe(1);

@@ -16,10 +16,10 @@ describe.each(['postgres', 'pglite'])('seedInteractions on %s', (kind) => {
   beforeAll(async () => {
     if (kind === 'postgres') {
       const test = await createTestDatabase();
-      database = createDatabase({ url: test.url, poolMax: 2 });
+      database = await createDatabase({ url: test.url, poolMax: 2 });
       drop = test.drop;
     } else {
-      database = createDatabase({ dataDir: 'memory://' });
+      database = await createDatabase({ dataDir: 'memory://' });
       await database.migrate();
     }
   });

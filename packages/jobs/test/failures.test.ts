@@ -13,9 +13,9 @@ import {
 } from '../src/index.js';
 import { silentLog } from './support.js';
 
-let database: ReturnType<typeof createDatabase>;
+let database: Awaited<ReturnType<typeof createDatabase>>;
 beforeEach(async () => {
-  database = createDatabase({ dataDir: 'memory://' });
+  database = await createDatabase({ dataDir: 'memory://' });
   await database.migrate();
 });
 afterEach(() => database.close());

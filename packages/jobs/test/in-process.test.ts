@@ -7,9 +7,9 @@ import { recordingProcessors, silentLog } from './support.js';
 const email = (to: string) => ({ to, template: 'email-verification' as const, data: {} });
 
 describe('the in-process driver on PGlite (embedded mode)', () => {
-  let database: ReturnType<typeof createDatabase>;
+  let database: Awaited<ReturnType<typeof createDatabase>>;
   beforeEach(async () => {
-    database = createDatabase({ dataDir: 'memory://' });
+    database = await createDatabase({ dataDir: 'memory://' });
     await database.migrate();
   });
   afterEach(async () => {

@@ -15,7 +15,7 @@ export const uniquePrefix = () => `atrium-test-${randomBytes(4).toString('hex')}
 /** A fresh migrated database for one test file, closed and dropped by the returned function. */
 export async function testDatabase(): Promise<DatabaseHandle & { dispose(): Promise<void> }> {
   const test = await createTestDatabase();
-  const handle = createDatabase({ url: test.url, poolMax: 4 });
+  const handle = await createDatabase({ url: test.url, poolMax: 4 });
   return {
     ...handle,
     async dispose() {

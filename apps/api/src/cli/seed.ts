@@ -7,7 +7,11 @@ import { eq } from '@atrium/db/orm';
 import { ensureFirstSuperuser } from '../modules/users/first-superuser.js';
 
 await runService('seed', async ({ config, log }) => {
-  const database = createDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: 1 });
+  const database = await createDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: 1,
+  });
   await database.migrate();
   const { db } = database;
   await ensureFirstSuperuser(db, config, log);

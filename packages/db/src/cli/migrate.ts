@@ -5,7 +5,11 @@ import { createDatabase } from '../client.js';
 
 try {
   const config = loadConfig();
-  const database = createDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: 1 });
+  const database = await createDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: 1,
+  });
   await database.migrate();
   await database.close();
   console.log(`migrations applied (${database.kind})`);
