@@ -27,7 +27,9 @@ COPY . .
 RUN pnpm run build
 
 # `pnpm run build` bundled the entry points into apps/all-in-one/dist (plain JavaScript; the few
-# packages that load files beside their code stay in node_modules). Nothing is downloaded at run time.
+# packages that load files beside their code stay in node_modules) and wrote the migrated, empty
+# embedded database in apps/all-in-one/snapshots that a new embedded DATA_DIR is copied from.
+# Nothing is downloaded at run time.
 FROM base AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 COPY --from=build /app /app

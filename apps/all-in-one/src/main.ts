@@ -5,12 +5,14 @@ import { buildApp, ensureFirstSuperuser } from '@atrium/api';
 import { runService } from '@atrium/config';
 import { createDatabase } from '@atrium/db';
 import { startWorker } from '@atrium/worker';
+import { SNAPSHOTS } from './snapshots.js';
 
 await runService('atrium', async ({ config, log }) => {
   const database = await createDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
     poolMax: config.databasePoolMax,
+    pgliteSnapshots: SNAPSHOTS,
   });
   await database.migrate();
   const app = await buildApp(config, { database, logger: log });

@@ -12,6 +12,8 @@ export interface DatabaseOptions {
   /** Where PGlite keeps its files; `memory://` keeps nothing. */
   dataDir?: string | undefined;
   poolMax?: number | undefined;
+  /** PGlite only: a folder of snapshots (`writePgliteSnapshot`) a new `dataDir` starts from. */
+  pgliteSnapshots?: string | undefined;
 }
 
 export interface DatabaseHandle {
@@ -44,7 +46,7 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     return createPostgres(options.url, options.poolMax ?? 10);
   }
   const { createPglite } = await import('./driver-pglite.js');
-  return createPglite(options.dataDir ?? 'memory://');
+  return createPglite(options.dataDir ?? 'memory://', options.pgliteSnapshots);
 }
 
 export async function ping(db: Database, timeoutMs = 2000): Promise<boolean> {
@@ -68,4 +70,10 @@ export async function selectRows<T extends Record<string, unknown>>(
 ): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
   return Array.isArray(result) ? result : result.rows;
+}
+
+/** See `writePgliteSnapshot` in driver-pglite.ts; imported on call, like the driver. */
+export async function writePgliteSnapshot(dir: string): Promise<string> {
+  const driver = await import('./driver-pglite.js');
+  return driver.writePgliteSnapshot(dir);
 }

@@ -4,6 +4,7 @@ export {
   type DatabaseHandle,
   type DatabaseOptions,
   selectRows,
+  writePgliteSnapshot,
 } from './client.js';
 export { migrationsFolder } from './migrate.js';
 export * from './schema/index.js';

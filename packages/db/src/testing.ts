@@ -1,9 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { migratePostgres } from './driver-postgres.js';
-import { migrationsFolder } from './migrate.js';
+import { migrationsHash } from './migrate.js';
 
 /** The server tests run against; any database on it works as the admin connection. */
 export const TEST_ADMIN_URL =
@@ -60,12 +58,4 @@ function urlFor(database: string): string {
   const url = new URL(TEST_ADMIN_URL);
   url.pathname = `/${database}`;
   return url.toString();
-}
-
-function migrationsHash(): string {
-  const hash = createHash('sha256');
-  for (const file of readdirSync(migrationsFolder).sort()) {
-    if (file.endsWith('.sql')) hash.update(readFileSync(join(migrationsFolder, file)));
-  }
-  return hash.digest('hex').slice(0, 12);
 }
