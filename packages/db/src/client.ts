@@ -8,6 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { migratePglite, migratePostgres } from './migrate.js';
+import { sendNotificationsAfterCommit } from './notify.js';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
@@ -27,7 +28,7 @@ export interface DatabaseHandle {
   kind: 'postgres' | 'pglite';
   /** Round-trips `select 1`, failing after `timeoutMs`. */
   ping(timeoutMs?: number): Promise<boolean>;
-  /** Subscribes to a NOTIFY channel; resolves to an unsubscribe function. */
+  /** Subscribes to a NOTIFY channel (see `notifyAfterCommit`); resolves to an unsubscribe function. */
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   /** Applies pending migrations (safe to call from many processes at once). */
   migrate(): Promise<void>;
@@ -52,6 +53,7 @@ function createPostgres(url: string, poolMax: number): DatabaseHandle {
     connection: { application_name: 'atrium', ...SESSION_SETTINGS },
   });
   const db = drizzlePostgres({ client, schema, casing: 'snake_case' }) as unknown as Database;
+  sendNotificationsAfterCommit(db);
   return {
     db,
     kind: 'postgres',
@@ -78,6 +80,7 @@ function createPglite(options: DatabaseOptions): DatabaseHandle {
     extensions: { pg_trgm },
   });
   const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Database;
+  sendNotificationsAfterCommit(db);
   return {
     db,
     kind: 'pglite',

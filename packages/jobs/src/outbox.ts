@@ -1,6 +1,5 @@
 import { type JobPayload, JobPayloads, type QueueName } from '@atrium/contracts';
-import { type Database, outbox } from '@atrium/db';
-import { sql } from '@atrium/db/orm';
+import { type Database, notifyAfterCommit, outbox } from '@atrium/db';
 import Value from 'typebox/value';
 
 export const OUTBOX_CHANNEL = 'atrium_outbox';
@@ -13,7 +12,8 @@ export interface EnqueueOptions {
 
 /**
  * Writes a job into the outbox inside the caller's transaction: it exists only if the business
- * change commits. NOTIFY is transactional too, so the relay is woken exactly on commit.
+ * change commits. The relay is woken by a NOTIFY sent after the commit (never on rollback), not
+ * from inside the transaction, where it would serialize every committing producer.
  */
 export async function enqueue<Q extends QueueName>(
   tx: Database,
@@ -36,6 +36,9 @@ export async function enqueue<Q extends QueueName>(
       idempotencyKey: options.idempotencyKey,
       availableAt: options.delayMs ? new Date(Date.now() + options.delayMs) : undefined,
     })
-    .onConflictDoNothing({ target: outbox.idempotencyKey });
-  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+    .onConflictDoNothing({ target: outbox.idempotencyKey })
+    // Prepared: an unprepared statement with parameters costs postgres.js two round trips.
+    .prepare('enqueue')
+    .execute();
+  await notifyAfterCommit(tx, OUTBOX_CHANNEL);
 }
