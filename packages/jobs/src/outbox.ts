@@ -1,6 +1,6 @@
-import { type JobPayload, JobPayloads, type QueueName } from '@atrium/contracts';
+import type { JobPayload, QueueName } from '@atrium/contracts';
 import { type Database, notifyAfterCommit, outbox } from '@atrium/db';
-import Value from 'typebox/value';
+import { payloadValidator } from './payloads.js';
 
 export const OUTBOX_CHANNEL = 'atrium_outbox';
 
@@ -21,9 +21,9 @@ export async function enqueue<Q extends QueueName>(
   payload: JobPayload<Q>,
   options: EnqueueOptions,
 ): Promise<void> {
-  const schema = JobPayloads[queue];
-  if (!Value.Check(schema, payload)) {
-    const [error] = Value.Errors(schema, payload);
+  const validator = payloadValidator(queue);
+  if (!validator.Check(payload)) {
+    const [error] = validator.Errors(payload);
     throw new TypeError(
       `invalid ${queue} job payload at ${error?.instancePath}: ${error?.message}`,
     );
