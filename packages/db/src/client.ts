@@ -28,7 +28,7 @@ export interface DatabaseHandle {
   kind: 'postgres' | 'pglite';
   /** Round-trips `select 1`, failing after `timeoutMs`. */
   ping(timeoutMs?: number): Promise<boolean>;
-  /** Subscribes to a NOTIFY channel (see `notifyAfterCommit`); resolves to an unsubscribe function. */
+  /** Subscribes to a NOTIFY channel (`notifyAfterCommit`); resolves to an unsubscribe function. */
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   /** Applies pending migrations (safe to call from many processes at once). */
   migrate(): Promise<void>;

@@ -7,7 +7,10 @@ export interface RelayOptions {
   database: DatabaseHandle;
   driver: JobDriver;
   log: Logger;
-  /** Poll interval: NOTIFY wakes the relay at once; polling catches delayed and retried rows. */
+  /**
+   * Poll interval: the NOTIFY sent after each commit wakes the relay at once; polling catches
+   * delayed and retried rows, and rows whose wake-up was lost.
+   */
   pollMs: number;
   batchSize?: number;
   /**
