@@ -1,15 +1,19 @@
 // Throughput of the job path end to end — outbox write (one job per transaction, 50 producers)
 // → relay → BullMQ → the real email processor (deliveries claim + no-op transport) — as a ratio
-// of bare BullMQ add + no-op process of the same jobs, in the same run. Goal ≥ 0.5.
+// of bare BullMQ add + no-op process of the same jobs, in the same run. Goal ≥ 0.5. Also the CPU
+// each path uses per job, which is what bounds the ratio on a small machine.
 // Run: pnpm --filter @atrium/bench jobs-throughput
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { loadConfig } from '@atrium/config';
-import { createDatabase } from '@atrium/db';
+import { createDatabase, selectRows } from '@atrium/db';
+import { sql } from '@atrium/db/orm';
 import { createTestDatabase } from '@atrium/db/testing';
 import { noopTransport } from '@atrium/integrations/mail';
-import { enqueue, type Logger } from '@atrium/jobs';
+import { enqueue, type Logger, OUTBOX_CHANNEL } from '@atrium/jobs';
 import { startWorker } from '@atrium/worker';
 import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { SHARED_REDIS_URL, until } from './lib/jobs.js';
 import { machine, writeSection } from './lib/report.js';
 
@@ -24,6 +28,36 @@ const payload = (i: number) => ({
   data: { token: `t${i}` },
 });
 
+/** CPU milliseconds (user + system) a local process has used, from /proc; NaN where unreadable. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const redisPid = await (async () => {
+  const redis = new Redis(SHARED_REDIS_URL);
+  const info = await redis.info('server');
+  redis.disconnect();
+  return Number(/process_id:(\d+)/.exec(info)?.[1]);
+})();
+
+/** CPU per job from now on: this process's and the Redis server's (shared with other clients). */
+function cpuMeter() {
+  const node = process.cpuUsage();
+  const redis = cpuMs(redisPid);
+  return () => {
+    const used = process.cpuUsage(node);
+    return {
+      node: (used.user + used.system) / 1000 / JOBS,
+      redis: (cpuMs(redisPid) - redis) / JOBS,
+    };
+  };
+}
+
 /** Runs `produce(i)` for i in [0, JOBS) from PRODUCERS concurrent loops. */
 async function fanOut(produce: (i: number) => Promise<unknown>) {
   let next = 0;
@@ -34,7 +68,7 @@ async function fanOut(produce: (i: number) => Promise<unknown>) {
   );
 }
 
-async function bare(): Promise<number> {
+async function bare() {
   const connection = { url: SHARED_REDIS_URL, maxRetriesPerRequest: null };
   const p = prefix();
   const queue = new Queue('email', { connection, prefix: p });
@@ -46,23 +80,52 @@ async function bare(): Promise<number> {
   });
   worker.on('completed', () => processed++);
   await worker.waitUntilReady();
+  const cpu = cpuMeter();
   const started = performance.now();
   await fanOut((i) => queue.add('email', { payload: payload(i) }, { removeOnComplete: true }));
   await until('bare BullMQ jobs', () => processed >= JOBS, 120_000);
   const rate = JOBS / ((performance.now() - started) / 1000);
+  const used = cpu();
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();
-  return rate;
+  return { rate, cpu: { ...used, postgres: 0 } };
 }
 
-/** Writes every job to the outbox, one transaction each, from PRODUCERS concurrent loops. */
-const produce = (database: Awaited<ReturnType<typeof createDatabase>>) =>
+type Handle = Awaited<ReturnType<typeof createDatabase>>;
+
+/**
+ * Writes every job to the outbox, one transaction each, from PRODUCERS concurrent loops.
+ * `notifyInside` adds the earlier design's NOTIFY inside each transaction, for comparison.
+ */
+const produce = (database: Handle, notifyInside = false) =>
   fanOut((i) =>
-    database.db.transaction((tx) =>
-      enqueue(tx, 'email', payload(i), { idempotencyKey: `tp-${i}` }),
-    ),
+    database.db.transaction(async (tx) => {
+      await enqueue(tx, 'email', payload(i), { idempotencyKey: `tp-${i}` });
+      if (notifyInside) await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+    }),
   );
+
+/** CPU per job of the PostgreSQL backends serving this database (all of it since they started). */
+async function postgresCpu(database: Handle): Promise<number> {
+  const backends = await selectRows<{ pid: number }>(
+    database.db,
+    sql`select pid from pg_stat_activity where datname = current_database()`,
+  );
+  return backends.reduce((sum, { pid }) => sum + cpuMs(pid), 0) / JOBS;
+}
+
+/** Outbox writes alone on a fresh database, with a NOTIFY inside each transaction. */
+async function writesWithNotifyInside(): Promise<number> {
+  const test = await createTestDatabase();
+  const database = await createDatabase({ url: test.url, poolMax: 20 });
+  const started = performance.now();
+  await produce(database, true);
+  const rate = JOBS / ((performance.now() - started) / 1000);
+  await database.close();
+  await test.drop();
+  return rate;
+}
 
 /**
  * The job path on a fresh database. `overlap`: producers and the worker run together (end to
@@ -87,41 +150,60 @@ async function pipeline(overlap: boolean) {
     await produce(database);
     writeRate = rate(started);
   }
+  const cpu = cpuMeter();
   const started = performance.now();
   const worker = await startWorker({ config, database: workerDatabase, log, mail });
   if (overlap) await produce(database);
   await until('jobs processed', () => mail.sent >= JOBS, 120_000);
   const processRate = rate(started);
+  // The backends were opened for this run: theirs is the run's PostgreSQL CPU when `overlap`.
+  const used = { ...cpu(), postgres: await postgresCpu(database) };
   await worker.close();
   await workerDatabase.close();
   await database.close();
   await test.drop();
-  return { writeRate, processRate };
+  return { writeRate, processRate, cpu: used };
 }
 
-const bareRate = await bare();
-const e2eRate = (await pipeline(true)).processRate;
+const bareRun = await bare();
+const bareRate = bareRun.rate;
+const e2e = await pipeline(true);
+const e2eRate = e2e.processRate;
 const split = await pipeline(false);
+const notifyInsideRate = await writesWithNotifyInside();
 const ratio = e2eRate / bareRate;
-console.log({ bareRate, e2eRate, ratio, split });
+console.log({ bareRate, e2eRate, ratio, split, notifyInsideRate, bare: bareRun.cpu, e2e: e2e.cpu });
 const vs = (rate: number) => `${(rate / bareRate).toFixed(2)}×`;
+const ms = (n: number) => (Number.isNaN(n) ? 'n/a' : n.toFixed(2));
+const cpuCells = ({ node, postgres, redis }: { node: number; postgres: number; redis: number }) =>
+  `${ms(node)} | ${postgres ? ms(postgres) : '—'} | ${ms(redis)} | ${ms(node + postgres + redis)}`;
 
 writeSection(
   'jobs-throughput',
   `## Job throughput, end to end vs bare BullMQ (issue #6)
 
 \`pnpm --filter @atrium/bench jobs-throughput\` — ${JOBS} email jobs, ${PRODUCERS} concurrent
-producers, worker concurrency ${CONCURRENCY}, PostgreSQL + Redis on loopback. End to end: one
-outbox insert + NOTIFY per transaction → relay (batches of 100, \`addBulk\`) → BullMQ → the real
-email processor (template render, deliveries claim and \`done\` write, no-op transport). Bare:
-\`queue.add\` of the same payloads (${PRODUCERS} in flight) → no-op BullMQ worker. Goal ≥ 0.5.
-${machine()}.
+producers, worker concurrency ${CONCURRENCY}, PostgreSQL + Redis on loopback, all in one Node
+process. End to end: one outbox insert per transaction (the relay is woken by a NOTIFY sent after
+commit) → relay (batches of up to 100, \`addBulk\`) → BullMQ → the real email processor (template
+render, deliveries claim and \`done\` write, no-op transport). Bare: \`queue.add\` of the same
+payloads (${PRODUCERS} in flight) → no-op BullMQ worker. Goal ≥ 0.5. ${machine()}.
 
 | path | jobs/s | vs bare BullMQ |
 | ---- | ------ | -------------- |
 | bare BullMQ add + no-op process | ${Math.round(bareRate)} | 1.00× |
 | **end to end**: outbox write → relay → BullMQ → processor | ${Math.round(e2eRate)} | **${vs(e2eRate)}** |
 | its first half alone: outbox writes (one transaction per job) | ${Math.round(split.writeRate)} | ${vs(split.writeRate)} |
-| its second half alone: relay → BullMQ → processor, outbox pre-filled | ${Math.round(split.processRate)} | ${vs(split.processRate)} |`,
+| the same writes with a NOTIFY inside each transaction (the earlier design) | ${Math.round(notifyInsideRate)} | ${vs(notifyInsideRate)} |
+| its second half alone: relay → BullMQ → processor, outbox pre-filled | ${Math.round(split.processRate)} | ${vs(split.processRate)} |
+
+CPU per job in the same run, in milliseconds: this Node process, the PostgreSQL backends that
+served the run, and the Redis server (shared with anything else using it). Two cores give at most
+2 ms of CPU per ms of wall time.
+
+| path | Node | PostgreSQL | Redis | total | wall time per job |
+| ---- | ---- | ---------- | ----- | ----- | ----------------- |
+| bare BullMQ | ${cpuCells(bareRun.cpu)} | ${ms(1000 / bareRate)} |
+| end to end | ${cpuCells(e2e.cpu)} | ${ms(1000 / e2eRate)} |`,
 );
 process.exit(0);

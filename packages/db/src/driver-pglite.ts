@@ -7,6 +7,7 @@ import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { type Database, type DatabaseHandle, ping, SESSION_SETTINGS } from './client.js';
 import { migrationsFolder, migrationsHash } from './migrate.js';
+import { sendNotificationsAfterCommit } from './notify.js';
 import * as schema from './schema/index.js';
 
 // PGlite is PostgreSQL compiled to WebAssembly. By default V8 compiles all of it twice (a
@@ -44,6 +45,7 @@ export function createPglite(dataDir: string, snapshots?: string): DatabaseHandl
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const client = new PGlite(path, OPTIONS);
   const db = drizzle({ client, schema, casing: 'snake_case' }) as unknown as Database;
+  sendNotificationsAfterCommit(db);
   return {
     db,
     kind: 'pglite',

@@ -3,6 +3,7 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { type Database, type DatabaseHandle, ping, SESSION_SETTINGS } from './client.js';
 import { migrationsFolder } from './migrate.js';
+import { sendNotificationsAfterCommit } from './notify.js';
 import * as schema from './schema/index.js';
 
 export function createPostgres(url: string, poolMax: number): DatabaseHandle {
@@ -12,6 +13,7 @@ export function createPostgres(url: string, poolMax: number): DatabaseHandle {
     connection: { application_name: 'atrium', ...SESSION_SETTINGS },
   });
   const db = drizzle({ client, schema, casing: 'snake_case' }) as unknown as Database;
+  sendNotificationsAfterCommit(db);
   return {
     db,
     kind: 'postgres',

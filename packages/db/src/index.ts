@@ -7,6 +7,7 @@ export {
   writePgliteSnapshot,
 } from './client.js';
 export { migrationsFolder } from './migrate.js';
+export { notifyAfterCommit } from './notify.js';
 export * from './schema/index.js';
 export { seedInteractions } from './seed.js';
 export { orgPlaceholder, type TenantScope, type TenantTable, tenantScope } from './tenant.js';

@@ -28,22 +28,10 @@ export async function once(
   { kind, key, leaseMs }: EffectKey,
   effect: () => Promise<void>,
 ): Promise<boolean> {
-  const leaseUntil = sql`now() + make_interval(secs => ${leaseMs / 1000})`;
-  const claimed = await db
-    .insert(deliveries)
-    .values({ kind, key, leaseUntil })
-    .onConflictDoUpdate({
-      target: [deliveries.kind, deliveries.key],
-      set: { leaseUntil, attempts: sql`${deliveries.attempts} + 1` },
-      setWhere: and(eq(deliveries.status, 'pending'), lt(deliveries.leaseUntil, sql`now()`)),
-    })
-    .returning({ kind: deliveries.kind });
-  const where = and(eq(deliveries.kind, kind), eq(deliveries.key, key));
+  const statements = preparedFor(db);
+  const claimed = await statements.claim.execute({ kind, key, leaseSecs: leaseMs / 1000 });
   if (claimed.length === 0) {
-    const [row] = await db
-      .select({ status: deliveries.status, leaseUntil: deliveries.leaseUntil })
-      .from(deliveries)
-      .where(where);
+    const [row] = await statements.read.execute({ kind, key });
     if (row?.status === 'done') return false;
     const leftMs = Math.max(0, (row?.leaseUntil.getTime() ?? 0) - Date.now());
     throw new EffectInProgress(`${kind} ${key} is being delivered by another worker`, leftMs + 100);
@@ -52,9 +40,59 @@ export async function once(
     await effect();
   } catch (error) {
     // Free the key at once so the retry need not wait for the lease.
-    await db.update(deliveries).set({ leaseUntil: sql`now()` }).where(where);
+    await statements.release.execute({ kind, key });
     throw error;
   }
-  await db.update(deliveries).set({ status: 'done', doneAt: sql`now()` }).where(where);
+  await statements.done.execute({ kind, key });
   return true;
+}
+
+/**
+ * Every job runs the claim and the `done` write, so they are prepared once per database: an
+ * unprepared statement with parameters costs postgres.js two round trips, and Drizzle rebuilds
+ * its SQL on every call.
+ */
+const prepared = new WeakMap<Database, ReturnType<typeof prepare>>();
+
+function preparedFor(db: Database) {
+  const found = prepared.get(db);
+  if (found) return found;
+  const statements = prepare(db);
+  prepared.set(db, statements);
+  return statements;
+}
+
+function prepare(db: Database) {
+  const kind = sql.placeholder('kind');
+  const key = sql.placeholder('key');
+  const where = and(eq(deliveries.kind, kind), eq(deliveries.key, key));
+  const leaseUntil = sql`now() + make_interval(secs => ${sql.placeholder('leaseSecs')})`;
+  return {
+    // Insert the key, or take over a pending one whose lease has passed.
+    claim: db
+      .insert(deliveries)
+      .values({ kind, key, leaseUntil })
+      .onConflictDoUpdate({
+        target: [deliveries.kind, deliveries.key],
+        set: { leaseUntil, attempts: sql`${deliveries.attempts} + 1` },
+        setWhere: and(eq(deliveries.status, 'pending'), lt(deliveries.leaseUntil, sql`now()`)),
+      })
+      .returning({ kind: deliveries.kind })
+      .prepare('deliveries_claim'),
+    read: db
+      .select({ status: deliveries.status, leaseUntil: deliveries.leaseUntil })
+      .from(deliveries)
+      .where(where)
+      .prepare('deliveries_read'),
+    release: db
+      .update(deliveries)
+      .set({ leaseUntil: sql`now()` })
+      .where(where)
+      .prepare('deliveries_release'),
+    done: db
+      .update(deliveries)
+      .set({ status: 'done', doneAt: sql`now()` })
+      .where(where)
+      .prepare('deliveries_done'),
+  };
 }

@@ -1,5 +1,5 @@
 import { type DatabaseHandle, outbox } from '@atrium/db';
-import { and, asc, eq, inArray, lte, sql } from '@atrium/db/orm';
+import { and, asc, lte, sql } from '@atrium/db/orm';
 import { OUTBOX_CHANNEL } from './outbox.js';
 import type { JobDriver, Logger } from './types.js';
 
@@ -7,7 +7,10 @@ export interface RelayOptions {
   database: DatabaseHandle;
   driver: JobDriver;
   log: Logger;
-  /** Poll interval: NOTIFY wakes the relay at once; polling catches delayed and retried rows. */
+  /**
+   * Poll interval: the NOTIFY sent after each commit wakes the relay at once; polling catches
+   * delayed and retried rows, and rows whose wake-up was lost.
+   */
   pollMs: number;
   batchSize?: number;
   /**
@@ -72,28 +75,31 @@ export class OutboxRelay {
     } while (this.again && !this.stopped);
   }
 
-  /** Claims and dispatches one batch; returns how many rows it moved. */
+  /**
+   * Claims one batch and hands it to the driver; returns how many rows it moved. The claim marks
+   * the rows `dispatched` in the same statement; the mark commits only once the driver accepted.
+   */
   async drainBatch(): Promise<number> {
     const { database, driver, batchSize = 100 } = this.options;
     return database.db.transaction(async (tx) => {
-      const rows = await tx
-        .select()
+      // 'pending' is a literal, not a parameter: the prepared statement's generic plan must
+      // still match the partial index `outbox_pending_idx`. `= any(array(…))` runs the locking
+      // subquery once and updates through the primary key, where `in (…)` may scan the table.
+      const claimable = tx
+        .select({ id: outbox.id })
         .from(outbox)
-        .where(and(eq(outbox.status, 'pending'), lte(outbox.availableAt, sql`now()`)))
+        .where(and(sql`${outbox.status} = 'pending'`, lte(outbox.availableAt, sql`now()`)))
         .orderBy(asc(outbox.availableAt))
         .limit(batchSize)
         .for('update', { skipLocked: true });
-      if (rows.length === 0) return 0;
-      await driver.dispatch(rows);
-      await tx
+      const rows = await tx
         .update(outbox)
         .set({ status: 'dispatched', dispatchedAt: sql`now()` })
-        .where(
-          inArray(
-            outbox.id,
-            rows.map((r) => r.id),
-          ),
-        );
+        .where(sql`${outbox.id} = any(array(${claimable}))`)
+        .returning()
+        .prepare('outbox_claim')
+        .execute();
+      if (rows.length > 0) await driver.dispatch(rows);
       return rows.length;
     });
   }

@@ -1,4 +1,4 @@
-import { outbox } from '@atrium/db';
+import { createDatabase, outbox } from '@atrium/db';
 import { eq } from '@atrium/db/orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BullmqDriver, startBullmqWorkers } from '../src/drivers/bullmq.js';
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 /** A relay and workers on BullMQ, all with a prefix of their own. */
-async function bullmqPipeline(redisUrl = TEST_REDIS_URL, failTimes = 0) {
+async function bullmqPipeline(redisUrl = TEST_REDIS_URL, failTimes = 0, pollMs = 100) {
   const prefix = uniquePrefix();
   const { processors, emails } = recordingProcessors(failTimes);
   const driver = new BullmqDriver({ redisUrl, prefix, retry });
@@ -34,7 +34,7 @@ async function bullmqPipeline(redisUrl = TEST_REDIS_URL, failTimes = 0) {
     concurrency: 4,
     log: silentLog,
   });
-  const relay = new OutboxRelay({ database, driver, log: silentLog, pollMs: 100 });
+  const relay = new OutboxRelay({ database, driver, log: silentLog, pollMs });
   await relay.start();
   return {
     emails,
@@ -74,6 +74,25 @@ describe('the outbox on BullMQ', () => {
       expect(row!.status).toBe('dispatched');
     } finally {
       await pipeline.stop();
+    }
+  });
+
+  it('wakes a relay on another connection after every commit, without its poll', async () => {
+    // An hour between polls: within the test, only the wake-ups sent after commit move the rows.
+    const pipeline = await bullmqPipeline(TEST_REDIS_URL, 0, 3_600_000);
+    const producer = await createDatabase({ url: database.url, poolMax: 10 });
+    try {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          producer.db.transaction((tx) =>
+            enqueue(tx, 'email', email(`wake${i}@example.com`), { idempotencyKey: `wake-${i}` }),
+          ),
+        ),
+      );
+      await vi.waitFor(() => expect(pipeline.emails).toHaveLength(50), { timeout: 10_000 });
+    } finally {
+      await pipeline.stop();
+      await producer.close();
     }
   });
 

@@ -13,11 +13,14 @@ export const silentLog: Logger = { debug() {}, info() {}, warn() {}, error() {} 
 export const uniquePrefix = () => `atrium-test-${randomBytes(4).toString('hex')}`;
 
 /** A fresh migrated database for one test file, closed and dropped by the returned function. */
-export async function testDatabase(): Promise<DatabaseHandle & { dispose(): Promise<void> }> {
+export async function testDatabase(): Promise<
+  DatabaseHandle & { url: string; dispose(): Promise<void> }
+> {
   const test = await createTestDatabase();
   const handle = await createDatabase({ url: test.url, poolMax: 4 });
   return {
     ...handle,
+    url: test.url,
     async dispose() {
       await handle.close();
       await test.drop();

@@ -1,7 +1,7 @@
 import { JobPayloads, type QueueName } from '@atrium/contracts';
-import Value from 'typebox/value';
 import { PermanentJobError } from '../errors.js';
 import type { JobObserver } from '../metrics.js';
+import { payloadValidator } from '../payloads.js';
 import type { JobContext, Processors } from '../types.js';
 
 /** Validates the payload against its contract and calls the queue's processor. */
@@ -15,8 +15,7 @@ export async function runProcessor(
   // No retry can fix an unknown queue or a payload that breaks its contract.
   if (!(queue in JobPayloads)) throw new PermanentJobError(`no processor for queue "${queue}"`);
   const name = queue as QueueName;
-  const schema = JobPayloads[name];
-  if (!Value.Check(schema, payload)) {
+  if (!payloadValidator(name).Check(payload)) {
     throw new PermanentJobError(`payload does not match the ${name} contract`);
   }
   const processor = processors[name] as (p: unknown, c: JobContext) => Promise<void>;
