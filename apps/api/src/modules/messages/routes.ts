@@ -13,7 +13,12 @@ import {
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { conversationMessages, listConversations, listMessages, otherParticipant } from './list.js';
+import {
+  conversationMessages,
+  listMessages,
+  otherParticipant,
+  prepareListConversations,
+} from './list.js';
 import { type SendInput, sendMessage } from './send.js';
 import {
   deleteMessage,
@@ -194,6 +199,7 @@ const conversationRoutes =
   (send: Sender): FastifyPluginAsyncTypebox =>
   async (app) => {
     const tags = ['conversations'];
+    const listConversations = prepareListConversations(app.db);
     app.get(
       '/conversations',
       {
@@ -205,7 +211,7 @@ const conversationRoutes =
           response: { 200: ConversationPage },
         },
       },
-      async (request) => listConversations(app.db, me(request), request.query),
+      async (request) => listConversations(me(request), request.query),
     );
 
     app.get(
