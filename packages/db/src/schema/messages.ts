@@ -26,7 +26,6 @@ export const conversations = pgTable(
     id: id(),
     userA: userRef(),
     userB: userRef(),
-    lastMessageId: uuid(),
     createdAt: createdAt(),
   },
   (t) => [

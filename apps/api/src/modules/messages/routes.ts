@@ -19,7 +19,7 @@ import {
   otherParticipant,
   prepareListConversations,
 } from './list.js';
-import { type SendInput, sendMessage } from './send.js';
+import { prepareSend, type SendInput, sendMessage } from './send.js';
 import {
   deleteMessage,
   editMessage,
@@ -53,9 +53,10 @@ const sendLimit = (app: FastifyInstance) => ({
 export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['messages'];
   /** Sends, then announces a new message to its recipient once it has committed. */
+  const prepared = prepareSend(app.db);
   const send: Sender = async (request, reply, input) => {
     const key = request.headers['idempotency-key'];
-    const { message, created } = await sendMessage(app.db, me(request), {
+    const { message, created } = await sendMessage(app.db, prepared, me(request), {
       ...input,
       idempotencyKey: typeof key === 'string' ? key : undefined,
     });
