@@ -9,9 +9,9 @@ let a: Awaited<ReturnType<typeof testApp>>;
 let b: Awaited<ReturnType<typeof buildApp>>;
 let urlA: string;
 let urlB: string;
+const env = { JWT_SECRET, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `events-test-${process.pid}` };
 
 beforeAll(async () => {
-  const env = { JWT_SECRET, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `events-test-${process.pid}` };
   a = await testApp(env);
   b = await buildApp(testConfig({ ...env, DATABASE_URL: a.config.databaseUrl! }));
   urlA = await a.listen({ port: 0, host: '127.0.0.1' });
@@ -72,6 +72,32 @@ describe('GET /events across two API instances on one Redis', () => {
     expect(missed.map((f) => (f.data as { content: string }).content)).toEqual(['two', 'three']);
   });
 
+  it('replays on an instance that started after the missed events were sent', async () => {
+    const [alice, bob] = [await signUp(a), await signUp(a)];
+    const first = await openStream(urlB, bob.accessToken);
+    await send(alice.accessToken, bob.user.id, 'before');
+    const [seen] = await first.take(1);
+    first.close();
+    await send(alice.accessToken, bob.user.id, 'while away');
+    const late = await buildApp(testConfig({ ...env, DATABASE_URL: a.config.databaseUrl! }));
+    try {
+      const again = await openStream(
+        await late.listen({ port: 0, host: '127.0.0.1' }),
+        bob.accessToken,
+        seen!.id,
+      );
+      await send(alice.accessToken, bob.user.id, 'live again');
+      const frames = await again.take(2);
+      again.close();
+      expect(frames.map((f) => (f.data as { content: string }).content)).toEqual([
+        'while away',
+        'live again',
+      ]);
+    } finally {
+      await late.close();
+    }
+  });
+
   it('tells the reporter when a moderator changes their report', async () => {
     const [reporter, moderator] = [await signUp(a), await signUp(a, { isSuperuser: true })];
     const as = (who: typeof reporter) => ({ authorization: `Bearer ${who.accessToken}` });
@@ -120,5 +146,31 @@ describe('GET /events without Redis', () => {
     stream.close();
     await solo.dispose();
     expect(event).toMatchObject({ event: 'message.created', data: { content: 'embedded' } });
+  });
+
+  it('replays what was missed after Last-Event-ID from the in-process history', async () => {
+    const solo = await testApp();
+    try {
+      const url = await solo.listen({ port: 0, host: '127.0.0.1' });
+      const [alice, bob] = [await signUp(solo), await signUp(solo)];
+      const post = (content: string) =>
+        solo.inject({
+          method: 'POST',
+          url: '/api/v1/messages',
+          headers: { authorization: `Bearer ${alice.accessToken}` },
+          payload: { recipientId: bob.user.id, content },
+        });
+      const first = await openStream(url, bob.accessToken);
+      await post('one');
+      const [seen] = await first.take(1);
+      first.close();
+      await post('two');
+      const again = await openStream(url, bob.accessToken, seen!.id);
+      const [missed] = await again.take(1);
+      again.close();
+      expect(missed).toMatchObject({ id: expect.any(String), data: { content: 'two' } });
+    } finally {
+      await solo.dispose();
+    }
   });
 });

@@ -59,6 +59,53 @@ describe('unread counts', () => {
   });
 });
 
+type Listed = { otherParticipant: { id: string }; lastMessage: { content: string } | null };
+const conversationsOf = async (who: Person): Promise<Listed[]> =>
+  (await app.inject({ method: 'GET', url: '/api/v1/conversations', headers: who.headers })).json()
+    .items;
+const remove = (id: string, who: Person) =>
+  app.inject({ method: 'DELETE', url: `/api/v1/messages/${id}`, headers: who.headers });
+
+describe('the last message of a conversation', () => {
+  it('falls back to the latest one still visible to you when you delete it', async () => {
+    const [alice, bob] = await pair();
+    const carol = await person(app);
+    await sendMessage(app, alice, bob, 'one');
+    await sendMessage(app, carol, alice, 'from carol');
+    const two = await sendMessage(app, bob, alice, 'two');
+    expect((await conversationsOf(alice)).map((c) => c.lastMessage?.content)).toEqual([
+      'two',
+      'from carol',
+    ]);
+    expect((await remove(two.id, alice)).statusCode).toBe(204);
+    // Alice's list moves the conversation back to where 'one' puts it; Bob's is unchanged.
+    expect((await conversationsOf(alice)).map((c) => c.lastMessage?.content)).toEqual([
+      'from carol',
+      'one',
+    ]);
+    expect((await conversationsOf(bob))[0]!.lastMessage?.content).toBe('two');
+  });
+
+  it('falls back the same way when the sender deletes their own last message', async () => {
+    const [alice, bob] = await pair();
+    await sendMessage(app, bob, alice, 'first');
+    const mine = await sendMessage(app, alice, bob, 'second');
+    await remove(mine.id, alice);
+    expect((await conversationsOf(alice))[0]!.lastMessage?.content).toBe('first');
+    expect((await conversationsOf(bob))[0]!.lastMessage?.content).toBe('second');
+  });
+
+  it('leaves your list when you delete every message, and returns with the next', async () => {
+    const [alice, bob] = await pair();
+    const only = await sendMessage(app, alice, bob, 'only');
+    await remove(only.id, bob);
+    expect(await conversationsOf(bob)).toEqual([]);
+    expect((await conversationsOf(alice)).length).toBe(1);
+    await sendMessage(app, alice, bob, 'again');
+    expect((await conversationsOf(bob)).map((c) => c.lastMessage?.content)).toEqual(['again']);
+  });
+});
+
 describe('conversations', () => {
   it('pages through a conversation with a cursor', async () => {
     const [alice, bob] = await pair();
@@ -80,6 +127,26 @@ describe('conversations', () => {
       'one',
     ]);
     expect(second.nextCursor).toBeNull();
+  });
+
+  it('pages through your conversations with a cursor, most recent first', async () => {
+    const [alice, bob] = await pair();
+    const [carol, dave] = await pair();
+    for (const other of [bob, carol, dave]) await sendMessage(app, other, alice, 'hi');
+    const page = async (query: string) =>
+      (
+        await app.inject({
+          method: 'GET',
+          url: `/api/v1/conversations${query}`,
+          headers: alice.headers,
+        })
+      ).json();
+    const first = await page('?limit=2');
+    const second = await page(`?limit=2&cursor=${first.nextCursor}`);
+    const order = [...first.items, ...second.items].map((c: Listed) => c.otherParticipant.id);
+    expect(order).toEqual([dave.id, carol.id, bob.id]);
+    expect(second.nextCursor).toBeNull();
+    expect((await page('?cursor=not-a-cursor')).status).toBe(400);
   });
 
   it('sends into a conversation to the other participant', async () => {

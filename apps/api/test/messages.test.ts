@@ -59,7 +59,42 @@ describe('sending', () => {
   });
 });
 
+describe('concurrent sends', () => {
+  it('ends on the newest message and counts each when many are sent at once', async () => {
+    const [dave, erin] = [await person(app), await person(app)];
+    await sendMessage(app, dave, erin, 'opening');
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        i % 2 ? sendMessage(app, dave, erin, `a${i}`) : sendMessage(app, erin, dave, `b${i}`),
+      ),
+    );
+    const newest = burst
+      .map((m) => m.id)
+      .sort()
+      .at(-1);
+    const [erinSide] = (await call('GET', '/conversations', erin)).json().items;
+    expect(erinSide.lastMessage.id).toBe(newest);
+    expect([await unreadOf(app, erin), await unreadOf(app, dave)]).toEqual([7, 6]);
+  });
+});
+
 describe('idempotent sends', () => {
+  it('makes one message of concurrent sends with the same Idempotency-Key', async () => {
+    const [frank, gina] = [await person(app), await person(app)];
+    await sendMessage(app, frank, gina, 'opening');
+    const attempt = () =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/messages',
+        headers: { ...frank.headers, 'idempotency-key': 'send-once-2' },
+        payload: { recipientId: gina.id, content: 'only once' },
+      });
+    const responses = await Promise.all([attempt(), attempt(), attempt()]);
+    expect(responses.map((r) => r.statusCode).sort()).toEqual([200, 200, 201]);
+    expect(new Set(responses.map((r) => r.json().id)).size).toBe(1);
+    expect(await unreadOf(app, gina)).toBe(2);
+  });
+
   it('answers a retried send with the same Idempotency-Key with the first message, counted once', async () => {
     const dave = await person(app);
     const retry = () =>

@@ -60,7 +60,10 @@ export const Conversation = Type.Object(
   {
     id: Id,
     otherParticipant: Participant,
-    lastMessage: Type.Union([Message, Type.Null()]),
+    lastMessage: Type.Union([Message, Type.Null()], {
+      description:
+        'The latest message still visible to you: after you delete it, the one before it. A conversation whose messages you all deleted is not listed.',
+    }),
     unreadCount: Type.Integer({ minimum: 0 }),
   },
   { additionalProperties: false },

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Redis } from 'ioredis';
 import { uuidv7 } from 'uuidv7';
 
 export type LiveEventType = 'message.created' | 'message.read' | 'report.updated';
@@ -18,8 +19,8 @@ export interface EventBus {
   /** Call after the transaction commits: a listener may read what the event announces. */
   publish(userId: string, type: LiveEventType, data: unknown): Promise<void>;
   subscribe(userId: string, listener: (event: LiveEvent) => void): () => void;
-  /** Buffered events for `userId` newer than `lastEventId`, within the resume window. */
-  since(userId: string, lastEventId: string): LiveEvent[];
+  /** Events for `userId` newer than `lastEventId`, within the resume window, oldest first. */
+  since(userId: string, lastEventId: string): Promise<LiveEvent[]>;
 }
 
 declare module 'fastify' {
@@ -29,32 +30,64 @@ declare module 'fastify' {
 }
 
 const RESUME_WINDOW_MS = 5 * 60_000;
-const BUFFER_PER_USER = 100;
+const HISTORY_PER_USER = 100;
 
-/** A short per-user history so a reconnecting client misses nothing from the last few minutes. */
-class RingBuffers {
+const newerThan = (events: LiveEvent[], lastEventId: string) => {
+  const cutoff = Date.now() - RESUME_WINDOW_MS;
+  return events.filter((event) => event.id > lastEventId && event.at >= cutoff);
+};
+
+/** Embedded mode: the short per-user history lives in this (the only) process. */
+class MemoryHistory {
   private readonly byUser = new Map<string, LiveEvent[]>();
 
   add(event: LiveEvent) {
-    const buffer = this.fresh(event.userId);
-    buffer.push(event);
-    if (buffer.length > BUFFER_PER_USER) buffer.shift();
-    this.byUser.set(event.userId, buffer);
+    const history = this.byUser.get(event.userId) ?? [];
+    history.push(event);
+    if (history.length > HISTORY_PER_USER) history.shift();
+    this.byUser.set(event.userId, history);
   }
 
   since(userId: string, lastEventId: string) {
-    return this.fresh(userId).filter((event) => event.id > lastEventId);
+    return newerThan(this.byUser.get(userId) ?? [], lastEventId);
   }
 
   prune() {
-    for (const userId of this.byUser.keys()) {
-      if (this.fresh(userId).length === 0) this.byUser.delete(userId);
+    const cutoff = Date.now() - RESUME_WINDOW_MS;
+    for (const [userId, history] of this.byUser) {
+      if (history.at(-1)!.at < cutoff) this.byUser.delete(userId);
     }
   }
+}
 
-  private fresh(userId: string) {
-    const cutoff = Date.now() - RESUME_WINDOW_MS;
-    return (this.byUser.get(userId) ?? []).filter((event) => event.at >= cutoff);
+/**
+ * With Redis the history is a capped list per user that expires with the resume window, written
+ * in the same MULTI as the publish: any instance, even one started after the event, can replay it.
+ */
+class RedisHistory {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key = (userId: string) => `${this.prefix}:history:${userId}`;
+
+  async publish(channel: string, event: LiveEvent) {
+    const raw = JSON.stringify(event);
+    const key = this.key(event.userId);
+    await this.redis
+      .multi()
+      .lpush(key, raw)
+      .ltrim(key, 0, HISTORY_PER_USER - 1)
+      .pexpire(key, RESUME_WINDOW_MS)
+      .publish(channel, raw)
+      .exec();
+  }
+
+  async since(userId: string, lastEventId: string) {
+    const raws = await this.redis.lrange(this.key(userId), 0, -1);
+    const events = raws.map((raw) => JSON.parse(raw) as LiveEvent).reverse();
+    return newerThan(events, lastEventId);
   }
 }
 
@@ -66,24 +99,22 @@ class RingBuffers {
 export const eventsPlugin = fp(async (app: FastifyInstance) => {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0); // one listener per open stream
-  const buffers = new RingBuffers();
-  const deliver = (event: LiveEvent) => {
-    buffers.add(event);
-    emitter.emit(event.userId, event);
-  };
-  const channel = `${app.config.queuePrefix}:events`;
+  const deliver = (event: LiveEvent) => emitter.emit(event.userId, event);
+  const prefix = `${app.config.queuePrefix}:events`;
+  const redisHistory = app.redis ? new RedisHistory(app.redis, prefix) : undefined;
+  const memoryHistory = app.redis ? undefined : new MemoryHistory();
   const subscriber = app.redis?.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
   if (subscriber) {
     subscriber.on('error', (err) => app.log.warn({ err }, 'live events subscriber error'));
     subscriber.on('message', (_channel, raw: string) => deliver(JSON.parse(raw) as LiveEvent));
     // Redis may be down at start-up (/health reports it): ioredis subscribes once it connects,
     // and start-up waits only briefly so an instance that is up does not miss early events.
-    const subscribed = subscriber.subscribe(channel).catch((err) => {
+    const subscribed = subscriber.subscribe(prefix).catch((err) => {
       app.log.warn({ err }, 'cannot subscribe to live events');
     });
     await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
   }
-  const pruner = setInterval(() => buffers.prune(), RESUME_WINDOW_MS).unref();
+  const pruner = setInterval(() => memoryHistory?.prune(), RESUME_WINDOW_MS).unref();
   app.addHook('onClose', async () => {
     clearInterval(pruner);
     subscriber?.disconnect();
@@ -92,9 +123,12 @@ export const eventsPlugin = fp(async (app: FastifyInstance) => {
   app.decorate('events', {
     async publish(userId, type, data) {
       const event: LiveEvent = { id: uuidv7(), userId, type, data, at: Date.now() };
-      if (!app.redis) return deliver(event);
+      if (!redisHistory) {
+        memoryHistory!.add(event);
+        return void deliver(event);
+      }
       // A lost event is recovered by the client's next list fetch; it must not fail the request.
-      await app.redis.publish(channel, JSON.stringify(event)).catch((err) => {
+      await redisHistory.publish(prefix, event).catch((err) => {
         app.log.warn({ err }, 'cannot publish a live event');
       });
     },
@@ -102,6 +136,13 @@ export const eventsPlugin = fp(async (app: FastifyInstance) => {
       emitter.on(userId, listener);
       return () => emitter.off(userId, listener);
     },
-    since: (userId, lastEventId) => buffers.since(userId, lastEventId),
+    async since(userId, lastEventId) {
+      if (!redisHistory) return memoryHistory!.since(userId, lastEventId);
+      // Without Redis there is nothing to replay; the stream still goes live.
+      return redisHistory.since(userId, lastEventId).catch((err) => {
+        app.log.warn({ err }, 'cannot read live event history');
+        return [];
+      });
+    },
   } satisfies EventBus);
 });

@@ -26,7 +26,6 @@ export const conversations = pgTable(
     id: id(),
     userA: userRef(),
     userB: userRef(),
-    lastMessageId: uuid(),
     createdAt: createdAt(),
   },
   (t) => [
@@ -39,8 +38,9 @@ export type ConversationRow = typeof conversations.$inferSelect;
 
 /**
  * Each participant's side of a conversation: its unread count is kept in the same transaction as
- * every send, read and delete, so counting never scans messages. `last_message_id` orders the
- * caller's conversation list by activity.
+ * every send, read and delete, so counting never scans messages. `last_message_id` is the latest
+ * message still visible to that participant (null once they deleted them all) and orders their
+ * conversation list by activity.
  */
 export const conversationParticipants = pgTable(
   'conversation_participants',

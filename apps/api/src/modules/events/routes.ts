@@ -5,14 +5,22 @@ import type { LiveEvent } from '../../plugins/events.js';
 
 const HEARTBEAT_MS = 15_000;
 
-const frame = (event: LiveEvent) =>
-  `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+/** One user may hold many streams (tabs, devices): serialize each event once, not per stream. */
+const frames = new WeakMap<LiveEvent, string>();
+const frame = (event: LiveEvent) => {
+  let text = frames.get(event);
+  if (text === undefined) {
+    text = `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+    frames.set(event, text);
+  }
+  return text;
+};
 
 /**
  * `GET /events`: Server-Sent Events for the signed-in user. Authenticated by the bearer header
  * like every route; browsers use a fetch-based EventSource (e.g. @microsoft/fetch-event-source),
- * since the native one cannot set headers. A reconnect with `Last-Event-ID` first replays what
- * this instance buffered after that id.
+ * since the native one cannot set headers. A reconnect with `Last-Event-ID` first replays the
+ * user's recent events after that id (from Redis, so on any instance), then goes live.
  */
 export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const open = new Set<ServerResponse>();
@@ -46,14 +54,17 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       raw.write('retry: 3000\n\n');
       let lastSent = request.headers['last-event-id'] ?? '';
-      const send = (event: LiveEvent) => {
+      const write = (event: LiveEvent) => {
         // Replay and live delivery may overlap; ids are ordered, so send each once.
         if (event.id <= lastSent) return;
         lastSent = event.id;
         raw.write(frame(event));
       };
-      const unsubscribe = app.events.subscribe(userId, send);
-      if (lastSent) for (const event of app.events.since(userId, lastSent)) send(event);
+      // Live events that arrive while the history is read wait, so the replay goes out first.
+      let waiting: LiveEvent[] | undefined = lastSent ? [] : undefined;
+      const unsubscribe = app.events.subscribe(userId, (event) =>
+        waiting ? waiting.push(event) : write(event),
+      );
       const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
       open.add(raw);
       raw.on('close', () => {
@@ -61,6 +72,11 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         unsubscribe();
         open.delete(raw);
       });
+      if (waiting) {
+        for (const event of await app.events.since(userId, lastSent)) write(event);
+        for (const event of waiting) write(event);
+        waiting = undefined;
+      }
     },
   );
 };

@@ -1,6 +1,6 @@
 import type { Conversation, PageQuery } from '@atrium/contracts';
 import { conversationParticipants, type Database, messages, users } from '@atrium/db';
-import { and, desc, eq, lt, type SQL } from '@atrium/db/orm';
+import { and, desc, eq, lt, type SQL, sql } from '@atrium/db/orm';
 import { NotFound } from '../../errors.js';
 import { idCursor, isUuid, toPage } from '../../pagination.js';
 import { toMessage, visibleTo } from './mapping.js';
@@ -62,28 +62,46 @@ export async function conversationMessages(
   );
 }
 
-/** The caller's conversations, most recently active first, in one query. */
-export async function listConversations(db: Database, userId: string, query: PageQuery) {
-  const limit = query.limit ?? 20;
-  const cursor = idCursor(query.cursor);
+/** Sorts after every UUID, so the first page needs no separate statement. */
+const PAST_ANY_ID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
+/**
+ * The caller's conversations, most recently active first: one prepared keyset query down the
+ * (user_id, last_message_id) index, with the other participant and the last message by primary
+ * key. A side whose messages the caller has all deleted has no last message and is not listed.
+ */
+export function prepareListConversations(db: Database) {
   const side = conversationParticipants;
-  const rows = await db
-    .select({ side, other: users, last: messages })
+  const userId = sql.placeholder('userId');
+  const query = db
+    .select({
+      id: side.conversationId,
+      unreadCount: side.unreadCount,
+      lastMessageId: side.lastMessageId,
+      other: { id: users.id, username: users.username, fullName: users.fullName },
+      last: messages,
+    })
     .from(side)
     .innerJoin(users, eq(users.id, side.otherUserId))
     .leftJoin(messages, and(eq(messages.id, side.lastMessageId), visibleTo(userId)))
-    .where(and(eq(side.userId, userId), cursor ? lt(side.lastMessageId, cursor) : undefined))
+    .where(and(eq(side.userId, userId), lt(side.lastMessageId, sql.placeholder('before'))))
     .orderBy(desc(side.lastMessageId))
-    .limit(limit + 1);
-  return toPage(
-    rows,
-    limit,
-    (r): Conversation => ({
-      id: r.side.conversationId,
-      otherParticipant: { id: r.other.id, username: r.other.username, fullName: r.other.fullName },
-      lastMessage: r.last ? toMessage(r.last) : null,
-      unreadCount: r.side.unreadCount,
-    }),
-    (r) => r.side.lastMessageId!,
-  );
+    .limit(sql.placeholder('limit'))
+    .prepare('conversations_list');
+  return async (caller: string, page: PageQuery) => {
+    const limit = page.limit ?? 20;
+    const before = idCursor(page.cursor) ?? PAST_ANY_ID;
+    const rows = await query.execute({ userId: caller, before, limit: limit + 1 });
+    return toPage(
+      rows,
+      limit,
+      (r): Conversation => ({
+        id: r.id,
+        otherParticipant: r.other,
+        lastMessage: r.last ? toMessage(r.last) : null,
+        unreadCount: r.unreadCount,
+      }),
+      (r) => r.lastMessageId!,
+    );
+  };
 }

@@ -1,6 +1,6 @@
 import type { Message } from '@atrium/contracts';
 import { conversationParticipants, type Database, type MessageRow, messages } from '@atrium/db';
-import { and, eq, or, sql } from '@atrium/db/orm';
+import { and, eq, or, type Placeholder, sql } from '@atrium/db/orm';
 
 export const toMessage = (row: MessageRow): Message => ({
   id: row.id,
@@ -15,7 +15,7 @@ export const toMessage = (row: MessageRow): Message => ({
 });
 
 /** A message is visible to its sender and recipient, until each deletes it on their side. */
-export const visibleTo = (userId: string) =>
+export const visibleTo = (userId: string | Placeholder) =>
   or(
     and(eq(messages.senderId, userId), eq(messages.deletedForSender, false)),
     and(eq(messages.recipientId, userId), eq(messages.deletedForRecipient, false)),

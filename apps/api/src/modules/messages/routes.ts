@@ -13,8 +13,13 @@ import {
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { conversationMessages, listConversations, listMessages, otherParticipant } from './list.js';
-import { type SendInput, sendMessage } from './send.js';
+import {
+  conversationMessages,
+  listMessages,
+  otherParticipant,
+  prepareListConversations,
+} from './list.js';
+import { prepareSend, type SendInput, sendMessage } from './send.js';
 import {
   deleteMessage,
   editMessage,
@@ -48,9 +53,10 @@ const sendLimit = (app: FastifyInstance) => ({
 export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['messages'];
   /** Sends, then announces a new message to its recipient once it has committed. */
+  const prepared = prepareSend(app.db);
   const send: Sender = async (request, reply, input) => {
     const key = request.headers['idempotency-key'];
-    const { message, created } = await sendMessage(app.db, me(request), {
+    const { message, created } = await sendMessage(app.db, prepared, me(request), {
       ...input,
       idempotencyKey: typeof key === 'string' ? key : undefined,
     });
@@ -194,6 +200,7 @@ const conversationRoutes =
   (send: Sender): FastifyPluginAsyncTypebox =>
   async (app) => {
     const tags = ['conversations'];
+    const listConversations = prepareListConversations(app.db);
     app.get(
       '/conversations',
       {
@@ -205,7 +212,7 @@ const conversationRoutes =
           response: { 200: ConversationPage },
         },
       },
-      async (request) => listConversations(app.db, me(request), request.query),
+      async (request) => listConversations(me(request), request.query),
     );
 
     app.get(

@@ -6,7 +6,8 @@ import {
   messages,
   users,
 } from '@atrium/db';
-import { and, eq, sql } from '@atrium/db/orm';
+import { and, eq, getTableColumns, sql } from '@atrium/db/orm';
+import { uuidv7 } from 'uuidv7';
 import { BadRequest } from '../../errors.js';
 import { toMessage, visibleTo } from './mapping.js';
 
@@ -21,7 +22,6 @@ async function conversationOf(tx: Database, a: string, b: string): Promise<strin
       .select({ id: conversations.id })
       .from(conversations)
       .where(and(eq(conversations.userA, userA), eq(conversations.userB, userB)));
-  // Most sends go to an existing conversation: one select, no writes.
   const [existing] = await find();
   if (existing) return existing.id;
   await tx.insert(conversations).values({ userA, userB }).onConflictDoNothing();
@@ -87,9 +87,9 @@ export interface SendInput {
   idempotencyKey?: string;
 }
 
-async function sentWithKey(tx: Database, senderId: string, key: string | undefined) {
+async function sentWithKey(db: Database, senderId: string, key: string | undefined) {
   if (!key) return undefined;
-  const [row] = await tx
+  const [row] = await db
     .select()
     .from(messages)
     .where(and(eq(messages.senderId, senderId), eq(messages.idempotencyKey, key)));
@@ -97,49 +97,75 @@ async function sentWithKey(tx: Database, senderId: string, key: string | undefin
 }
 
 /**
- * Sends a message; the conversation, its last message and the recipient's unread count move with
- * it. `created` is false when an idempotency key replayed an earlier send.
+ * The whole send in one statement, for a conversation that exists: the recipient must be active
+ * and a parent visible to the sender in the same conversation; the insert skips an idempotency
+ * key already used; both sides move to the new message (`greatest`, so a send that commits later
+ * with an older id cannot move a side back) and the recipient's unread count goes up by one.
+ * No row back means one of those did not hold: `sendMessage` then finds out which.
+ */
+export function prepareSend(db: Database) {
+  const p = (name: string) => sql.placeholder(name);
+  const sender = sql`${p('senderId')}::uuid`;
+  const recipient = sql`${p('recipientId')}::uuid`;
+  const parent = sql`${p('parentId')}::uuid`;
+  const sent = db.$with('sent', getTableColumns(messages)).as(sql`
+    insert into ${messages} (id, conversation_id, sender_id, recipient_id, parent_id, content, idempotency_key)
+    select ${p('id')}::uuid, c.id, ${sender}, ${recipient}, ${parent}, ${p('content')}::text, ${p('idempotencyKey')}::text
+    from ${conversations} c
+    join ${users} r on r.id = ${recipient} and r.is_active
+    where c.user_a = least(${sender}, ${recipient}) and c.user_b = greatest(${sender}, ${recipient})
+      and (${parent} is null or exists (
+        select from ${messages} m where m.id = ${parent} and m.conversation_id = c.id
+          and ((m.sender_id = ${sender} and not m.deleted_for_sender)
+            or (m.recipient_id = ${sender} and not m.deleted_for_recipient))))
+    on conflict do nothing
+    returning *`);
+  // Both sides are locked in user order first: two sends updating them in whatever order a
+  // plan visits them would deadlock.
+  const sides = db.$with('sides', {}).as(sql`
+    update ${conversationParticipants} s
+    set last_message_id = greatest(s.last_message_id, sent.id),
+      unread_count = s.unread_count + (s.user_id = sent.recipient_id)::int
+    from sent, (
+      select p.user_id from ${conversationParticipants} p join sent using (conversation_id)
+      order by p.user_id for update of p
+    ) locked
+    where s.conversation_id = sent.conversation_id and s.user_id = locked.user_id`);
+  return db.with(sent, sides).select().from(sent).prepare('messages_send');
+}
+export type PreparedSend = ReturnType<typeof prepareSend>;
+
+/**
+ * Sends a message; the conversation's sides (last message, the recipient's unread count) move
+ * with it in the same statement. `created` is false when an idempotency key replayed an earlier
+ * send. Most sends are that one statement; the first message of a pair, a refused send and a
+ * replay take the slower path that finds out why no row came back.
  */
 export async function sendMessage(
   db: Database,
+  send: PreparedSend,
   senderId: string,
   input: SendInput,
 ): Promise<{ message: Message; created: boolean }> {
-  return db.transaction(async (tx) => {
-    const earlier = await sentWithKey(tx, senderId, input.idempotencyKey);
+  const values = {
+    id: uuidv7(),
+    senderId,
+    recipientId: input.recipientId,
+    parentId: input.parentId ?? null,
+    content: input.content,
+    idempotencyKey: input.idempotencyKey ?? null,
+  };
+  for (let attempt = 1; ; attempt++) {
+    const [message] = await send.execute(values);
+    if (message) return { message: toMessage(message), created: true };
+    // A replay, or a concurrent retry with the same key that won the insert.
+    const earlier = await sentWithKey(db, senderId, input.idempotencyKey);
     if (earlier) return { message: toMessage(earlier), created: false };
-    await checkRecipient(tx, senderId, input.recipientId);
-    const conversationId = await conversationOf(tx, senderId, input.recipientId);
-    if (input.parentId) await checkParent(tx, senderId, conversationId, input.parentId);
-    const [message] = await tx
-      .insert(messages)
-      .values({
-        conversationId,
-        senderId,
-        recipientId: input.recipientId,
-        parentId: input.parentId ?? null,
-        content: input.content,
-        idempotencyKey: input.idempotencyKey ?? null,
-      })
-      // A concurrent retry with the same key waits for the first and then inserts nothing.
-      .onConflictDoNothing()
-      .returning();
-    if (!message) {
-      const first = await sentWithKey(tx, senderId, input.idempotencyKey);
-      if (first) return { message: toMessage(first), created: false };
-      throw new Error('message insert conflicted without an idempotency key');
-    }
-    await tx
-      .update(conversations)
-      .set({ lastMessageId: message.id })
-      .where(eq(conversations.id, conversationId));
-    await tx
-      .update(conversationParticipants)
-      .set({
-        lastMessageId: message.id,
-        unreadCount: sql`${conversationParticipants.unreadCount} + case when ${conversationParticipants.userId} = ${input.recipientId} then 1 else 0 end`,
-      })
-      .where(eq(conversationParticipants.conversationId, conversationId));
-    return { message: toMessage(message), created: true };
-  });
+    await checkRecipient(db, senderId, input.recipientId);
+    const conversationId = await db.transaction((tx) =>
+      conversationOf(tx, senderId, input.recipientId),
+    );
+    if (input.parentId) await checkParent(db, senderId, conversationId, input.parentId);
+    if (attempt === 2) throw new Error('message send inserted nothing twice');
+  }
 }

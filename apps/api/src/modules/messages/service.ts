@@ -1,6 +1,6 @@
 import type { Message } from '@atrium/contracts';
 import { conversationParticipants, type Database, messages } from '@atrium/db';
-import { and, eq, isNull, sql } from '@atrium/db/orm';
+import { and, desc, eq, isNull, sql } from '@atrium/db/orm';
 import { Forbidden, NotFound } from '../../errors.js';
 import { isUuid } from '../../pagination.js';
 import { adjustUnread, lockSides, toMessage, visibleTo } from './mapping.js';
@@ -47,21 +47,54 @@ export async function markRead(db: Database, userId: string, id: string) {
   });
 }
 
+/**
+ * The caller's side of a conversation points at their latest message still visible to them once
+ * `deletedId`, its last message, is hidden; with none left it is null and the conversation leaves
+ * their list until the next message. A send racing with this either commits first (its new id no
+ * longer matches `deletedId`, so nothing changes) or waits for the row and sets its own id.
+ */
+async function pointPastDeleted(
+  tx: Database,
+  userId: string,
+  conversationId: string,
+  deletedId: string,
+) {
+  const side = conversationParticipants;
+  const latestVisible = tx
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId), visibleTo(userId)))
+    .orderBy(desc(messages.id))
+    .limit(1);
+  await tx
+    .update(side)
+    .set({ lastMessageId: sql`(${latestVisible})` })
+    .where(
+      and(
+        eq(side.userId, userId),
+        eq(side.conversationId, conversationId),
+        eq(side.lastMessageId, deletedId),
+      ),
+    );
+}
+
 /** Hides the message on the caller's side only; an unread one stops counting for its recipient. */
 export async function deleteMessage(db: Database, userId: string, id: string) {
   const row = await visibleMessage(db, userId, id);
   await db.transaction(async (tx) => {
+    // Two deletes on one side serialize here, so each sees what the other hid.
+    await lockSides(tx, userId, row.conversationId);
     if (row.senderId === userId) {
       await tx.update(messages).set({ deletedForSender: true }).where(eq(messages.id, id));
-      return;
+    } else {
+      const [hidden] = await tx
+        .update(messages)
+        .set({ deletedForRecipient: true })
+        .where(and(eq(messages.id, id), eq(messages.deletedForRecipient, false)))
+        .returning({ readAt: messages.readAt });
+      if (hidden && !hidden.readAt) await adjustUnread(tx, userId, row.conversationId, -1);
     }
-    await lockSides(tx, userId, row.conversationId);
-    const [hidden] = await tx
-      .update(messages)
-      .set({ deletedForRecipient: true })
-      .where(and(eq(messages.id, id), eq(messages.deletedForRecipient, false)))
-      .returning({ readAt: messages.readAt });
-    if (hidden && !hidden.readAt) await adjustUnread(tx, userId, row.conversationId, -1);
+    await pointPastDeleted(tx, userId, row.conversationId, id);
   });
 }
 
