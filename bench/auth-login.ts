@@ -1,5 +1,7 @@
 // Login throughput as a ratio of raw argon2id verify throughput, same parameters, same run: the
 // endpoint should add almost nothing to the hash. Run: pnpm --filter @atrium/bench auth-login
+// The raw ceiling runs on a thread pool sized as the API sizes its own (one thread per core).
+import '@atrium/auth/threadpool';
 import { ARGON2_OPTIONS, hashPassword, verifyPassword } from '@atrium/auth';
 import { createTestDatabase } from '@atrium/db/testing';
 import postgres from 'postgres';

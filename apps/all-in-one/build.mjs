@@ -25,6 +25,11 @@ const external = [
   '@bull-board/api',
   '@bull-board/fastify',
   'pino',
+  // CommonJS loaded with import(): in a split bundle esbuild would hand it over as `default` only,
+  // where Node's own import() finds the named exports. Loaded on the first password check.
+  '@zxcvbn-ts/core',
+  '@zxcvbn-ts/language-common',
+  '@zxcvbn-ts/language-en',
 ];
 
 const root = fileURLToPath(new URL('.', import.meta.url));

@@ -45,6 +45,27 @@ async function waitForHealth(base: string, child: ChildProcess) {
   throw new Error('not healthy in 30 s');
 }
 
+/**
+ * Registers and signs in through the bundle: code that loads lazily (the password dictionaries,
+ * the database driver) and prepared statements run as they do in production, not as in the
+ * source-level tests.
+ */
+async function signUpAndIn(base: string) {
+  const post = (path: string, body: unknown) =>
+    fetch(`${base}/api/v1${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const weak = await post('/auth/register', { email: 'weak@example.com', password: 'password12' });
+  expect(weak.status).toBe(400);
+  const password = 'plum-orbit-cactus-lantern-93';
+  expect((await post('/auth/register', { email: 'start@example.com', password })).status).toBe(201);
+  const login = await post('/auth/login', { login: 'start@example.com', password });
+  expect(login.status).toBe(200);
+  expect((await login.json()).refreshToken).toMatch(/^[\w-]{43}$/);
+}
+
 describe('pnpm start: the bundled API and worker in one process, over a real socket', () => {
   it('serves health, docs and metrics on the embedded default and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
@@ -62,6 +83,7 @@ describe('pnpm start: the bundled API and worker in one process, over a real soc
         'atrium_http_request_duration_seconds',
       );
       expect(proc.output()).toContain('"database":"pglite","jobs":"in-process"');
+      await signUpAndIn(base);
     } finally {
       proc.child.kill('SIGTERM');
     }
@@ -84,6 +106,7 @@ describe('pnpm start: the bundled API and worker in one process, over a real soc
         redis: 'up',
       });
       expect(proc.output()).toContain('"database":"postgres","jobs":"bullmq"');
+      await signUpAndIn(`http://127.0.0.1:${port}`);
     } finally {
       proc.child.kill('SIGTERM');
       await proc.exited;
