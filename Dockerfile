@@ -38,4 +38,4 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "apps/all-in-one/dist/api.mjs"]
+CMD ["node", "--require", "./apps/all-in-one/threadpool.cjs", "apps/all-in-one/dist/api.mjs"]

@@ -15,7 +15,9 @@ const RUNS = Number(process.env.RUNS ?? 5);
 const root = new URL('../', import.meta.url).pathname;
 const startScript: string = JSON.parse(readFileSync(`${root}package.json`, 'utf8')).scripts.start;
 const [, ...startArgs] = startScript.split('&&').at(-1)!.trim().split(/\s+/);
-const MAIN_ARGS = startArgs.map((arg) => (arg.endsWith('.mjs') ? root + arg : arg));
+const MAIN_ARGS = startArgs.map((arg) =>
+  /\.[cm]js$/.test(arg) ? root + arg.replace(/^\.\//, '') : arg,
+);
 const BASELINE = new URL('./baseline-server.mjs', import.meta.url).pathname;
 const baseEnv = {
   PATH: process.env.PATH ?? '',

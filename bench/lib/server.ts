@@ -4,8 +4,10 @@ import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { freePort } from './process.js';
 
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+export const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
 export const API_MAIN = new URL('../../apps/api/src/main.ts', import.meta.url).pathname;
+/** The preload every start command runs (sizes the thread pool before Node starts it). */
+export const THREADPOOL = new URL('../../apps/all-in-one/threadpool.cjs', import.meta.url).pathname;
 
 /** Starts a server script (TypeScript through tsx, or plain .mjs) and waits for `readyPath`. */
 export async function startServer(
@@ -14,7 +16,12 @@ export async function startServer(
   readyPath = '/health',
 ): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const args = script.endsWith('.ts') ? ['--import', TSX, script] : [script];
+  const args = [
+    '--require',
+    THREADPOOL,
+    ...(script.endsWith('.ts') ? ['--import', TSX] : []),
+    script,
+  ];
   const child = spawn(process.execPath, args, {
     env: {
       PATH: process.env.PATH ?? '',

@@ -1,7 +1,6 @@
 // `pnpm start`: the API and the worker in one process. With no configuration this is the embedded
 // default (PGlite under DATA_DIR, jobs in-process); with DATABASE_URL and REDIS_URL it runs the
 // same way on PostgreSQL and BullMQ.
-import '@atrium/auth/threadpool'; // first: sizes the thread pool password hashing runs on
 import { buildApp, ensureFirstSuperuser } from '@atrium/api';
 import { runService } from '@atrium/config';
 import { createDatabase } from '@atrium/db';

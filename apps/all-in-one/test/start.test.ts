@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { createTestDatabase } from '@atrium/db/testing';
 import { describe, expect, it } from 'vitest';
 
-// The bundle `pnpm start` runs (built by `pnpm test`'s build step before the tests).
+// The bundle `pnpm start` runs (built by `pnpm test`'s build step before the tests), with its preload.
 const MAIN = new URL('../dist/atrium.mjs', import.meta.url).pathname;
+const THREADPOOL = new URL('../threadpool.cjs', import.meta.url).pathname;
 const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function freePort(): Promise<number> {
@@ -21,7 +22,7 @@ async function freePort(): Promise<number> {
 
 /** Starts `pnpm start`'s entry point as a real process with only the given environment. */
 function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, ['--require', THREADPOOL, MAIN], {
     cwd: mkdtempSync(join(tmpdir(), 'atrium-start-')),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -63,7 +64,7 @@ async function signUpAndIn(base: string) {
   expect((await post('/auth/register', { email: 'start@example.com', password })).status).toBe(201);
   const login = await post('/auth/login', { login: 'start@example.com', password });
   expect(login.status).toBe(200);
-  expect((await login.json()).refreshToken).toMatch(/^[\w-]{43}$/);
+  expect(((await login.json()) as { refreshToken: string }).refreshToken).toMatch(/^[\w-]{43}$/);
 }
 
 describe('pnpm start: the bundled API and worker in one process, over a real socket', () => {

@@ -1,5 +1,4 @@
 // `pnpm start:api`: the API as its own process (production: any number of them behind a proxy).
-import '@atrium/auth/threadpool'; // first: sizes the thread pool password hashing runs on
 import { runService } from '@atrium/config';
 import { buildApp } from './app.js';
 import { ensureFirstSuperuser } from './modules/users/first-superuser.js';
