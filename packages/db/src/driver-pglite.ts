@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -64,8 +65,9 @@ export function createPglite(dataDir: string, snapshots?: string): DatabaseHandl
 export async function writePgliteSnapshot(dir: string): Promise<string> {
   const snapshot = join(dir, snapshotName());
   if (existsSync(snapshot)) return snapshot;
-  const building = `${snapshot}.building`;
-  rmSync(building, { recursive: true, force: true });
+  // Built under a name of its own: two builds at once (start:api and start:worker) each make one,
+  // and the first rename wins.
+  const building = `${snapshot}.building-${randomUUID()}`;
   mkdirSync(dir, { recursive: true });
   const client = new PGlite(building, OPTIONS);
   try {
@@ -73,15 +75,25 @@ export async function writePgliteSnapshot(dir: string): Promise<string> {
   } finally {
     await client.close();
   }
-  for (const old of readdirSync(dir).filter(isSnapshot)) {
-    rmSync(join(dir, old), { recursive: true, force: true });
+  const current = snapshotName();
+  for (const name of readdirSync(dir)) {
+    // Snapshots of other migrations, and what builds for them left behind; never a build of
+    // this set of migrations that another process may still be writing.
+    if (isSnapshot(name) && !name.startsWith(current)) {
+      rmSync(join(dir, name), { recursive: true, force: true });
+    }
   }
-  renameSync(building, snapshot); // whole or not at all
+  try {
+    renameSync(building, snapshot); // whole or not at all
+  } catch (error) {
+    if (!existsSync(snapshot)) throw error;
+  }
+  rmSync(building, { recursive: true, force: true });
   return snapshot;
 }
 
 const snapshotName = () => `pglite-${migrationsHash()}`;
-const isSnapshot = (name: string) => /^pglite-\w+$/.test(name);
+const isSnapshot = (name: string) => /^pglite-\w+(\.building-[\w-]+)?$/.test(name);
 
 async function migratePglite(client: PGlite) {
   await migrate(drizzle({ client }), { migrationsFolder });

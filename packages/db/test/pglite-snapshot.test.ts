@@ -32,6 +32,14 @@ describe('PGlite snapshots', () => {
     expect(readdirSync(snapshots)).toEqual([snapshot.split('/').at(-1)]);
   });
 
+  it('are written whole when two builds run at once', async () => {
+    const dir = join(scratch, 'concurrent');
+    const [a, b] = await Promise.all([writePgliteSnapshot(dir), writePgliteSnapshot(dir)]);
+    expect(a).toBe(b);
+    expect(readdirSync(dir)).toEqual([a.split('/').at(-1)]);
+    expect(readdirSync(a)).toContain('PG_VERSION');
+  });
+
   it('start a new data directory migrated, and a restart keeps its data', async () => {
     const dataDir = join(scratch, 'data');
     const first = await createDatabase({ dataDir, pgliteSnapshots: snapshots });
