@@ -86,10 +86,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(authPlugin);
   await app.register(tenancyPlugin);
   await app.register(eventsPlugin);
-  // The dashboard is authenticated like the API: a bearer token holding `queues:admin`.
+  // The dashboard is authenticated like the API: a bearer token holding `queues:admin` (browsers
+  // carry it in a cookie the API sets on request).
   await app.register(queuesPlugin, {
     config,
     authorize: app.requireAuth({ permission: 'queues:admin' }),
+    apiPrefix: API_PREFIX,
   });
 
   await app.register(healthRoutes);

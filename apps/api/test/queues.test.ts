@@ -57,6 +57,57 @@ describe('the queue dashboard with Redis', () => {
     expect(response.statusCode).toBe(200);
   });
 
+  describe('in a browser, through the cookie the API sets', () => {
+    const openSession = (accessToken?: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/admin/queues/session',
+        headers: accessToken ? bearer(accessToken) : {},
+      });
+    const cookieOf = (response: Awaited<ReturnType<typeof openSession>>) =>
+      response.cookies.find((c) => c.name === 'atrium_queues');
+    const visit = (cookie: string) =>
+      app.inject({ url: '/admin/queues/api/queues', cookies: { atrium_queues: cookie } });
+
+    it('sets an HttpOnly, SameSite=Strict cookie for the dashboard only, expiring with the token', async () => {
+      const admin = await signUp(app, { isSuperuser: true });
+      const response = await openSession(admin.accessToken);
+      expect(response.statusCode).toBe(204);
+      const cookie = cookieOf(response)!;
+      expect(cookie).toMatchObject({
+        value: admin.accessToken,
+        path: '/admin/queues',
+        httpOnly: true,
+        sameSite: 'Strict',
+      });
+      expect(cookie.maxAge).toBeGreaterThan(800);
+      expect(cookie.maxAge).toBeLessThanOrEqual(900);
+      expect((await visit(cookie.value)).statusCode).toBe(200);
+    });
+
+    it('is refused to anonymous users (401) and users without queues:admin (403)', async () => {
+      expect((await openSession()).statusCode).toBe(401);
+      const plain = await signUp(app);
+      const refused = await openSession(plain.accessToken);
+      expect(refused.statusCode).toBe(403);
+      expect(cookieOf(refused)).toBeUndefined();
+      // The dashboard checks a cookie like a header: a plain user's token stays refused.
+      expect((await visit(plain.accessToken)).statusCode).toBe(403);
+    });
+
+    it('stops working at logout, and refuses a tampered token', async () => {
+      const admin = await signUp(app, { isSuperuser: true });
+      const cookie = cookieOf(await openSession(admin.accessToken))!.value;
+      expect((await visit(`${cookie.slice(0, -2)}xx`)).statusCode).toBe(401);
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        headers: bearer(admin.accessToken),
+      });
+      expect((await visit(cookie)).statusCode).toBe(401);
+    });
+  });
+
   it('refuses a retry from an anonymous request', async () => {
     const response = await app.inject({
       method: 'PUT',
@@ -106,6 +157,7 @@ describe('the queue dashboard plugin with an authorize hook', () => {
       authorize: async (request) => {
         if (request.headers['x-test-admin'] !== 'yes') throw new Forbidden();
       },
+      apiPrefix: '/api/v1',
     });
     return app;
   }

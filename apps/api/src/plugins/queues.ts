@@ -1,8 +1,11 @@
 import type { Config } from '@atrium/config';
-import { QueueNames } from '@atrium/contracts';
+import { NoContent, QueueNames } from '@atrium/contracts';
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export const QUEUES_DASHBOARD_PATH = '/admin/queues';
+/** Carries an access token to the dashboard for browsers, which cannot send a bearer header. */
+export const QUEUES_COOKIE = 'atrium_queues';
 
 /**
  * The API's strict policy (`default-src 'none'`) would blank the dashboard, a React page with its
@@ -28,6 +31,8 @@ export interface QueuesPluginOptions {
    * Unauthorized/Forbidden to refuse. Runs before every dashboard route, its assets included.
    */
   authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  /** Where the API's routes live (the dashboard session route goes there). */
+  apiPrefix: string;
 }
 
 /**
@@ -37,7 +42,7 @@ export interface QueuesPluginOptions {
  */
 export async function queuesPlugin(
   app: FastifyInstance,
-  { config, authorize }: QueuesPluginOptions,
+  { config, authorize, apiPrefix }: QueuesPluginOptions,
 ) {
   if (!config.redisUrl) return;
   // Loaded only with Redis, like the worker's BullMQ driver.
@@ -59,12 +64,49 @@ export async function queuesPlugin(
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUES_DASHBOARD_PATH);
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter });
+  await app.register(fastifyCookie);
+
+  // A browser navigating to the dashboard cannot send a bearer header. An admin signed in
+  // elsewhere (the web app, or Swagger UI's "Try it out") posts here with the bearer token, and the
+  // browser then carries that same token to the dashboard's paths only, in an HttpOnly, SameSite
+  // cookie that expires with it. The dashboard checks it exactly like the header: a logout or a
+  // lost permission takes effect at once.
+  app.post(
+    `${apiPrefix}/admin/queues/session`,
+    {
+      config: { permission: 'queues:admin' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Open the queue dashboard in this browser',
+        description: `Sets the \`${QUEUES_COOKIE}\` cookie (HttpOnly, SameSite=Strict, path ${QUEUES_DASHBOARD_PATH}) to this request's access token, until the token expires; then open ${QUEUES_DASHBOARD_PATH}.`,
+        response: { 204: NoContent },
+      },
+    },
+    async (request, reply) => {
+      const token = request.headers.authorization!.replace(/^Bearer /i, '');
+      const { exp } = app.jwt.decode<{ exp?: number }>(token) ?? {};
+      const maxAge = exp ? Math.max(0, exp - Math.floor(Date.now() / 1000)) : 0;
+      reply.setCookie(QUEUES_COOKIE, token, {
+        path: QUEUES_DASHBOARD_PATH,
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: 'auto', // over HTTPS, also behind a proxy when TRUST_PROXY is set
+        maxAge,
+      });
+      return reply.status(204).send(null);
+    },
+  );
+
   await app.register(async (dashboard) => {
     // bull-board installs its own error handler for its routes; refusals go through the API's,
     // so they are problem+json like every other 401/403.
     const apiErrorHandler = app.errorHandler;
     dashboard.addHook('onRequest', async (request, reply) => {
       try {
+        const cookie = request.cookies[QUEUES_COOKIE];
+        if (!request.headers.authorization && cookie) {
+          request.headers.authorization = `Bearer ${cookie}`;
+        }
         await authorize(request, reply);
       } catch (error) {
         apiErrorHandler.call(app, error as FastifyError, request, reply);
