@@ -10,7 +10,7 @@ import { createDatabase, selectRows } from '@atrium/db';
 import { sql } from '@atrium/db/orm';
 import { createTestDatabase } from '@atrium/db/testing';
 import { noopTransport } from '@atrium/integrations/mail';
-import { enqueue, type Logger, OUTBOX_CHANNEL } from '@atrium/jobs';
+import { enqueue, type Logger, OUTBOX_CHANNEL, once } from '@atrium/jobs';
 import { startWorker } from '@atrium/worker';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -128,6 +128,29 @@ async function writesWithNotifyInside(): Promise<number> {
 }
 
 /**
+ * The PostgreSQL work every job needs, with nothing else: its outbox transaction, then its
+ * deliveries claim and `done` write (`once` around a no-op), PRODUCERS jobs in flight; no relay,
+ * no BullMQ. End to end does all of this and the BullMQ work on the same cores, so it cannot go
+ * faster: this rate is a ceiling on the ratio this design can reach on this machine.
+ */
+async function postgresWorkAlone() {
+  const test = await createTestDatabase();
+  const database = await createDatabase({ url: test.url, poolMax: 20 });
+  const started = performance.now();
+  await fanOut(async (i) => {
+    const key = `pg-${i}`;
+    await database.db.transaction((tx) =>
+      enqueue(tx, 'email', payload(i), { idempotencyKey: key }),
+    );
+    await once(database.db, { kind: 'email', key, leaseMs: 60_000 }, async () => {});
+  });
+  const rate = JOBS / ((performance.now() - started) / 1000);
+  await database.close();
+  await test.drop();
+  return rate;
+}
+
+/**
  * The job path on a fresh database. `overlap`: producers and the worker run together (end to
  * end); otherwise the outbox is filled first (timed alone), then drained by the worker (timed).
  */
@@ -171,8 +194,18 @@ const e2e = await pipeline(true);
 const e2eRate = e2e.processRate;
 const split = await pipeline(false);
 const notifyInsideRate = await writesWithNotifyInside();
+const postgresAloneRate = await postgresWorkAlone();
 const ratio = e2eRate / bareRate;
-console.log({ bareRate, e2eRate, ratio, split, notifyInsideRate, bare: bareRun.cpu, e2e: e2e.cpu });
+console.log({
+  bareRate,
+  e2eRate,
+  ratio,
+  split,
+  notifyInsideRate,
+  postgresAloneRate,
+  bare: bareRun.cpu,
+  e2e: e2e.cpu,
+});
 const vs = (rate: number) => `${(rate / bareRate).toFixed(2)}×`;
 const ms = (n: number) => (Number.isNaN(n) ? 'n/a' : n.toFixed(2));
 const cpuCells = ({ node, postgres, redis }: { node: number; postgres: number; redis: number }) =>
@@ -196,6 +229,7 @@ payloads (${PRODUCERS} in flight) → no-op BullMQ worker. Goal ≥ 0.5. ${machi
 | its first half alone: outbox writes (one transaction per job) | ${Math.round(split.writeRate)} | ${vs(split.writeRate)} |
 | the same writes with a NOTIFY inside each transaction (the earlier design) | ${Math.round(notifyInsideRate)} | ${vs(notifyInsideRate)} |
 | its second half alone: relay → BullMQ → processor, outbox pre-filled | ${Math.round(split.processRate)} | ${vs(split.processRate)} |
+| the PostgreSQL work alone: outbox transaction, deliveries claim and \`done\` (no relay, no BullMQ) | ${Math.round(postgresAloneRate)} | ${vs(postgresAloneRate)} |
 
 CPU per job in the same run, in milliseconds: this Node process, the PostgreSQL backends that
 served the run, and the Redis server (shared with anything else using it). Two cores give at most
