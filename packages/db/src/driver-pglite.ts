@@ -39,9 +39,10 @@ const OPTIONS = {
 export function createPglite(dataDir: string, snapshots?: string): DatabaseHandle {
   const inMemory = dataDir.startsWith('memory://');
   const path = inMemory ? dataDir : join(dataDir, 'pglite');
-  const snapshot = snapshots && join(snapshots, snapshotName());
-  if (!inMemory && !existsSync(path) && snapshot && existsSync(snapshot)) {
-    cpSync(snapshot, path, { recursive: true });
+  // Only a new data directory looks for a snapshot (naming it reads every migration file).
+  if (!inMemory && snapshots && !existsSync(path)) {
+    const snapshot = join(snapshots, snapshotName());
+    if (existsSync(snapshot)) cpSync(snapshot, path, { recursive: true });
   }
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const client = new PGlite(path, OPTIONS);
@@ -63,7 +64,8 @@ export function createPglite(dataDir: string, snapshots?: string): DatabaseHandl
  * path.
  */
 export async function writePgliteSnapshot(dir: string): Promise<string> {
-  const snapshot = join(dir, snapshotName());
+  const current = snapshotName();
+  const snapshot = join(dir, current);
   if (existsSync(snapshot)) return snapshot;
   // Built under a name of its own: two builds at once (start:api and start:worker) each make one,
   // and the first rename wins.
@@ -75,7 +77,6 @@ export async function writePgliteSnapshot(dir: string): Promise<string> {
   } finally {
     await client.close();
   }
-  const current = snapshotName();
   for (const name of readdirSync(dir)) {
     // Snapshots of other migrations, and what builds for them left behind; never a build of
     // this set of migrations that another process may still be writing.

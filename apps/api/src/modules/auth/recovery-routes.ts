@@ -13,7 +13,7 @@ import { BadRequest } from '../../errors.js';
 import { assertStrongPassword } from '../users/service.js';
 import { perIp } from './limiter.js';
 import { consumeOneTimeToken } from './one-time-tokens.js';
-import { queuePasswordResetEmail } from './recovery-service.js';
+import { queueTokenEmail } from './recovery-service.js';
 import { revokeSessions } from './sessions.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
@@ -39,7 +39,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .from(users)
         .where(eq(sql`lower(${users.email})`, request.body.email.toLowerCase()))
         .limit(1);
-      if (user) await app.db.transaction((tx) => queuePasswordResetEmail(tx, user));
+      if (user) await app.db.transaction((tx) => queueTokenEmail(tx, user, 'password-reset'));
       return reply.status(202).send({ status: 'accepted' });
     },
   );

@@ -15,7 +15,7 @@ import { createUser, getUser } from '../users/service.js';
 import { accountRoutes } from './account-routes.js';
 import { FailureLimiter, perIp } from './limiter.js';
 import { recoveryRoutes } from './recovery-routes.js';
-import { queueVerificationEmail } from './recovery-service.js';
+import { queueTokenEmail } from './recovery-service.js';
 import {
   authResponse,
   prepareStartSession,
@@ -56,7 +56,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const user = await createUser(app.db, request.body);
-      await app.db.transaction((tx) => queueVerificationEmail(tx, user));
+      await app.db.transaction((tx) => queueTokenEmail(tx, user, 'email-verification'));
       const session = await startSession(user.id, request);
       return reply.status(201).send(authResponse(app, user, session));
     },
