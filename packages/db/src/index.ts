@@ -8,6 +8,7 @@ export {
 } from './client.js';
 export { migrationsFolder } from './migrate.js';
 export { notifyAfterCommit } from './notify.js';
+export { perDatabase } from './per-database.js';
 export * from './schema/index.js';
 export { seedInteractions } from './seed.js';
 export { orgPlaceholder, type TenantScope, type TenantTable, tenantScope } from './tenant.js';

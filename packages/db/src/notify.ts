@@ -3,6 +3,8 @@ import type { Database } from './client.js';
 
 /** The channels each open transaction (begun by a handle's `db.transaction`) will notify. */
 const onCommit = new WeakMap<Database, Set<string>>();
+/** Each handle's root `db` and its coalesced NOTIFY. */
+const notifiers = new WeakMap<Database, (channel: string) => void>();
 
 /**
  * NOTIFY `channel` once the transaction `tx` commits, and never if it rolls back.
@@ -13,19 +15,23 @@ const onCommit = new WeakMap<Database, Set<string>>();
  * Here the NOTIFY leaves after the commit instead, on its own, and each database handle sends at
  * most one per channel at a time (commits meanwhile fold into the next one), so writers never
  * wait for it. The NOTIFY can be lost (the connection fails right after the commit): listeners
- * must also poll. Outside a transaction begun by `db.transaction` — `db` itself (autocommit) or
- * a nested transaction (savepoint) — it is an ordinary, transactional NOTIFY.
+ * must also poll. On the handle's `db` itself each statement commits on its own, so a call made
+ * after the write notifies at once, the same way. In a nested transaction (savepoint) it is an
+ * ordinary, transactional NOTIFY.
  */
 export async function notifyAfterCommit(tx: Database, channel: string): Promise<void> {
   const channels = onCommit.get(tx);
-  if (channels) channels.add(channel);
-  else await tx.execute(sql`select pg_notify(${channel}, '')`);
+  if (channels) return void channels.add(channel);
+  const notify = notifiers.get(tx);
+  if (notify) return notify(channel);
+  await tx.execute(sql`select pg_notify(${channel}, '')`);
 }
 
 /** Makes `db.transaction` send the notifications `notifyAfterCommit` asked for, once committed. */
 export function sendNotificationsAfterCommit(db: Database): void {
   const transaction = db.transaction.bind(db);
   const notify = coalescedNotify(db);
+  notifiers.set(db, notify);
   db.transaction = (async (run, config) => {
     const channels = new Set<string>();
     const result = await transaction((tx) => {

@@ -82,4 +82,14 @@ describe.each(setups)('notifyAfterCommit on %s', (_name, setup) => {
     );
     expect(heard).toEqual(['atrium_test_job', 'atrium_test_marker']);
   });
+
+  it('notifies from the handle itself, folding calls made while one NOTIFY is on its way', async () => {
+    const heard = await recording(async (db) => {
+      await Promise.all(Array.from({ length: 20 }, () => notifyAfterCommit(db, 'atrium_test_job')));
+    });
+    const jobs = heard.filter((channel) => channel === 'atrium_test_job').length;
+    // One NOTIFY for the first call, one more for the 19 made while it was on its way.
+    expect(jobs).toBeGreaterThanOrEqual(1);
+    expect(jobs).toBeLessThanOrEqual(2);
+  });
 });

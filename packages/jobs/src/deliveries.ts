@@ -1,5 +1,6 @@
-import { type Database, deliveries } from '@atrium/db';
+import { type Database, deliveries, perDatabase } from '@atrium/db';
 import { and, eq, lt, sql } from '@atrium/db/orm';
+import DataLoader from 'dataloader';
 import { RetryLaterError } from './errors.js';
 
 export interface EffectKey {
@@ -22,63 +23,85 @@ export class EffectInProgress extends RetryLaterError {
  * it throws. Returns false when the effect was already done. The one window left open is a crash
  * between the provider accepting and the `done` write: after the lease the effect runs again —
  * chosen over blocking a delivery forever, and narrowed by a short lease on a fast effect.
+ *
+ * `db` is a database handle's root `db`, never a transaction: claims and `done` writes of
+ * concurrent jobs are batched into shared statements, each committing on its own.
  */
-export async function once(
-  db: Database,
-  { kind, key, leaseMs }: EffectKey,
-  effect: () => Promise<void>,
-): Promise<boolean> {
-  const statements = preparedFor(db);
-  const claimed = await statements.claim.execute({ kind, key, leaseSecs: leaseMs / 1000 });
-  if (claimed.length === 0) {
+export async function once(db: Database, effect: EffectKey, run: () => Promise<void>) {
+  const statements = prepared(db);
+  if (!(await statements.claim.load(effect))) {
+    const { kind, key } = effect;
     const [row] = await statements.read.execute({ kind, key });
     if (row?.status === 'done') return false;
     const leftMs = Math.max(0, (row?.leaseUntil.getTime() ?? 0) - Date.now());
     throw new EffectInProgress(`${kind} ${key} is being delivered by another worker`, leftMs + 100);
   }
   try {
-    await effect();
+    await run();
   } catch (error) {
     // Free the key at once so the retry need not wait for the lease.
-    await statements.release.execute({ kind, key });
+    await statements.release.execute({ kind: effect.kind, key: effect.key });
     throw error;
   }
-  await statements.done.execute({ kind, key });
+  await statements.done.load(effect);
   return true;
 }
 
 /**
- * Every job runs the claim and the `done` write, so they are prepared once per database: an
- * unprepared statement with parameters costs postgres.js two round trips, and Drizzle rebuilds
- * its SQL on every call.
+ * Every job claims and marks done, so those two run as statements prepared once per database (an
+ * unprepared statement with parameters costs postgres.js two round trips) and batched: while one
+ * claim is on its way, the claims of other jobs wait and go together in the next. A lone job
+ * waits for nothing; under load one round trip and one commit serve many jobs, which is most of
+ * what each job costs (each round trip is a socket write and a wake-up of a PostgreSQL backend).
  */
-const prepared = new WeakMap<Database, ReturnType<typeof prepare>>();
-
-function preparedFor(db: Database) {
-  const found = prepared.get(db);
-  if (found) return found;
-  const statements = prepare(db);
-  prepared.set(db, statements);
-  return statements;
-}
-
-function prepare(db: Database) {
+const prepared = perDatabase((db) => {
   const kind = sql.placeholder('kind');
   const key = sql.placeholder('key');
   const where = and(eq(deliveries.kind, kind), eq(deliveries.key, key));
-  const leaseUntil = sql`now() + make_interval(secs => ${sql.placeholder('leaseSecs')})`;
+  const kinds = sql`${sql.placeholder('kinds')}::text[]`;
+  const keys = sql`${sql.placeholder('keys')}::text[]`;
+  const claim = db
+    .insert(deliveries)
+    // Every column, in the table's order (Drizzle's insert … select names them all). The claim
+    // commits without waiting for its WAL flush: only a PostgreSQL crash can lose it, and then
+    // the effect it let run has no `done` either, whose commit (synchronous) would have flushed
+    // the claim first. Either way the effect runs again, the window `once` already has.
+    .select(
+      sql`select kind, key, 'pending', now() + make_interval(secs => lease), 1, now(), null
+          from unnest(${kinds}, ${keys}, ${sql.placeholder('leaseSecs')}::float8[]) as t(kind, key, lease),
+            (select set_config('synchronous_commit', 'off', true)) as asynchronous_commit`,
+    )
+    // Or take over a pending key whose lease has passed.
+    .onConflictDoUpdate({
+      target: [deliveries.kind, deliveries.key],
+      set: { leaseUntil: sql`excluded.lease_until`, attempts: sql`${deliveries.attempts} + 1` },
+      setWhere: and(eq(deliveries.status, 'pending'), lt(deliveries.leaseUntil, sql`now()`)),
+    })
+    .returning({ kind: deliveries.kind, key: deliveries.key })
+    .prepare('deliveries_claim');
+  const done = db
+    .update(deliveries)
+    .set({ status: 'done', doneAt: sql`now()` })
+    .where(
+      sql`(${deliveries.kind}, ${deliveries.key}) in (select * from unnest(${kinds}, ${keys}))`,
+    )
+    .prepare('deliveries_done');
   return {
-    // Insert the key, or take over a pending one whose lease has passed.
-    claim: db
-      .insert(deliveries)
-      .values({ kind, key, leaseUntil })
-      .onConflictDoUpdate({
-        target: [deliveries.kind, deliveries.key],
-        set: { leaseUntil, attempts: sql`${deliveries.attempts} + 1` },
-        setWhere: and(eq(deliveries.status, 'pending'), lt(deliveries.leaseUntil, sql`now()`)),
-      })
-      .returning({ kind: deliveries.kind })
-      .prepare('deliveries_claim'),
+    claim: batched<EffectKey, boolean>(async (effects) => {
+      // One statement may not touch a row twice: a key asked twice in a batch is claimed once.
+      const unique = [...new Map(effects.map((e) => [`${e.kind}\0${e.key}`, e])).values()];
+      const claimed = await claim.execute({
+        kinds: unique.map((e) => e.kind),
+        keys: unique.map((e) => e.key),
+        leaseSecs: unique.map((e) => e.leaseMs / 1000),
+      });
+      const won = new Set(claimed.map((row) => `${row.kind}\0${row.key}`));
+      return effects.map((e) => won.delete(`${e.kind}\0${e.key}`));
+    }),
+    done: batched<EffectKey, void>(async (effects) => {
+      await done.execute({ kinds: effects.map((e) => e.kind), keys: effects.map((e) => e.key) });
+      return effects.map(() => undefined);
+    }),
     read: db
       .select({ status: deliveries.status, leaseUntil: deliveries.leaseUntil })
       .from(deliveries)
@@ -89,10 +112,34 @@ function prepare(db: Database) {
       .set({ leaseUntil: sql`now()` })
       .where(where)
       .prepare('deliveries_release'),
-    done: db
-      .update(deliveries)
-      .set({ status: 'done', doneAt: sql`now()` })
-      .where(where)
-      .prepare('deliveries_done'),
   };
+});
+
+/**
+ * A DataLoader that sends a batch at once when none is on its way, and otherwise gathers calls
+ * until the one on its way returns (DataLoader alone gathers only the calls of one tick).
+ */
+function batched<K, V>(run: (keys: readonly K[]) => Promise<V[]>) {
+  let onItsWay = false;
+  const waiting: (() => void)[] = [];
+  const settle = () => {
+    onItsWay = false;
+    waiting.shift()?.();
+  };
+  return new DataLoader<K, V>(
+    (keys) => {
+      onItsWay = true;
+      const sent = run(keys);
+      sent.then(settle, settle);
+      return sent;
+    },
+    {
+      cache: false,
+      maxBatchSize: 500,
+      batchScheduleFn: (send) => {
+        if (onItsWay) waiting.push(send);
+        else process.nextTick(send);
+      },
+    },
+  );
 }

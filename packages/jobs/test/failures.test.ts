@@ -52,6 +52,28 @@ describe('once()', () => {
     expect(row).toMatchObject({ status: 'done', attempts: 2 });
   });
 
+  it('runs each of many concurrent effects once, a key asked twice at once included', async () => {
+    const runs = new Map<string, number>();
+    const keys = Array.from({ length: 30 }, (_, i) => `k${i % 15}`);
+    const results = await Promise.allSettled(
+      keys.map((key) =>
+        once(database.db, { ...effect, key }, async () => {
+          runs.set(key, (runs.get(key) ?? 0) + 1);
+        }),
+      ),
+    );
+    expect([...runs.values()]).toEqual(Array(15).fill(1));
+    const ran = results.filter((r) => r.status === 'fulfilled' && r.value === true);
+    expect(ran).toHaveLength(15);
+    // The other call for each key saw it done, or held by the first and so postponed.
+    for (const result of results.filter((r) => !ran.includes(r))) {
+      if (result.status === 'fulfilled') expect(result.value).toBe(false);
+      else expect(result.reason).toBeInstanceOf(EffectInProgress);
+    }
+    const done = await database.db.select().from(deliveries).where(eq(deliveries.status, 'done'));
+    expect(done).toHaveLength(15);
+  });
+
   it('frees the key when the effect throws, so the retry runs it at once', async () => {
     await expect(
       once(database.db, effect, async () => {
