@@ -50,9 +50,10 @@ export async function once(db: Database, effect: EffectKey, run: () => Promise<v
 /**
  * Every job claims and marks done, so those two run as statements prepared once per database (an
  * unprepared statement with parameters costs postgres.js two round trips) and batched: while one
- * claim is on its way, the claims of other jobs wait and go together in the next. A lone job
- * waits for nothing; under load one round trip and one commit serve many jobs, which is most of
- * what each job costs (each round trip is a socket write and a wake-up of a PostgreSQL backend).
+ * claim is on its way, the claims of other jobs wait and go together in the next; `done` writes
+ * asked in the same tick go together. A lone job waits for nothing; under load one round trip and
+ * one commit serve several jobs, and round trips are most of what a job costs here (each is a
+ * socket write and a wake-up of a PostgreSQL backend).
  */
 const prepared = perDatabase((db) => {
   const kind = sql.placeholder('kind');
@@ -98,10 +99,15 @@ const prepared = perDatabase((db) => {
       const won = new Set(claimed.map((row) => `${row.kind}\0${row.key}`));
       return effects.map((e) => won.delete(`${e.kind}\0${e.key}`));
     }),
-    done: batched<EffectKey, void>(async (effects) => {
-      await done.execute({ kinds: effects.map((e) => e.kind), keys: effects.map((e) => e.key) });
-      return effects.map(() => undefined);
-    }),
+    // `done` is never held back for a batch on its way: until it commits, a crash re-sends an
+    // effect the provider already took (the window above). Only calls of the same tick share it.
+    done: new DataLoader<EffectKey, void>(
+      async (effects) => {
+        await done.execute({ kinds: effects.map((e) => e.kind), keys: effects.map((e) => e.key) });
+        return effects.map(() => undefined);
+      },
+      { cache: false, maxBatchSize: MAX_BATCH },
+    ),
     read: db
       .select({ status: deliveries.status, leaseUntil: deliveries.leaseUntil })
       .from(deliveries)
@@ -114,6 +120,8 @@ const prepared = perDatabase((db) => {
       .prepare('deliveries_release'),
   };
 });
+
+const MAX_BATCH = 500;
 
 /**
  * A DataLoader that sends a batch at once when none is on its way, and otherwise gathers calls
@@ -135,7 +143,7 @@ function batched<K, V>(run: (keys: readonly K[]) => Promise<V[]>) {
     },
     {
       cache: false,
-      maxBatchSize: 500,
+      maxBatchSize: MAX_BATCH,
       batchScheduleFn: (send) => {
         if (onItsWay) waiting.push(send);
         else process.nextTick(send);

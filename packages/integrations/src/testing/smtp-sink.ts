@@ -34,6 +34,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}) {
         .catch(callback);
     },
   });
+  // A client that dies mid-conversation (a SIGKILLed worker) resets its connection: a real server
+  // notes it and carries on. Unheard, the 'error' event would end this process.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
