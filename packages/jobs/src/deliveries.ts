@@ -27,23 +27,23 @@ export class EffectInProgress extends RetryLaterError {
  * `db` is a database handle's root `db`, never a transaction: claims and `done` writes of
  * concurrent jobs are batched into shared statements, each committing on its own.
  */
-export async function once(db: Database, effect: EffectKey, run: () => Promise<void>) {
+export async function once(db: Database, effectKey: EffectKey, effect: () => Promise<void>) {
   const statements = prepared(db);
-  if (!(await statements.claim.load(effect))) {
-    const { kind, key } = effect;
+  const { kind, key } = effectKey;
+  if (!(await statements.claim.load(effectKey))) {
     const [row] = await statements.read.execute({ kind, key });
     if (row?.status === 'done') return false;
     const leftMs = Math.max(0, (row?.leaseUntil.getTime() ?? 0) - Date.now());
     throw new EffectInProgress(`${kind} ${key} is being delivered by another worker`, leftMs + 100);
   }
   try {
-    await run();
+    await effect();
   } catch (error) {
     // Free the key at once so the retry need not wait for the lease.
-    await statements.release.execute({ kind: effect.kind, key: effect.key });
+    await statements.release.execute({ kind, key });
     throw error;
   }
-  await statements.done.load(effect);
+  await statements.done.load(effectKey);
   return true;
 }
 

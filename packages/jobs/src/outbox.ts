@@ -14,8 +14,9 @@ export interface EnqueueOptions {
 
 /**
  * Writes a job into the outbox inside the caller's transaction, so it exists only if the business
- * change commits; on a handle's own `db` (a job with no business change) it commits alone. The relay is woken by a NOTIFY sent after the commit (never on rollback), not
- * from inside the transaction, where it would serialize every committing producer.
+ * change commits; on a handle's own `db` (a job with no business change) it commits alone. The
+ * relay is woken by a NOTIFY sent after the commit (never on rollback), not from inside the
+ * transaction, where it would serialize every committing producer.
  */
 export async function enqueue<Q extends QueueName>(
   tx: Database,
