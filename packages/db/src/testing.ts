@@ -29,6 +29,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     if (!found) {
       await dropStaleTemplates(admin);
       await admin.unsafe(`create database "${template}"`);
+      await admin.unsafe(`comment on database "${template}" is '${TEMPLATE_MARK} ${Date.now()}'`);
       await migratePostgres(urlFor(template));
     }
     await admin.unsafe(`create database "${name}" template "${template}"`);
@@ -47,10 +48,21 @@ async function dropDatabase(name: string): Promise<void> {
   }
 }
 
+const TEMPLATE_MARK = 'atrium test template, made at';
+const TEMPLATE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Another checkout on the same server may be testing another set of migrations right now, so a
+ * template is dropped only when it is a day old and nobody is connected to it (no `force`).
+ */
 async function dropStaleTemplates(admin: postgres.Sql): Promise<void> {
-  const stale = await admin`select datname from pg_database where datname like 'atrium_tpl_%'`;
-  for (const { datname } of stale) {
-    await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+  const templates = await admin`
+    select datname, shobj_description(oid, 'pg_database') as note
+    from pg_database where datname like 'atrium_tpl_%'`;
+  for (const { datname, note } of templates) {
+    const madeAt = Number(String(note ?? '').split(`${TEMPLATE_MARK} `)[1]);
+    if (!(Date.now() - madeAt > TEMPLATE_MAX_AGE_MS)) continue;
+    await admin.unsafe(`drop database if exists "${datname}"`).catch(() => {});
   }
 }
 
