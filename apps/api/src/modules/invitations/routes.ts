@@ -11,7 +11,7 @@ import {
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { NotFound, Unauthorized } from '../../errors.js';
+import { NotFound } from '../../errors.js';
 import {
   acceptInvitation,
   createInvitation,
@@ -24,11 +24,7 @@ const org = (request: FastifyRequest) => {
   if (!request.org) throw new NotFound('organization');
   return request.org;
 };
-const signedIn = (request: FastifyRequest) => {
-  if (!request.user) throw new Unauthorized();
-  return request.user;
-};
-const actor = (request: FastifyRequest) => ({ id: signedIn(request).id, role: org(request).role });
+const actor = (request: FastifyRequest) => ({ id: request.me().id, role: org(request).role });
 
 /** Invitations are the only way into an org (SPEC §4.3): the invitee accepts, or nothing happens. */
 export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -100,7 +96,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const joined = await acceptInvitation(app.db, signedIn(request), request.body.token);
+      const joined = await acceptInvitation(app.db, request.me(), request.body.token);
       await app.authChanged();
       return joined;
     },

@@ -10,7 +10,7 @@ import {
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { NotFound, Unauthorized } from '../../errors.js';
+import { NotFound } from '../../errors.js';
 import { changeMemberRole, grantMembership, listMembers, removeMember } from './service.js';
 
 /** The org the tenancy guard resolved; routes without `config.org` never call this. */
@@ -18,11 +18,7 @@ const org = (request: FastifyRequest) => {
   if (!request.org) throw new NotFound('organization');
   return request.org;
 };
-const signedIn = (request: FastifyRequest) => {
-  if (!request.user) throw new Unauthorized();
-  return request.user;
-};
-const actor = (request: FastifyRequest) => ({ id: signedIn(request).id, role: org(request).role });
+const actor = (request: FastifyRequest) => ({ id: request.me().id, role: org(request).role });
 
 /**
  * Routes that change memberships call `app.authChanged()` afterwards: the tenancy guard caches
@@ -114,7 +110,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const member = await grantMembership(app.db, orgId, userId, role);
       // Warn, not info, so the audit trail survives LOG_LEVEL=warn; ids only, no personal data.
       request.log.warn(
-        { audit: 'org.membership.granted', actorId: signedIn(request).id, orgId, userId, role },
+        { audit: 'org.membership.granted', actorId: request.me().id, orgId, userId, role },
         'a superuser added a member to an organization without an invitation',
       );
       await app.authChanged();
