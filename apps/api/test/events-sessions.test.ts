@@ -16,6 +16,8 @@ const env = {
   JWT_SECRET,
   REDIS_URL: TEST_REDIS_URL,
   QUEUE_PREFIX: `events-sessions-test-${process.pid}`,
+  // The password change's per-IP limit is not under test here (and its counter is shared).
+  AUTH_RATE_LIMITS: 'off',
 };
 
 beforeAll(async () => {

@@ -1,8 +1,8 @@
+import { ACCESS_TOKEN_TTL_SECONDS } from '@atrium/auth';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { HttpError, Unauthorized } from '../../errors.js';
-import { ACCESS_TOKEN_TTL_SECONDS } from '../../plugins/auth/index.js';
+import { HttpError } from '../../errors.js';
 import { StreamRegistry } from './registry.js';
 import { watchSessions } from './service.js';
 import { LiveStream, type StreamOwner } from './stream.js';
@@ -18,12 +18,14 @@ const tooManyStreams = () =>
 
 /** The auth hook has verified the bearer token; its `exp` is when the stream must end. */
 function ownerOf(app: Pick<FastifyInstance, 'jwt'>, request: FastifyRequest) {
-  const user = request.user;
-  if (!user) throw new Unauthorized();
   const token = request.headers.authorization?.replace(/^Bearer /i, '') ?? '';
   const { exp } = app.jwt.decode<{ exp?: number }>(token) ?? {};
   const expiresAt = exp ? exp * 1000 : Date.now() + ACCESS_TOKEN_TTL_SECONDS * 1000;
-  return { userId: user.id, sessionId: request.session?.id, expiresAt } satisfies StreamOwner;
+  return {
+    userId: request.me().id,
+    sessionId: request.session?.id,
+    expiresAt,
+  } satisfies StreamOwner;
 }
 
 /**
