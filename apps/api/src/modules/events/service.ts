@@ -18,7 +18,8 @@ export interface SessionWatch {
  * Ends the streams whose session ended (logout, logout-all, a password change, a deleted
  * session, a disabled or deleted user). The change notice carries no ids, so each one re-checks
  * every stream of this instance in one query; the notice comes after the commit, on every
- * instance, so the query sees the change.
+ * instance, so the query sees the change. Delivery to the streams waits from the notice until
+ * their check is done, so an ended session is sent nothing after the notice.
  */
 export function watchSessions(app: FastifyInstance, registry: StreamRegistry): SessionWatch {
   let lastChange = 0;
@@ -56,7 +57,7 @@ export function watchSessions(app: FastifyInstance, registry: StreamRegistry): S
   return { changedSince: (since) => lastChange >= since, recheck };
 }
 
-/** Delivery waits while the check runs, so an ended session gets no event sent after its end. */
+/** Ends the streams whose session is over, then releases the holds `recheck` took on all. */
 async function sweep(app: FastifyInstance, streams: LiveStream[]) {
   try {
     for (const stream of await endedStreams(app.db, streams)) stream.end('session.ended');

@@ -78,8 +78,10 @@ export class LiveStream {
     this.timers.push(timer);
   }
 
+  /** Runs `cleanup` when the stream ends, or at once if it has (e.g. expired as it opened). */
   whenEnded(cleanup: () => void) {
-    this.onEnd.push(cleanup);
+    if (this.ended) cleanup();
+    else this.onEnd.push(cleanup);
   }
 
   send(event: LiveEvent) {
@@ -94,9 +96,10 @@ export class LiveStream {
 
   /** `before`: events older than the queued ones (a replay), sent first. */
   release(before: LiveEvent[] = []) {
-    this.queue = [...before, ...this.queue];
     this.holds -= 1;
-    if (this.holds > 0 || this.ended) return;
+    if (this.ended) return;
+    this.queue = [...before, ...this.queue];
+    if (this.holds > 0) return;
     const queued = this.queue;
     this.queue = [];
     for (const event of queued) this.write(event);
