@@ -73,9 +73,18 @@ function toProblem(error: FastifyError | HttpError, requestId: string): Problem 
   }
   if (error.validation) {
     const errors = error.validation.map((issue): FieldError => {
-      const missing = (issue.params as { missingProperty?: string }).missingProperty;
-      const path = `/${error.validationContext ?? 'body'}${issue.instancePath}${missing ? `/${missing}` : ''}`;
-      return { path, message: missing ? 'is required' : (issue.message ?? 'is invalid') };
+      const { missingProperty: missing, additionalProperty: unknown } = issue.params as {
+        missingProperty?: string;
+        additionalProperty?: string;
+      };
+      const field = missing ?? unknown;
+      const path = `/${error.validationContext ?? 'body'}${issue.instancePath}${field ? `/${field}` : ''}`;
+      const message = missing
+        ? 'is required'
+        : unknown
+          ? 'is not an accepted field'
+          : issue.message;
+      return { path, message: message ?? 'is invalid' };
     });
     const detail = errors.map((e) => `${e.path} ${e.message}`).join('; ');
     return problem(400, 'validation_failed', `The request is invalid: ${detail}.`, {
