@@ -14,6 +14,7 @@ import { reportRoutes } from './modules/reports/routes.js';
 import { roleRoutes } from './modules/roles/routes.js';
 import { userRoutes } from './modules/users/routes.js';
 import { authPlugin } from './plugins/auth/index.js';
+import { clientErrorHandler, frameworkErrors } from './plugins/client-errors.js';
 import { closedSchemasPlugin } from './plugins/closed-schemas.js';
 import { contextPlugin } from './plugins/context.js';
 import { docsPlugin } from './plugins/docs.js';
@@ -71,6 +72,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     // a field learns it, and nothing it did not mean to send reaches a handler.
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (request, reply) => {
