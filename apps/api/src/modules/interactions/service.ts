@@ -62,13 +62,13 @@ function validate(values: Values): Values {
  * The writable fields of `source` and nothing else, absent optional ones as null: whatever else a
  * caller's object carries (an `orgId`, an `id`, a `createdBy`) never reaches the row.
  */
-const writable = (source: Partial<Values>): Values => ({
-  title: source.title!,
-  type: source.type!,
-  lead: source.lead!,
-  startAt: source.startAt!,
-  endAt: source.endAt!,
-  timezone: source.timezone!,
+const writable = (source: InteractionInput): Values => ({
+  title: source.title,
+  type: source.type,
+  lead: source.lead,
+  startAt: source.startAt,
+  endAt: source.endAt,
+  timezone: source.timezone,
   location: source.location ?? null,
   description: source.description ?? null,
   notes: source.notes ?? null,
@@ -181,10 +181,8 @@ const pick = (i: Interaction): Values => writable(i);
 
 /** The current values with the patch's fields (and only the writable ones) laid over them. */
 function merge(current: Interaction, patch: InteractionPatch): Values {
-  const next: Partial<Values> = pick(current);
-  for (const field of FIELDS)
-    if (Object.hasOwn(patch, field)) Object.assign(next, { [field]: patch[field] });
-  return writable(next);
+  const value = (field: Field) => (Object.hasOwn(patch, field) ? patch[field] : current[field]);
+  return writable(Object.fromEntries(FIELDS.map((f) => [f, value(f)])) as InteractionInput);
 }
 
 /** PUT: the body replaces every writable field (omitted optional ones become null). */
