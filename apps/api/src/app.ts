@@ -16,6 +16,8 @@ import { reportRoutes } from './modules/reports/routes.js';
 import { roleRoutes } from './modules/roles/routes.js';
 import { userRoutes } from './modules/users/routes.js';
 import { authPlugin } from './plugins/auth/index.js';
+import { clientErrorHandler, frameworkErrors } from './plugins/client-errors.js';
+import { closedSchemasPlugin } from './plugins/closed-schemas.js';
 import { contextPlugin } from './plugins/context.js';
 import { docsPlugin } from './plugins/docs.js';
 import { errorResponsesPlugin } from './plugins/error-responses.js';
@@ -68,8 +70,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    ajv: { customOptions: { allErrors: true } },
+    // Unknown fields are refused (400 naming each), not silently dropped: a client that misspells
+    // a field learns it, and nothing it did not mean to send reaches a handler.
+    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', async (request, reply) => {
@@ -80,11 +86,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     if (ownsDatabase) await database.close();
   });
 
+  await app.register(closedSchemasPlugin);
   await app.register(contextPlugin, { config, database, redis });
   await app.register(errorsPlugin);
   await app.register(securityPlugin, { config });
   await app.register(rateLimitPlugin, { config, redis });
-  await app.register(metricsPlugin);
+  await app.register(metricsPlugin, { token: config.metricsToken });
   await app.register(docsPlugin, { config });
   await app.register(errorResponsesPlugin);
   await app.register(authPlugin);

@@ -68,14 +68,17 @@ describe('registration', () => {
     expect(res.json().detail).toMatch(message);
   });
 
-  it('ignores fields a user may not set, such as isSuperuser', async () => {
+  it('refuses fields a user may not set, such as isSuperuser, and creates no account', async () => {
     const res = await register({
       email: 'mallory@example.com',
       password: STRONG_PASSWORD,
       isSuperuser: true,
     });
-    expect(res.statusCode).toBe(201);
-    expect(res.json().user.isSuperuser).toBe(false);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([
+      { path: '/body/isSuperuser', message: 'is not an accepted field' },
+    ]);
+    expect((await login('mallory@example.com', STRONG_PASSWORD)).statusCode).toBe(401);
   });
 });
 

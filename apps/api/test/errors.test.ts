@@ -11,10 +11,10 @@ beforeAll(async () => {
     '/echo',
     {
       schema: {
-        body: Type.Object({
-          email: Type.String({ format: 'email' }),
-          age: Type.Integer({ minimum: 0 }),
-        }),
+        body: Type.Object(
+          { email: Type.String({ format: 'email' }), age: Type.Integer({ minimum: 0 }) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request) => request.body,
@@ -83,6 +83,19 @@ describe('errors are problem+json', () => {
       'validation_failed',
     );
     expect(body.errors).toEqual([{ path: '/body/email', message: 'is required' }]);
+  });
+
+  it('refuses unknown fields with 400, naming each, instead of dropping them', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      payload: { email: 'a@b.co', age: 3, admin: true, orgId: 'x' },
+    });
+    const body = expectProblem(response, 400, 'validation_failed');
+    expect(body.errors).toEqual([
+      { path: '/body/admin', message: 'is not an accepted field' },
+      { path: '/body/orgId', message: 'is not an accepted field' },
+    ]);
   });
 
   it('refuses an oversize body with 413 payload_too_large', async () => {

@@ -1,8 +1,10 @@
+import { interactions, tenantScope } from '@atrium/db';
+import { eq } from '@atrium/db/orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/index.js';
 import { sample } from './interactions-support.js';
 import { testApp, testConfig } from './support.js';
-import { orgOf, type Person, person } from './tenant-support.js';
+import { orgOf, type Person, person, snapshot } from './tenant-support.js';
 
 let app: Awaited<ReturnType<typeof testApp>>;
 let people: Record<'owner' | 'admin' | 'member' | 'viewer' | 'outsider', Person>;
@@ -171,6 +173,117 @@ describe('across tenants', () => {
     });
     expect(response.statusCode).toBe(404);
   });
+});
+
+describe('writes across tenants', () => {
+  const victimRow = async () =>
+    (
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/orgs/${otherOrgId}/interactions`,
+        headers: people.outsider.headers,
+        payload: sample({ title: 'Outsider row' }),
+      })
+    ).json().id as string;
+
+  const ATTEMPTS: [string, () => Promise<Record<string, unknown>>][] = [
+    ['orgId (moving the row into another org)', async () => ({ orgId: otherOrgId })],
+    ['createdBy (crediting it to someone else)', async () => ({ createdBy: people.outsider.id })],
+    ['updatedBy', async () => ({ updatedBy: people.outsider.id })],
+    ['id (taking over another row’s id)', async () => ({ id: await victimRow() })],
+    ['id (not a UUID)', async () => ({ id: 'not-a-uuid' })],
+    ['version', async () => ({ version: 1000 })],
+    ['createdAt', async () => ({ createdAt: '2000-01-01T00:00:00.000Z' })],
+  ];
+
+  it.each(ATTEMPTS)('refuses a PATCH that sets %s with 400, changing nothing', async (_, extra) => {
+    const fields = await extra();
+    const before = await snapshot(app, people.member, orgId, interactionId);
+    const response = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/orgs/${orgId}/interactions/${interactionId}`,
+      headers: people.member.headers,
+      payload: { title: 'Moved', ...fields },
+    });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json()).toMatchObject({
+      code: 'validation_failed',
+      errors: Object.keys(fields).map((key) => ({
+        path: `/body/${key}`,
+        message: expect.any(String),
+      })),
+    });
+    expect(await snapshot(app, people.member, orgId, interactionId)).toEqual(before);
+    const theirs = await app.inject({
+      method: 'GET',
+      url: `/api/v1/orgs/${otherOrgId}/interactions?limit=100`,
+      headers: people.outsider.headers,
+    });
+    expect(theirs.json().items.map((i: { id: string }) => i.id)).not.toContain(interactionId);
+  });
+
+  it('refuses the same fields on PUT and POST', async () => {
+    const url = `/api/v1/orgs/${orgId}/interactions`;
+    const put = await app.inject({
+      method: 'PUT',
+      url: `${url}/${interactionId}`,
+      headers: people.member.headers,
+      payload: sample({ orgId: otherOrgId }),
+    });
+    const post = await app.inject({
+      method: 'POST',
+      url,
+      headers: people.member.headers,
+      payload: sample({ orgId: otherOrgId, id: interactionId }),
+    });
+    expect([put.statusCode, post.statusCode]).toEqual([400, 400]);
+    expect(
+      post
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['/body/id', '/body/orgId']);
+  });
+
+  it('records a valid PATCH in the row’s own org, by its real author', async () => {
+    const response = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/orgs/${orgId}/interactions/${interactionId}`,
+      headers: people.member.headers,
+      payload: { location: 'Room 4' },
+    });
+    expect(response.json()).toMatchObject({ orgId, updatedBy: people.member.id });
+    const { history } = await snapshot(app, people.owner, orgId, interactionId);
+    expect(history.at(-1)).toMatchObject({
+      action: 'updated',
+      actor: people.member.id,
+      changes: { location: { to: 'Room 4' } },
+    });
+  });
+
+  it('leaves no way for a tenant scope to write orgId or id, even with loose types', async () => {
+    const scope = tenantScope(app.db, otherOrgId);
+    const set = { title: 'Moved', orgId: otherOrgId } as { title: string };
+    expect(() => scope.update(interactions, set, eq(interactions.id, interactionId))).toThrow(
+      /does not update orgId/,
+    );
+    expect(() =>
+      scope.insert(interactions, { ...sampleRow(), id: interactionId } as never),
+    ).toThrow(/does not insert id/);
+    const mine = tenantScope(app.db, orgId);
+    expect(() =>
+      mine.update(interactions, { id: interactionId } as never, eq(interactions.id, interactionId)),
+    ).toThrow(/does not update id/);
+  });
+});
+
+const sampleRow = () => ({
+  title: 't',
+  type: 'call' as const,
+  lead: 'l',
+  startAt: new Date(),
+  endAt: new Date(),
+  timezone: 'UTC',
 });
 
 describe('on embedded PGlite', () => {

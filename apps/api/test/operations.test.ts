@@ -91,6 +91,70 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('GET /metrics with METRICS_TOKEN', () => {
+  const TOKEN = 'metrics-token-0123456789';
+  let guarded: Awaited<ReturnType<typeof testApp>>;
+  beforeAll(async () => {
+    guarded = await testApp({ METRICS_TOKEN: TOKEN });
+  });
+  afterAll(() => guarded.dispose());
+
+  it.each([
+    ['no token', {}],
+    ['a wrong token', { authorization: `Bearer ${TOKEN.slice(0, -1)}x` }],
+    ['the token without the scheme', { authorization: TOKEN }],
+  ])('refuses %s with 401 problem+json', async (_, headers) => {
+    const response = await guarded.inject({ method: 'GET', url: '/metrics', headers });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json().code).toBe('unauthorized');
+    expect(response.body).not.toContain('atrium_');
+  });
+
+  it('serves the metrics to a scraper with the token', async () => {
+    const response = await guarded.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('atrium_process_cpu_user_seconds_total');
+  });
+});
+
+describe('CORS preflights that are refused', () => {
+  const preflight = (target: typeof app, origin: string) =>
+    target.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/auth/login',
+      headers: { origin, 'access-control-request-method': 'POST' },
+    });
+  const expectRefusal = (response: Awaited<ReturnType<typeof app.inject>>) => {
+    expect(response.statusCode).toBe(403);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.headers['access-control-allow-origin']).toBeUndefined();
+    expect(response.json()).toMatchObject({ code: 'forbidden' });
+    expect(response.json().detail).toContain('https://evil.example.com');
+  };
+
+  it('answers 403 problem+json when no origins are configured', async () => {
+    expectRefusal(await preflight(app, 'https://evil.example.com'));
+  });
+
+  it('answers 403 problem+json to an unlisted origin, 204 to a listed one', async () => {
+    const withCors = await testApp({ CORS_ORIGINS: 'https://app.example.com' });
+    try {
+      expectRefusal(await preflight(withCors, 'https://evil.example.com'));
+      expect((await preflight(withCors, 'https://app.example.com')).statusCode).toBe(204);
+      const bare = await withCors.inject({ method: 'OPTIONS', url: '/api/v1/auth/login' });
+      expect(bare.statusCode).toBe(400);
+      expect(bare.headers['content-type']).toMatch(/^application\/problem\+json/);
+    } finally {
+      await withCors.dispose();
+    }
+  });
+});
+
 describe('security headers and CORS', () => {
   it('sends a strict CSP and the other helmet headers by default', async () => {
     const response = await app.inject({ method: 'GET', url: '/health/live' });

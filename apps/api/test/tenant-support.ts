@@ -49,3 +49,13 @@ export async function orgOf(app: App, owner: Person, others: [Person, string][] 
   for (const [user, role] of others) await addMember(app, org.id, user, role);
   return org.id as string;
 }
+
+/** What a tenancy test compares before and after an attempt: the row as its org sees it, and its trail. */
+export async function snapshot(app: App, owner: Person, orgId: string, id: string) {
+  const url = `/api/v1/orgs/${orgId}/interactions/${id}`;
+  const [row, history] = await Promise.all([
+    app.inject({ method: 'GET', url, headers: owner.headers }),
+    app.inject({ method: 'GET', url: `${url}/history?limit=100`, headers: owner.headers }),
+  ]);
+  return { status: row.statusCode, row: row.json(), history: history.json().items };
+}

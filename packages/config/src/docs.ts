@@ -26,8 +26,10 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
     'comma-separated browser origins allowed to call the API (`https://app.example.com`); `*` only outside production',
   CSP_MODE:
     "`strict` (nothing loads; right for a JSON API), `relaxed` (helmet's default page policy), `disabled`",
+  METRICS_TOKEN:
+    'when set, `GET /metrics` needs `Authorization: Bearer <token>` (16+ characters); unset = open',
   TRUST_PROXY:
-    '`true`, a hop count, or proxy addresses/CIDRs: decides the client IP that rate limits key on',
+    'a hop count or proxy addresses/CIDRs: decides the client IP; `true` believes a client-set `X-Forwarded-For`',
   BODY_LIMIT: 'largest request body, bytes',
   RATE_LIMIT_MAX:
     'requests per IP per window on every route (`0` = off); tighter limits are set per route',

@@ -18,6 +18,8 @@ export interface Config {
   jwtSecret: string | undefined;
   corsOrigins: string[] | '*';
   cspMode: Env['CSP_MODE'];
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | undefined;
   logLevel: Env['LOG_LEVEL'];
   trustProxy: boolean | number | string[];
   dataDir: string;
@@ -98,6 +100,7 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     jwtSecret: env.JWT_SECRET,
     corsOrigins,
     cspMode: env.CSP_MODE,
+    metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     dataDir: resolve(env.DATA_DIR),

@@ -1,5 +1,6 @@
 import { type Logger, pino } from 'pino';
 import type { Config } from './load.js';
+import { serializeError } from './log-errors.js';
 
 /** Paths whose values never reach a log line, wherever they appear. */
 const REDACT = [
@@ -25,6 +26,7 @@ export function createLogger(
     {
       level: config.logLevel,
       redact: { paths: REDACT, censor: '[redacted]' },
+      serializers: { err: serializeError },
       base: { service: 'atrium' },
     },
     destination,

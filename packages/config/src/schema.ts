@@ -44,6 +44,9 @@ export const EnvSchema = Type.Object({
     default: '',
     description: 'a comma-separated list of origins (https://app.example.com), or *',
   }),
+  METRICS_TOKEN: Type.Optional(
+    Type.String({ minLength: 16, description: 'a token of at least 16 characters' }),
+  ),
   CSP_MODE: oneOf(['strict', 'relaxed', 'disabled'], 'strict'),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   TRUST_PROXY: Type.String({
@@ -111,6 +114,7 @@ export type Env = Static<typeof EnvSchema>;
 /** Variables whose values never appear in an error message or a log line. */
 export const SECRET_VARIABLES = new Set([
   'JWT_SECRET',
+  'METRICS_TOKEN',
   'FIRST_SUPERUSER_PASSWORD',
   'DATABASE_URL',
   'REDIS_URL',

@@ -17,23 +17,26 @@ export const Timestamp = Type.String({
 });
 export type Timestamp = Static<typeof Timestamp>;
 
-export const IdParams = Type.Object({ id: Id });
+export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 export type IdParams = Static<typeof IdParams>;
 
 /** The body of a 204 response: nothing. */
 export const NoContent = Type.Null({ description: 'No content' });
 
 /** Query string of every list endpoint: keyset pagination. */
-export const PageQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-  cursor: Type.Optional(
-    Type.String({
-      minLength: 1,
-      maxLength: 512,
-      description: 'Opaque cursor: the `nextCursor` of the previous page',
-    }),
-  ),
-});
+export const PageQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 512,
+        description: 'Opaque cursor: the `nextCursor` of the previous page',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type PageQuery = Static<typeof PageQuery>;
 
 /** Response of every list endpoint: `nextCursor` is null on the last page. */

@@ -78,32 +78,39 @@ const writable = {
 export const InteractionInput = Type.Object(writable, { additionalProperties: false });
 export type InteractionInput = Static<typeof InteractionInput>;
 
-export const InteractionPatch = Type.Partial(
-  Type.Object(writable, { additionalProperties: false }),
-  {
-    minProperties: 1,
-  },
-);
+// Partial drops the inner object's options: the closing has to be restated here.
+export const InteractionPatch = Type.Partial(Type.Object(writable), {
+  additionalProperties: false,
+  minProperties: 1,
+});
 export type InteractionPatch = Static<typeof InteractionPatch>;
 
-export const InteractionParams = Type.Object({ orgId: Type.String(), id: Type.String() });
+export const InteractionParams = Type.Object(
+  { orgId: Type.String(), id: Type.String() },
+  { additionalProperties: false },
+);
 
-export const InteractionListQuery = Type.Object({
-  ...PageQuery.properties,
-  q: Type.Optional(
-    Type.String({ maxLength: 3000, description: 'Full-text search over every text field' }),
-  ),
-  type: Type.Optional(InteractionTypeSchema),
-  lead: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  from: Type.Optional(Type.String({ format: 'date-time', description: 'startAt on or after' })),
-  to: Type.Optional(Type.String({ format: 'date-time', description: 'startAt before' })),
-  sort: Type.Optional(
-    Type.Enum(InteractionSorts, { description: 'Default: relevance with q, else -createdAt' }),
-  ),
-});
+export const InteractionListQuery = Type.Object(
+  {
+    ...PageQuery.properties,
+    q: Type.Optional(
+      Type.String({ maxLength: 3000, description: 'Full-text search over every text field' }),
+    ),
+    type: Type.Optional(InteractionTypeSchema),
+    lead: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'startAt on or after' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'startAt before' })),
+    sort: Type.Optional(
+      Type.Enum(InteractionSorts, { description: 'Default: relevance with q, else -createdAt' }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type InteractionListQuery = Static<typeof InteractionListQuery>;
 
-export const InteractionExportQuery = Type.Omit(InteractionListQuery, ['limit', 'cursor']);
+export const InteractionExportQuery = Type.Omit(InteractionListQuery, ['limit', 'cursor'], {
+  additionalProperties: false,
+});
 export type InteractionExportQuery = Static<typeof InteractionExportQuery>;
 
 export const FieldChange = Type.Object({ from: Type.Unknown(), to: Type.Unknown() });
@@ -125,10 +132,10 @@ export const InteractionTypeList = Type.Object({
   items: Type.Array(Type.Object({ value: InteractionTypeSchema, label: Type.String() })),
 });
 
-export const SearchQuery = Type.Object({
-  ...PageQuery.properties,
-  q: Type.String({ minLength: 1, maxLength: 3000 }),
-});
+export const SearchQuery = Type.Object(
+  { ...PageQuery.properties, q: Type.String({ minLength: 1, maxLength: 3000 }) },
+  { additionalProperties: false },
+);
 export const SearchHit = Type.Object({
   interaction: Interaction,
   organization: Type.Object({ id: Id, name: Type.String(), slug: Type.String() }),

@@ -72,4 +72,4 @@ export type Conversation = Static<typeof Conversation>;
 export const ConversationPage = Page(Conversation);
 
 /** Message ids are validated in the service so a malformed one answers 404 like a hidden one. */
-export const MessageParams = Type.Object({ id: Type.String() });
+export const MessageParams = Type.Object({ id: Type.String() }, { additionalProperties: false });

@@ -60,9 +60,15 @@ export const UpdateOrgRequest = Type.Object(
 );
 export type UpdateOrgRequest = Static<typeof UpdateOrgRequest>;
 
-export const OrgParams = Type.Object({ orgId: Type.String() });
-export const MemberParams = Type.Object({ orgId: Type.String(), userId: Type.String() });
-export const InvitationParams = Type.Object({ orgId: Type.String(), id: Type.String() });
+export const OrgParams = Type.Object({ orgId: Type.String() }, { additionalProperties: false });
+export const MemberParams = Type.Object(
+  { orgId: Type.String(), userId: Type.String() },
+  { additionalProperties: false },
+);
+export const InvitationParams = Type.Object(
+  { orgId: Type.String(), id: Type.String() },
+  { additionalProperties: false },
+);
 
 export const Member = Type.Object(
   {

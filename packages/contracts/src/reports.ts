@@ -73,10 +73,10 @@ export const ResolveReportRequest = Type.Object(
 );
 export type ResolveReportRequest = Static<typeof ResolveReportRequest>;
 
-export const AdminReportQuery = Type.Object({
-  ...PageQuery.properties,
-  status: Type.Optional(ReportStatusSchema),
-});
+export const AdminReportQuery = Type.Object(
+  { ...PageQuery.properties, status: Type.Optional(ReportStatusSchema) },
+  { additionalProperties: false },
+);
 export type AdminReportQuery = Static<typeof AdminReportQuery>;
 
-export const ReportParams = Type.Object({ id: Type.String() });
+export const ReportParams = Type.Object({ id: Type.String() }, { additionalProperties: false });

@@ -38,12 +38,15 @@ export type User = Static<typeof User>;
 
 export const UserPage = Page(User);
 
-export const UserListQuery = Type.Object({
-  ...PageQuery.properties,
-  q: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 100, description: 'Matches email, username or name' }),
-  ),
-});
+export const UserListQuery = Type.Object(
+  {
+    ...PageQuery.properties,
+    q: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: 'Matches email, username or name' }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type UserListQuery = Static<typeof UserListQuery>;
 
 export const CreateUserRequest = Type.Object(

@@ -16,11 +16,14 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -73,9 +76,18 @@ function toProblem(error: FastifyError | HttpError, requestId: string): Problem 
   }
   if (error.validation) {
     const errors = error.validation.map((issue): FieldError => {
-      const missing = (issue.params as { missingProperty?: string }).missingProperty;
-      const path = `/${error.validationContext ?? 'body'}${issue.instancePath}${missing ? `/${missing}` : ''}`;
-      return { path, message: missing ? 'is required' : (issue.message ?? 'is invalid') };
+      const { missingProperty: missing, additionalProperty: unknown } = issue.params as {
+        missingProperty?: string;
+        additionalProperty?: string;
+      };
+      const field = missing ?? unknown;
+      const path = `/${error.validationContext ?? 'body'}${issue.instancePath}${field ? `/${field}` : ''}`;
+      const message = missing
+        ? 'is required'
+        : unknown
+          ? 'is not an accepted field'
+          : issue.message;
+      return { path, message: message ?? 'is invalid' };
     });
     const detail = errors.map((e) => `${e.path} ${e.message}`).join('; ');
     return problem(400, 'validation_failed', `The request is invalid: ${detail}.`, {
@@ -83,7 +95,10 @@ function toProblem(error: FastifyError | HttpError, requestId: string): Problem 
       errors,
     });
   }
-  if (isDataException(error)) {
+  const constraint = constraintProblem(sqlState(error));
+  if (constraint)
+    return problem(constraint.status, constraint.code, constraint.detail, { requestId });
+  if (sqlState(error)?.startsWith('22')) {
     return problem(
       400,
       'bad_request',
@@ -109,13 +124,42 @@ function toProblem(error: FastifyError | HttpError, requestId: string): Problem 
 }
 
 /**
- * PostgreSQL's class 22 "data exception" (a NUL byte in text, an out-of-range value…) means the
- * input was bad, not the server: a safety net under the schemas, answered as 400.
+ * The SQLSTATE of a database error in class 22 or 23, from postgres.js or PGlite, bare or wrapped
+ * by Drizzle (`cause`). Class 22 "data exception" (a NUL byte in text, an out-of-range value…)
+ * means the input was bad, not the server: a safety net under the schemas, answered as 400.
  */
-function isDataException(error: unknown): boolean {
-  const code =
-    (error as { cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code;
-  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+function sqlState(error: unknown): string | undefined {
+  for (let e = error, depth = 0; typeof e === 'object' && e && depth < 5; depth++) {
+    const { code, cause } = e as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code)) return code;
+    e = cause;
+  }
+  return undefined;
+}
+
+const CONFLICT = { status: 409, code: 'conflict' } as const;
+const INVALID = { status: 400, code: 'bad_request' } as const;
+
+/**
+ * Class 23, integrity constraint violations: the request collided with data or broke a rule the
+ * schema cannot see. A module that expects one answers it more precisely itself; this is the net
+ * under all of them, so none becomes a 500. The detail names no constraint or value.
+ */
+const CONSTRAINTS: Record<string, { status: 400 | 409; code: ErrorCode; detail: string }> = {
+  '23505': { ...CONFLICT, detail: 'A value that must be unique is already taken.' },
+  '23P01': { ...CONFLICT, detail: 'It overlaps with something that already exists.' },
+  '23503': {
+    ...CONFLICT,
+    detail: 'It refers to something that does not exist, or something still refers to it.',
+  },
+  '23001': { ...CONFLICT, detail: 'Something still refers to it.' },
+  '23502': { ...INVALID, detail: 'A required value is missing.' },
+  '23514': { ...INVALID, detail: 'A value is outside what is allowed.' },
+};
+
+function constraintProblem(state: string | undefined) {
+  if (!state?.startsWith('23')) return undefined;
+  return CONSTRAINTS[state] ?? { ...CONFLICT, detail: 'The request conflicts with existing data.' };
 }
 
 function sendProblem(reply: FastifyReply, body: Problem) {
@@ -126,7 +170,10 @@ function sendProblem(reply: FastifyReply, body: Problem) {
 export const errorsPlugin = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((error: FastifyError | HttpError, request: FastifyRequest, reply) => {
     const body = toProblem(error, request.id);
+    // The logger's err serializer keeps a failed query's values out of the line.
     if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+    else if (constraintProblem(sqlState(error)))
+      request.log.warn({ err: error }, 'constraint violation answered as a client error');
     if (error instanceof HttpError && error.headers) reply.headers(error.headers);
     return sendProblem(reply, body);
   });

@@ -1,6 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Unauthorized } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -9,8 +11,26 @@ declare module 'fastify' {
   }
 }
 
-/** Prometheus metrics at GET /metrics: process defaults plus request latency by route. */
-export const metricsPlugin = fp(async (app: FastifyInstance) => {
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * A check of `Authorization: Bearer <token>` that takes as long for a near miss as for a far one:
+ * both sides are hashed to one length, then compared in constant time.
+ */
+function bearerCheck(token: string) {
+  const expected = digest(`Bearer ${token}`);
+  return (request: FastifyRequest) => {
+    const given = request.headers.authorization ?? '';
+    if (!timingSafeEqual(digest(given), expected))
+      throw new Unauthorized('GET /metrics needs the metrics token as a bearer token.');
+  };
+}
+
+/**
+ * Prometheus metrics at GET /metrics: process defaults plus request latency by route. With a
+ * token, scrapers must send it; without one, /metrics is open and belongs off the public network.
+ */
+export const metricsPlugin = fp(async (app: FastifyInstance, { token }: { token?: string }) => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'atrium_' });
   const duration = new Histogram({
@@ -32,7 +52,9 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     );
   });
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  const authorize = token ? bearerCheck(token) : undefined;
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    authorize?.(request);
     reply.type(registry.contentType);
     return registry.metrics();
   });

@@ -1,8 +1,9 @@
 import type { Config } from '@atrium/config';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { BadRequest, Forbidden } from '../errors.js';
 
 /**
  * CSP modes. `strict` suits a JSON API: nothing may load, nothing may frame it (Swagger UI sets
@@ -23,12 +24,36 @@ const CSP = {
   disabled: false,
 } as const;
 
+/**
+ * Answers the preflights CORS refuses as problems, before @fastify/cors sees them: left to it, a
+ * preflight with no CORS_ORIGINS was a bare 404, one from an unlisted origin a 204 without
+ * headers, and an OPTIONS without the preflight headers a text/plain 400. A browser fails the
+ * preflight either way; a developer reading the response now learns why.
+ */
+function preflightGuard(corsOrigins: Config['corsOrigins']) {
+  const allowed = (origin: string) => corsOrigins === '*' || corsOrigins.includes(origin);
+  return async (request: FastifyRequest) => {
+    if (request.method !== 'OPTIONS') return;
+    const origin = request.headers.origin;
+    if (origin === undefined || request.headers['access-control-request-method'] === undefined) {
+      // Without CORS there is no OPTIONS route: the not-found problem says so.
+      if (corsOrigins.length === 0) return;
+      throw new BadRequest(
+        'OPTIONS is answered only as a CORS preflight, with Origin and Access-Control-Request-Method.',
+      );
+    }
+    if (!allowed(origin))
+      throw new Forbidden(`This API does not accept cross-origin requests from ${origin}.`);
+  };
+}
+
 export const securityPlugin = fp(async (app: FastifyInstance, { config }: { config: Config }) => {
   await app.register(helmet, {
     contentSecurityPolicy: CSP[config.cspMode],
     // The API serves no cross-origin-embeddable documents; CORS governs who may read it.
     crossOriginResourcePolicy: { policy: 'same-site' },
   });
+  app.addHook('onRequest', preflightGuard(config.corsOrigins));
   await app.register(cors, {
     origin:
       config.corsOrigins === '*' ? true : config.corsOrigins.length ? config.corsOrigins : false,

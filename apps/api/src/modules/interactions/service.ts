@@ -58,10 +58,30 @@ function validate(values: Values): Values {
   };
 }
 
+/**
+ * The writable fields of `source` and nothing else, absent optional ones as null: whatever else a
+ * caller's object carries (an `orgId`, an `id`, a `createdBy`) never reaches the row.
+ */
+const writable = (source: InteractionInput): Values => ({
+  title: source.title,
+  type: source.type,
+  lead: source.lead,
+  startAt: source.startAt,
+  endAt: source.endAt,
+  timezone: source.timezone,
+  location: source.location ?? null,
+  description: source.description ?? null,
+  notes: source.notes ?? null,
+});
+
+/** The columns a create or change writes, each named. */
 const toRow = (v: Values) => ({
-  ...v,
+  title: v.title,
+  type: v.type,
+  lead: v.lead,
   startAt: new Date(v.startAt),
   endAt: new Date(v.endAt),
+  timezone: v.timezone,
   location: v.location ?? null,
   description: v.description ?? null,
   notes: v.notes ?? null,
@@ -83,12 +103,7 @@ export async function createInteraction(
   actorId: string,
   input: InteractionInput,
 ) {
-  const values = validate({
-    ...input,
-    location: input.location ?? null,
-    description: input.description ?? null,
-    notes: input.notes ?? null,
-  });
+  const values = validate(writable(input));
   return scope.db.transaction(async (tx) => {
     const t = tenantScope(tx, scope.orgId);
     const [row] = await t
@@ -162,7 +177,13 @@ async function change(
   });
 }
 
-const pick = (i: Interaction): Values => Object.fromEntries(FIELDS.map((f) => [f, i[f]])) as Values;
+const pick = (i: Interaction): Values => writable(i);
+
+/** The current values with the patch's fields (and only the writable ones) laid over them. */
+function merge(current: Interaction, patch: InteractionPatch): Values {
+  const value = (field: Field) => (Object.hasOwn(patch, field) ? patch[field] : current[field]);
+  return writable(Object.fromEntries(FIELDS.map((f) => [f, value(f)])) as InteractionInput);
+}
 
 /** PUT: the body replaces every writable field (omitted optional ones become null). */
 export const replaceInteraction = (
@@ -171,19 +192,7 @@ export const replaceInteraction = (
   id: string,
   input: InteractionInput,
   version?: number,
-) =>
-  change(
-    scope,
-    id,
-    version,
-    () => ({
-      ...input,
-      location: input.location ?? null,
-      description: input.description ?? null,
-      notes: input.notes ?? null,
-    }),
-    actorId,
-  );
+) => change(scope, id, version, () => writable(input), actorId);
 
 /** PATCH: the body's fields are merged into the current ones. */
 export const patchInteraction = (
@@ -192,7 +201,7 @@ export const patchInteraction = (
   id: string,
   input: InteractionPatch,
   version?: number,
-) => change(scope, id, version, (current) => ({ ...pick(current), ...input }) as Values, actorId);
+) => change(scope, id, version, (current) => merge(current, input), actorId);
 
 export async function deleteInteraction(
   scope: TenantScope,

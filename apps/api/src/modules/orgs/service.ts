@@ -78,7 +78,7 @@ export async function updateOrganization(
   try {
     const [org] = await db
       .update(organizations)
-      .set({ ...input, updatedAt: sql`now()` })
+      .set({ name: input.name, slug: input.slug, updatedAt: sql`now()` })
       .where(eq(organizations.id, orgId))
       .returning();
     if (!org) throw new NotFound('organization');

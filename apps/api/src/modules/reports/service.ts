@@ -58,7 +58,7 @@ export async function visibleReport(db: Database, actor: Actor, id: string, lock
 export async function createReport(db: Database, userId: string, input: CreateReportRequest) {
   const [row] = await db
     .insert(reports)
-    .values({ reporterId: userId, ...input })
+    .values({ reporterId: userId, title: input.title, content: input.content })
     .returning();
   return toReport(row!);
 }
@@ -84,7 +84,7 @@ export async function updateReport(
   if (row.reporterId !== actor.id) throw new Forbidden('Only the reporter can edit a report.');
   const [updated] = await db
     .update(reports)
-    .set({ ...input, updatedAt: new Date() })
+    .set({ title: input.title, content: input.content, updatedAt: new Date() })
     .where(and(eq(reports.id, id), eq(reports.status, 'open')))
     .returning();
   if (!updated) throw new Conflict('A report can be edited only while it is open.');
