@@ -16,6 +16,8 @@ export interface Config {
   databasePoolMax: number;
   redisUrl: string | undefined;
   jwtSecret: string | undefined;
+  /** The `iss` and `aud` of our own access tokens (an external IdP's are in `idp`). */
+  jwt: { issuer: string; audience: string };
   corsOrigins: string[] | '*';
   cspMode: Env['CSP_MODE'];
   logLevel: Env['LOG_LEVEL'];
@@ -102,6 +104,7 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     firstSuperuser: { email: env.FIRST_SUPERUSER_EMAIL, password: env.FIRST_SUPERUSER_PASSWORD },
     idp: parseIdp(env),
     sessionCacheMs: env.AUTH_SESSION_CACHE_MS,
+    jwt: { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
     bodyLimit: env.BODY_LIMIT,
     rateLimit: {
       max: env.RATE_LIMIT_MAX,

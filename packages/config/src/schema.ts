@@ -40,6 +40,16 @@ export const EnvSchema = Type.Object({
   JWT_SECRET: Type.Optional(
     Type.String({ minLength: 32, description: 'a secret of at least 32 bytes' }),
   ),
+  JWT_ISSUER: Type.String({
+    default: 'atrium',
+    minLength: 1,
+    description: 'the iss claim of the access tokens Atrium signs',
+  }),
+  JWT_AUDIENCE: Type.String({
+    default: 'atrium-api',
+    minLength: 1,
+    description: 'the aud claim of the access tokens Atrium signs',
+  }),
   CORS_ORIGINS: Type.String({
     default: '',
     description: 'a comma-separated list of origins (https://app.example.com), or *',

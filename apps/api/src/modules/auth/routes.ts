@@ -46,7 +46,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/register',
     {
-      config: { rateLimit: perIp(app, 20, FIFTEEN_MINUTES) },
+      config: { noStore: true, rateLimit: perIp(app, 20, FIFTEEN_MINUTES) },
       schema: {
         tags,
         summary: 'Create an account and sign in',
@@ -65,7 +65,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/login',
     {
-      config: { rateLimit: perIp(app, 30, 60_000) },
+      config: { noStore: true, rateLimit: perIp(app, 30, 60_000) },
       schema: {
         tags,
         summary: 'Sign in with email or username',
@@ -96,7 +96,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/refresh',
     {
-      config: { rateLimit: perIp(app, 60, 60_000) },
+      config: { noStore: true, rateLimit: perIp(app, 60, 60_000) },
       schema: {
         tags,
         summary: 'Exchange a refresh token for new tokens (rotation)',
