@@ -31,6 +31,14 @@ export interface Config {
   bodyLimit: number;
   /** `messages` is sends per user per minute. */
   rateLimit: { max: number; windowMs: number; auth: boolean; messages: number };
+  /**
+   * Failed sign-ins: `perIp` failures per (account, client IP) per window lock out that pair
+   * only; `perAccount` failures from all IPs together lock the account for everyone.
+   */
+  loginFailures: {
+    perIp: { max: number; windowMs: number };
+    perAccount: { max: number; windowMs: number };
+  };
   queuePrefix: string;
   jobs: {
     concurrency: number;
@@ -96,6 +104,7 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     databasePoolMax: env.DATABASE_POOL_MAX,
     redisUrl: env.REDIS_URL,
     jwtSecret: env.JWT_SECRET,
+    jwt: { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
     corsOrigins,
     cspMode: env.CSP_MODE,
     logLevel: env.LOG_LEVEL,
@@ -104,13 +113,16 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     firstSuperuser: { email: env.FIRST_SUPERUSER_EMAIL, password: env.FIRST_SUPERUSER_PASSWORD },
     idp: parseIdp(env),
     sessionCacheMs: env.AUTH_SESSION_CACHE_MS,
-    jwt: { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
     bodyLimit: env.BODY_LIMIT,
     rateLimit: {
       max: env.RATE_LIMIT_MAX,
       windowMs: env.RATE_LIMIT_WINDOW_MS,
       auth: env.AUTH_RATE_LIMITS === 'on',
       messages: env.MESSAGE_RATE_LIMIT_MAX,
+    },
+    loginFailures: {
+      perIp: { max: env.LOGIN_IP_FAILURES, windowMs: env.LOGIN_IP_WINDOW_MS },
+      perAccount: { max: env.LOGIN_ACCOUNT_FAILURES, windowMs: env.LOGIN_ACCOUNT_WINDOW_MS },
     },
     queuePrefix: env.QUEUE_PREFIX,
     jobs: {

@@ -75,6 +75,10 @@ export const EnvSchema = Type.Object({
   RATE_LIMIT_MAX: integer(600, 0, 1_000_000),
   RATE_LIMIT_WINDOW_MS: integer(60_000, 1000, 86_400_000),
   AUTH_RATE_LIMITS: oneOf(['on', 'off'], 'on'),
+  LOGIN_IP_FAILURES: integer(10, 1, 10_000),
+  LOGIN_IP_WINDOW_MS: integer(900_000, 1000, 86_400_000),
+  LOGIN_ACCOUNT_FAILURES: integer(100, 1, 1_000_000),
+  LOGIN_ACCOUNT_WINDOW_MS: integer(86_400_000, 1000, 2_592_000_000),
   MESSAGE_RATE_LIMIT_MAX: integer(30, 1, 100_000),
   AUTH_SESSION_CACHE_MS: integer(10_000, 0, 60_000),
   QUEUE_PREFIX: Type.String({

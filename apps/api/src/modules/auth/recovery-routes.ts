@@ -11,7 +11,7 @@ import { eq, sql } from '@atrium/db/orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { BadRequest } from '../../errors.js';
 import { assertStrongPassword } from '../users/service.js';
-import { perIp } from './limiter.js';
+import { type LoginLimiter, perIp } from './limiter.js';
 import { consumeOneTimeToken } from './one-time-tokens.js';
 import { queueTokenEmail } from './recovery-service.js';
 import { revokeSessions } from './sessions.js';
@@ -19,7 +19,10 @@ import { revokeSessions } from './sessions.js';
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const BAD_TOKEN = 'The link is invalid, expired or already used; ask for a new one.';
 
-export const recoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const recoveryRoutes: FastifyPluginAsyncTypebox<{ failures: LoginLimiter }> = async (
+  app,
+  { failures },
+) => {
   const tags = ['auth'];
 
   app.post(
@@ -60,15 +63,18 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Check the policy first, so a weak password does not burn the token.
       await assertStrongPassword(newPassword, 'newPassword', []);
       const passwordHash = await hashPassword(newPassword);
-      await app.db.transaction(async (tx) => {
-        const userId = await consumeOneTimeToken(tx, token, 'password-reset');
-        if (!userId) throw new BadRequest(BAD_TOKEN);
+      const userId = await app.db.transaction(async (tx) => {
+        const owner = await consumeOneTimeToken(tx, token, 'password-reset');
+        if (!owner) throw new BadRequest(BAD_TOKEN);
         await tx
           .update(users)
           .set({ passwordHash, updatedAt: sql`now()` })
-          .where(eq(users.id, userId));
-        await revokeSessions(tx, eq(sessions.userId, userId));
+          .where(eq(users.id, owner));
+        await revokeSessions(tx, eq(sessions.userId, owner));
+        return owner;
         await app.authChanged(tx);
+      // Guessing elsewhere may have spent the account's sign-in budget; the owner can sign in now.
+      await failures.forgive(userId);
       });
       return reply.status(204).send(null);
     },
