@@ -9,11 +9,12 @@ import {
 import { sessions, users } from '@atrium/db';
 import { eq, sql } from '@atrium/db/orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
 import { BadRequest } from '../../errors.js';
 import { assertStrongPassword } from '../users/service.js';
 import { type LoginLimiter, perIp } from './limiter.js';
 import { consumeOneTimeToken } from './one-time-tokens.js';
-import { queueTokenEmail } from './recovery-service.js';
+import { requestPasswordReset } from './recovery-service.js';
 import { revokeSessions } from './sessions.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
@@ -24,6 +25,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox<{ failures: LoginLimiter 
   { failures },
 ) => {
   const tags = ['auth'];
+  const afterReply = backgroundTasks(app);
 
   app.post(
     '/auth/password-reset/request',
@@ -37,13 +39,10 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox<{ failures: LoginLimiter 
       },
     },
     async (request, reply) => {
-      const [user] = await app.db
-        .select({ id: users.id, email: users.email })
-        .from(users)
-        .where(eq(sql`lower(${users.email})`, request.body.email.toLowerCase()))
-        .limit(1);
-      if (user) await app.db.transaction((tx) => queueTokenEmail(tx, user, 'password-reset'));
-      return reply.status(202).send({ status: 'accepted' });
+      // Answered before any work: an account's token and email took measurably longer than
+      // nothing at all, which told who has an account.
+      await reply.status(202).send({ status: 'accepted' });
+      afterReply(request, () => requestPasswordReset(app.db, request.body.email));
     },
   );
 
@@ -71,11 +70,11 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox<{ failures: LoginLimiter 
           .set({ passwordHash, updatedAt: sql`now()` })
           .where(eq(users.id, owner));
         await revokeSessions(tx, eq(sessions.userId, owner));
-        return owner;
         await app.authChanged(tx);
+        return owner;
+      });
       // Guessing elsewhere may have spent the account's sign-in budget; the owner can sign in now.
       await failures.forgive(userId);
-      });
       return reply.status(204).send(null);
     },
   );
@@ -105,3 +104,20 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox<{ failures: LoginLimiter 
     },
   );
 };
+
+/**
+ * Work that runs once its response is sent. Fastify does not wait for it, so closing the app
+ * does, before the database goes; a failure is logged (the client has its answer already).
+ */
+function backgroundTasks(app: FastifyInstance) {
+  const pending = new Set<Promise<void>>();
+  app.addHook('onClose', async () => {
+    await Promise.allSettled(pending);
+  });
+  return (request: { log: FastifyInstance['log'] }, task: () => Promise<void>) => {
+    const run = task()
+      .catch((err: unknown) => request.log.error({ err }, 'background work after a reply failed'))
+      .finally(() => pending.delete(run));
+    pending.add(run);
+  };
+}
