@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { QueueNames } from '@atrium/contracts';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STRONG_PASSWORD, signUp, type TestApp, uniquePrefix } from './auth-support.js';
+import { bearer, STRONG_PASSWORD, signUp, type TestApp, uniquePrefix } from './auth-support.js';
 import { testApp } from './support.js';
 
 // A redis-server of this file's own: every key in it was written by the app under test, so a
@@ -65,6 +65,16 @@ describe('Redis keys', () => {
       last = (await app.inject({ method: 'GET', url: '/docs/json', remoteAddress })).statusCode;
     }
     expect(last).toBe(429);
+
+    // A message publishes a live event, kept for resuming streams.
+    const recipient = await signUp(app);
+    const sent = await app.inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      headers: bearer((await signUp(app)).accessToken),
+      payload: { recipientId: recipient.user.id, content: 'hello' },
+    });
+    expect(sent.statusCode).toBe(201);
 
     const keys = await allKeys(url);
     expect(keys.some((k) => k.includes(':rate-limit:'))).toBe(true);
