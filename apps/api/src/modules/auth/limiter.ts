@@ -36,8 +36,8 @@ export class LoginLimiter {
    * guesses cannot overshoot), or throws 429. A refusal by the pair's budget spends nothing of the
    * account's: an attacker already locked out cannot drain the owner's budget. Unknown login names
    * count per (name, IP) only: counting them for a day would let a flood of made-up names fill
-   * memory or Redis, and telling them apart takes a hundred failures from ten IPs (registration
-   * answers that in one request).
+   * memory or Redis, and telling them apart takes spending a whole account budget from many IPs
+   * (registration answers that in one request).
    */
   async begin(account: { id: string } | undefined, login: string, ip: string) {
     const name = account?.id ?? `unknown:${createHash('sha256').update(login).digest('base64url')}`;
