@@ -7,4 +7,5 @@
 // caches at every switch; one thread per core verified about a third more passwords per second
 // here, and on a larger machine every core hashes. File and DNS work shares the pool, so it never
 // goes below two threads. A UV_THREADPOOL_SIZE set in the environment wins.
+// biome-ignore lint/style/noProcessEnv: a Node runtime setting made before any module loads, not configuration
 process.env.UV_THREADPOOL_SIZE ||= String(Math.max(2, require('node:os').availableParallelism()));

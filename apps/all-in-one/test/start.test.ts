@@ -3,13 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inheritedEnv, TEST_REDIS_URL } from '@atrium/config/testing';
 import { createTestDatabase } from '@atrium/db/testing';
 import { describe, expect, it } from 'vitest';
 
 // The bundle `pnpm start` runs (built by `pnpm test`'s build step before the tests), with its preload.
 const MAIN = new URL('../dist/atrium.mjs', import.meta.url).pathname;
 const THREADPOOL = new URL('../threadpool.cjs', import.meta.url).pathname;
-const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -24,7 +24,7 @@ async function freePort(): Promise<number> {
 function start(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--require', THREADPOOL, MAIN], {
     cwd: mkdtempSync(join(tmpdir(), 'atrium-start-')),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: { ...inheritedEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -16,6 +16,7 @@ import { userRoutes } from './modules/users/routes.js';
 import { authPlugin } from './plugins/auth/index.js';
 import { contextPlugin } from './plugins/context.js';
 import { docsPlugin } from './plugins/docs.js';
+import { errorResponsesPlugin } from './plugins/error-responses.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { eventsPlugin } from './plugins/events.js';
 import { metricsPlugin } from './plugins/metrics.js';
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(rateLimitPlugin, { config, redis });
   await app.register(metricsPlugin);
   await app.register(docsPlugin, { config });
+  await app.register(errorResponsesPlugin);
   await app.register(authPlugin);
   await app.register(tenancyPlugin);
   await app.register(eventsPlugin);

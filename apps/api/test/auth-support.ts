@@ -5,8 +5,8 @@ import { desc, sql } from '@atrium/db/orm';
 import type { FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { vi } from 'vitest';
+import { createAccount } from '../src/accounts.js';
 import { authResponse, prepareStartSession } from '../src/modules/auth/sessions.js';
-import { createUser } from '../src/modules/users/service.js';
 import type { testApp } from './support.js';
 
 export type TestApp = Awaited<ReturnType<typeof testApp>>;
@@ -21,7 +21,7 @@ export async function signUp(
 ): Promise<AuthResponse> {
   counter += 1;
   const email = options.email ?? `user${counter}-${Date.now()}@example.com`;
-  const user = await createUser(app.db, {
+  const user = await createAccount(app.db, {
     email,
     password: STRONG_PASSWORD,
     username: `user${counter}x${Date.now() % 100000}`,

@@ -5,7 +5,7 @@ import { type Config, loadConfig } from '@atrium/config';
 import { createTestDatabase } from '@atrium/db/testing';
 import { type BuildOptions, buildApp } from '../src/index.js';
 
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { TEST_REDIS_URL } from '@atrium/config/testing';
 
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({

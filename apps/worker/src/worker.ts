@@ -10,13 +10,16 @@ import {
   type Logger,
   OutboxRelay,
   type Processors,
+  type RepeatingJob,
   type RetryPolicy,
+  repeatingJobsOf,
+  settingByQueue,
+  startRepeatingTimers,
 } from '@atrium/jobs';
 import type { Registry } from 'prom-client';
 import { crmFromConfig, mailFromConfig } from './integrations.js';
 import { createProcessors } from './processors/index.js';
-import { MAINTENANCE_SCHEDULE, type ScheduledTask } from './processors/maintenance.js';
-import { startMaintenanceTimers } from './schedule.js';
+import { QUEUES } from './queues.js';
 
 export interface WorkerOptions {
   config: Config;
@@ -31,8 +34,8 @@ export interface WorkerOptions {
   metrics?: Registry;
   /** First retry delay; 1 s unless a test wants its retries fast. */
   retryBaseDelayMs?: number;
-  /** Replaces MAINTENANCE_SCHEDULE (a test runs a task every few hundred ms). */
-  schedule?: ScheduledTask[];
+  /** Replaces the queues' repeating jobs (a test runs a task every few hundred ms). */
+  repeating?: RepeatingJob[];
 }
 
 export interface RunningWorker {
@@ -62,7 +65,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const retry: RetryPolicy = {
     attempts: config.jobs.attempts,
     baseDelayMs: options.retryBaseDelayMs ?? 1000,
-    attemptsByQueue: config.jobs.queueAttempts,
+    attemptsByQueue: settingByQueue(QUEUES, 'attempts', config.jobs.queueAttempts),
   };
   const observe = options.metrics && jobDurationHistogram(options.metrics);
   const runner = config.redisUrl
@@ -89,7 +92,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 }
 
 async function startBullmq(
-  { config, log, schedule }: WorkerOptions,
+  { config, log, repeating }: WorkerOptions,
   processors: Processors,
   retry: RetryPolicy,
   observe: JobObserver | undefined,
@@ -100,12 +103,15 @@ async function startBullmq(
   await bullmq.checkEvictionPolicy(redisUrl, log);
   const connection = { redisUrl, prefix: config.queuePrefix };
   const driver = new bullmq.BullmqDriver({ ...connection, retry });
-  await bullmq.scheduleMaintenance(driver.queue('maintenance'), schedule ?? MAINTENANCE_SCHEDULE);
+  await bullmq.upsertRepeatingJobs(
+    (name) => driver.queue(name),
+    repeating ?? repeatingJobsOf(QUEUES),
+  );
   const workers = bullmq.startBullmqWorkers({
     ...connection,
     processors,
     concurrency: config.jobs.concurrency,
-    concurrencyByQueue: config.jobs.queueConcurrency,
+    concurrencyByQueue: settingByQueue(QUEUES, 'concurrency', config.jobs.queueConcurrency),
     log,
     observe,
   });
@@ -113,7 +119,7 @@ async function startBullmq(
 }
 
 async function startInProcess(
-  { config, database, log, schedule }: WorkerOptions,
+  { config, database, log, repeating }: WorkerOptions,
   processors: Processors,
   retry: RetryPolicy,
   observe: JobObserver | undefined,
@@ -128,6 +134,6 @@ async function startInProcess(
     concurrency: config.jobs.concurrency,
     observe,
   });
-  const stopTimers = startMaintenanceTimers(database, log, schedule ?? MAINTENANCE_SCHEDULE);
+  const stopTimers = startRepeatingTimers(database, log, repeating ?? repeatingJobsOf(QUEUES));
   return { driver, stop: async () => stopTimers() };
 }

@@ -68,7 +68,7 @@ describe('scheduled maintenance on BullMQ', () => {
     try {
       const schedulers = await readers.queues[0]!.getJobSchedulers();
       expect(schedulers.map((s) => s.key).sort()).toEqual(
-        MAINTENANCE_SCHEDULE.map((t) => `maintenance:${t.task}`).sort(),
+        MAINTENANCE_SCHEDULE.map((t) => `maintenance:${t.name}`).sort(),
       );
     } finally {
       await readers.close();
@@ -78,8 +78,15 @@ describe('scheduled maintenance on BullMQ', () => {
 
   it('runs the repeatable job, which removes expired rows', async () => {
     const { keys, left } = await seedDeliveries();
-    const schedule = [{ task: 'prune-deliveries' as const, everyMs: 200 }];
-    const worker = await startWorker({ config: workerConfig(), database, log, schedule });
+    const repeating = [
+      {
+        queue: 'maintenance' as const,
+        name: 'prune-deliveries',
+        payload: { task: 'prune-deliveries' as const },
+        everyMs: 200,
+      },
+    ];
+    const worker = await startWorker({ config: workerConfig(), database, log, repeating });
     try {
       await vi.waitFor(async () => expect(await left()).not.toContain(keys.oldDone), {
         timeout: 10_000,
@@ -95,9 +102,16 @@ describe('scheduled maintenance on BullMQ', () => {
 describe('scheduled maintenance in-process', () => {
   it('runs the task from its timer through the outbox', async () => {
     const { keys, left } = await seedDeliveries();
-    const schedule = [{ task: 'prune-deliveries' as const, everyMs: 200 }];
+    const repeating = [
+      {
+        queue: 'maintenance' as const,
+        name: 'prune-deliveries',
+        payload: { task: 'prune-deliveries' as const },
+        everyMs: 200,
+      },
+    ];
     const config = workerConfig({ REDIS_URL: '' });
-    const worker = await startWorker({ config, database, log, schedule });
+    const worker = await startWorker({ config, database, log, repeating });
     try {
       await vi.waitFor(async () => expect(await left()).not.toContain(keys.oldDone), {
         timeout: 10_000,

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { type Config, loadConfig } from '@atrium/config';
+import { TEST_REDIS_URL } from '@atrium/config/testing';
 import type { JobPayload, QueueName } from '@atrium/contracts';
 import { createDatabase, type DatabaseHandle, outbox } from '@atrium/db';
 import { eq } from '@atrium/db/orm';
 import { createTestDatabase } from '@atrium/db/testing';
 import { enqueue, type JobContext, type Logger } from '@atrium/jobs';
 
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { TEST_REDIS_URL };
 export const log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 export const unique = () => randomBytes(4).toString('hex');
 

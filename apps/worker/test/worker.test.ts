@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@atrium/config';
+import { TEST_REDIS_URL } from '@atrium/config/testing';
 import { createDatabase, type DatabaseHandle, outbox } from '@atrium/db';
 import { inArray, sql } from '@atrium/db/orm';
 import { createTestDatabase } from '@atrium/db/testing';
@@ -8,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startWorker } from '../src/index.js';
 import { maintenance } from '../src/processors/maintenance.js';
 
-const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 let test: Awaited<ReturnType<typeof createTestDatabase>>;

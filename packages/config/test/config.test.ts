@@ -2,7 +2,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, EnvSchema, loadConfig, withDotenv } from '../src/index.js';
+import {
+  ConfigError,
+  configTable,
+  EnvSchema,
+  envExample,
+  loadConfig,
+  README_TABLE,
+  withDotenv,
+} from '../src/index.js';
 
 const SECRET = 's'.repeat(32);
 
@@ -138,9 +146,20 @@ describe('.env', () => {
     expect(withDotenv({ PORT: '1' }, dir)).toEqual({ PORT: '1' });
   });
 
-  it('.env.example documents every variable the schema reads, and nothing else', () => {
+  it('.env.example is written from the documented schema (pnpm docs:config)', () => {
     const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    expect(example).toBe(envExample());
     const documented = [...example.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]).sort();
     expect(documented).toEqual(Object.keys(EnvSchema.properties).sort());
+  });
+
+  it("the README's configuration table lists every variable, as pnpm docs:config writes it", () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const table = readme.split(README_TABLE.begin)[1]?.split(README_TABLE.end)[0];
+    // Biome aligns the table's columns; compare the cells.
+    const cells = (markdown: string) =>
+      markdown.trim().replace(/ +/g, ' ').replace(/-{3,}/g, '---');
+    expect(cells(table ?? '')).toBe(cells(configTable()));
+    for (const name of Object.keys(EnvSchema.properties)) expect(table).toContain(`| \`${name}\` `);
   });
 });

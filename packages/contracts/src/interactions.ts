@@ -10,6 +10,9 @@ export const InteractionTypes = [
   'other',
 ] as const;
 export type InteractionType = (typeof InteractionTypes)[number];
+
+/** What a history entry records. */
+export const HistoryActions = ['created', 'updated', 'deleted'] as const;
 export const InteractionTypeSchema = Type.Enum(InteractionTypes);
 
 export const InteractionSorts = [
@@ -108,7 +111,7 @@ export const HistoryEntry = Type.Object(
   {
     id: Id,
     interactionId: Id,
-    action: Type.Enum(['created', 'updated', 'deleted']),
+    action: Type.Enum(HistoryActions),
     actor: Nullable(Id),
     at: Timestamp,
     changes: Type.Record(Type.String(), FieldChange),

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { TEST_DATABASE_URL } from '@atrium/config/testing';
 import postgres from 'postgres';
 import { migratePostgres } from './driver-postgres.js';
 import { migrationsHash } from './migrate.js';
 
 /** The server tests run against; any database on it works as the admin connection. */
-export const TEST_ADMIN_URL =
-  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_ADMIN_URL = TEST_DATABASE_URL;
 
 export interface TestDatabase {
   url: string;

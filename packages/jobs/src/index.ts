@@ -1,7 +1,17 @@
 export { EffectInProgress, type EffectKey, once } from './deliveries.js';
 export { InProcessDriver } from './drivers/in-process.js';
+export { enqueueEmail } from './email.js';
 export { isPermanent, PermanentJobError, RetryLaterError } from './errors.js';
 export { type JobObserver, type JobOutcome, jobDurationHistogram } from './metrics.js';
 export { type EnqueueOptions, enqueue, OUTBOX_CHANNEL } from './outbox.js';
+export {
+  processorsOf,
+  type QueueDeclaration,
+  type QueueDeclarations,
+  repeatingJobsOf,
+  settingByQueue,
+} from './queues.js';
 export { OutboxRelay, type RelayOptions } from './relay.js';
+export { type RepeatingJob, repeatingKey, startRepeatingTimers } from './repeating.js';
+export { pruneDeliveries, pruneOutbox } from './retention.js';
 export * from './types.js';

@@ -6,7 +6,7 @@ import { createDatabase, type DatabaseHandle } from '@atrium/db';
 import { createTestDatabase } from '@atrium/db/testing';
 import type { JobContext, Logger, Processors } from '../src/index.js';
 
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { TEST_REDIS_URL } from '@atrium/config/testing';
 
 export const silentLog: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 

@@ -13,7 +13,7 @@ export const docsPlugin = fp(async (app: FastifyInstance, { config }: { config: 
         title: 'Atrium API',
         version: config.version,
         description:
-          'Interactions, accounts, messaging and website content in one backend. Errors are ' +
+          'Interactions, accounts and sessions, organizations, messaging and reports in one backend. Errors are ' +
           'RFC 9457 problem+json with a stable `code`; lists use keyset pagination (`limit`, `cursor`).',
       },
       servers: [{ url: '/' }],

@@ -1,10 +1,8 @@
 import type { Database } from '@atrium/db';
 import type { CrmClient } from '@atrium/integrations/crm';
 import type { MailTransport } from '@atrium/integrations/mail';
-import type { Processors } from '@atrium/jobs';
-import { syncCrm } from './crm-sync.js';
-import { sendEmail } from './email.js';
-import { maintenance } from './maintenance.js';
+import { type Processors, processorsOf } from '@atrium/jobs';
+import { QUEUES } from '../queues.js';
 
 export interface ProcessorDeps {
   db: Database;
@@ -13,11 +11,4 @@ export interface ProcessorDeps {
   publicAppUrl: string;
 }
 
-/** One processor per queue in the contracts' registry; the type makes a missing one an error. */
-export function createProcessors(deps: ProcessorDeps): Processors {
-  return {
-    email: sendEmail(deps),
-    'crm-sync': syncCrm(deps),
-    maintenance: maintenance(deps.db),
-  };
-}
+export const createProcessors = (deps: ProcessorDeps): Processors => processorsOf(QUEUES, deps);

@@ -1,17 +1,9 @@
+import { HistoryActions, InteractionTypes } from '@atrium/contracts';
 import { sql } from 'drizzle-orm';
 import { customType, index, integer, jsonb, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { users } from './auth.js';
 import { createdAt, id, instant } from './columns.js';
 import { organizations } from './orgs.js';
-
-export const interactionTypes = [
-  'meeting',
-  'call',
-  'email',
-  'update',
-  'training',
-  'other',
-] as const;
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
@@ -23,7 +15,7 @@ export const interactions = pgTable(
       .notNull()
       .references(() => organizations.id, { onDelete: 'cascade' }),
     title: text().notNull(),
-    type: text({ enum: interactionTypes }).notNull(),
+    type: text({ enum: InteractionTypes }).notNull(),
     lead: text().notNull(),
     startAt: instant().notNull(),
     endAt: instant().notNull(),
@@ -62,7 +54,7 @@ export const interactionHistory = pgTable(
       .notNull()
       .references(() => organizations.id, { onDelete: 'cascade' }),
     interactionId: uuid().notNull(),
-    action: text({ enum: ['created', 'updated', 'deleted'] }).notNull(),
+    action: text({ enum: HistoryActions }).notNull(),
     actorId: uuid().references(() => users.id, { onDelete: 'set null' }),
     at: instant().notNull().defaultNow(),
     changes: jsonb().$type<Record<string, { from: unknown; to: unknown }>>().notNull(),

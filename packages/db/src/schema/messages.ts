@@ -1,3 +1,4 @@
+import { ReportStatuses } from '@atrium/contracts';
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
@@ -89,8 +90,6 @@ export const messages = pgTable(
 );
 export type MessageRow = typeof messages.$inferSelect;
 
-export const reportStatuses = ['open', 'in_progress', 'resolved'] as const;
-
 export const reports = pgTable(
   'reports',
   {
@@ -98,7 +97,7 @@ export const reports = pgTable(
     reporterId: userRef(),
     title: text().notNull(),
     content: text().notNull(),
-    status: text({ enum: reportStatuses }).notNull().default('open'),
+    status: text({ enum: ReportStatuses }).notNull().default('open'),
     resolvedAt: instant(),
     resolvedBy: uuid().references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
@@ -120,8 +119,8 @@ export const reportComments = pgTable(
       .references(() => reports.id, { onDelete: 'cascade' }),
     authorId: uuid().references(() => users.id, { onDelete: 'set null' }),
     comment: text(),
-    statusFrom: text({ enum: reportStatuses }),
-    statusTo: text({ enum: reportStatuses }),
+    statusFrom: text({ enum: ReportStatuses }),
+    statusTo: text({ enum: ReportStatuses }),
     createdAt: createdAt(),
   },
   (t) => [index('report_comments_report_id_idx').on(t.reportId, t.id)],

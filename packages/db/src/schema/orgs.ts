@@ -1,9 +1,8 @@
+import { OrgRoles } from '@atrium/contracts';
 import { sql } from 'drizzle-orm';
 import { index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { users } from './auth.js';
 import { createdAt, id, instant } from './columns.js';
-
-export const orgRoles = ['viewer', 'member', 'admin', 'owner'] as const;
 
 export const organizations = pgTable('organizations', {
   id: id(),
@@ -27,7 +26,7 @@ export const memberships = pgTable(
     userId: uuid()
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    role: text({ enum: orgRoles }).notNull(),
+    role: text({ enum: OrgRoles }).notNull(),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.userId] }), index('memberships_user_idx').on(t.userId)],
@@ -39,7 +38,7 @@ export const invitations = pgTable(
     id: id(),
     orgId: orgId(),
     email: text().notNull(),
-    role: text({ enum: orgRoles }).notNull(),
+    role: text({ enum: OrgRoles }).notNull(),
     tokenHash: text().notNull().unique('invitations_token_hash_unique'),
     invitedBy: uuid().references(() => users.id, { onDelete: 'set null' }),
     expiresAt: instant().notNull(),

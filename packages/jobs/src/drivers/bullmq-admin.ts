@@ -1,7 +1,8 @@
-import type { MaintenanceTask } from '@atrium/contracts';
+import type { QueueName } from '@atrium/contracts';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
+import { type RepeatingJob, repeatingKey } from '../repeating.js';
 import type { Logger } from '../types.js';
 
 /**
@@ -37,30 +38,32 @@ export async function checkEvictionPolicy(redisUrl: string, log: Logger): Promis
   }
 }
 
-export interface ScheduledTask {
-  task: MaintenanceTask;
-  everyMs: number;
-}
-
 /**
- * One BullMQ job scheduler per task. Upserting is idempotent, so every worker process may call
- * it at start-up; schedulers no longer listed are removed so a dropped task stops running.
+ * One BullMQ job scheduler per repeating job. Upserting is idempotent, so every worker process may
+ * call it at start-up; a queue's schedulers no longer listed are removed, so a dropped job stops.
  */
-export async function scheduleMaintenance(queue: Queue, tasks: ScheduledTask[]): Promise<void> {
-  const wanted = new Set(tasks.map((t) => `maintenance:${t.task}`));
-  for (const { task, everyMs } of tasks) {
-    await queue.upsertJobScheduler(
-      `maintenance:${task}`,
-      { every: everyMs },
+export async function upsertRepeatingJobs(
+  queueOf: (name: QueueName) => Queue,
+  jobs: RepeatingJob[],
+): Promise<void> {
+  const wanted = new Set(jobs.map(repeatingKey));
+  for (const job of jobs) {
+    await queueOf(job.queue).upsertJobScheduler(
+      repeatingKey(job),
+      { every: job.everyMs },
       {
-        name: task,
-        data: { payload: { task }, idempotencyKey: `scheduled:${task}` },
+        name: job.name,
+        data: { payload: job.payload, idempotencyKey: `scheduled:${job.name}` },
         opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
       },
     );
   }
-  for (const scheduler of await queue.getJobSchedulers()) {
-    if (scheduler.key && !wanted.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key);
+  for (const name of new Set(jobs.map((job) => job.queue))) {
+    for (const scheduler of await queueOf(name).getJobSchedulers()) {
+      if (scheduler.key && !wanted.has(scheduler.key)) {
+        await queueOf(name).removeJobScheduler(scheduler.key);
+      }
+    }
   }
 }
 

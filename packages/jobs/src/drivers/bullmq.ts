@@ -17,7 +17,7 @@ export {
   checkEvictionPolicy,
   openQueues,
   queueCountsCollector,
-  scheduleMaintenance,
+  upsertRepeatingJobs,
 } from './bullmq-admin.js';
 
 export interface BullmqOptions {

@@ -9,11 +9,11 @@ import {
 } from '@atrium/contracts';
 import { sessions, users } from '@atrium/db';
 import { and, desc, eq, gt, isNull, sql } from '@atrium/db/orm';
+import { otherSessionsOf, revokeSessions } from '@atrium/db/queries';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { assertAvailable, assertStrongPassword, getUser } from '../../accounts.js';
 import { Conflict, NotFound, Unauthorized } from '../../errors.js';
-import { assertStrongPassword, assertUsernameFree, getUser } from '../users/service.js';
 import { perIp } from './limiter.js';
-import { otherSessionsOf, revokeSessions } from './sessions.js';
 
 export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['auth'];
@@ -40,7 +40,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const me = request.user!;
       const { username, fullName, bio, phoneNumber } = request.body;
-      if (username) await assertUsernameFree(app.db, username, me.id);
+      if (username) await assertAvailable(app.db, undefined, username, me.id);
       await app.db
         .transaction(async (tx) => {
           await tx

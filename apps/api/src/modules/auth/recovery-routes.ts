@@ -8,14 +8,14 @@ import {
 } from '@atrium/contracts';
 import { sessions, users } from '@atrium/db';
 import { eq, sql } from '@atrium/db/orm';
+import { revokeSessions } from '@atrium/db/queries';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { assertStrongPassword } from '../../accounts.js';
 import { BadRequest } from '../../errors.js';
-import { assertStrongPassword } from '../users/service.js';
 import { type LoginLimiter, perIp } from './limiter.js';
 import { consumeOneTimeToken } from './one-time-tokens.js';
 import { requestPasswordReset } from './recovery-service.js';
-import { revokeSessions } from './sessions.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const BAD_TOKEN = 'The link is invalid, expired or already used; ask for a new one.';

@@ -8,20 +8,15 @@ import {
 } from '@atrium/contracts';
 import { sessions, users } from '@atrium/db';
 import { eq, or, sql } from '@atrium/db/orm';
+import { permissionsOf, revokeSessions, toUser } from '@atrium/db/queries';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { createAccount, getUser } from '../../accounts.js';
 import { Unauthorized } from '../../errors.js';
-import { permissionsOf, toUser } from '../../plugins/auth/principal.js';
-import { createUser, getUser } from '../users/service.js';
 import { accountRoutes } from './account-routes.js';
 import { LoginLimiter, perIp } from './limiter.js';
 import { recoveryRoutes } from './recovery-routes.js';
 import { queueTokenEmail } from './recovery-service.js';
-import {
-  authResponse,
-  prepareStartSession,
-  revokeSessions,
-  rotateRefreshToken,
-} from './sessions.js';
+import { authResponse, prepareStartSession, rotateRefreshToken } from './sessions.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const BAD_LOGIN = 'The email/username or password is incorrect.';
@@ -55,7 +50,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const user = await createUser(app.db, request.body);
+      const user = await createAccount(app.db, request.body);
       await app.db.transaction((tx) => queueTokenEmail(tx, user, 'email-verification'));
       const session = await startSession(user.id, request);
       return reply.status(201).send(authResponse(app, user, session));

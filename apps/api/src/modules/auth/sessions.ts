@@ -1,10 +1,10 @@
-import { generateToken, hashToken } from '@atrium/auth';
+import { ACCESS_TOKEN_TTL_SECONDS, generateToken, hashToken } from '@atrium/auth';
 import type { AuthResponse, User } from '@atrium/contracts';
 import { type Database, refreshTokens, sessions } from '@atrium/db';
-import { and, eq, gt, isNull, ne, type SQL, sql } from '@atrium/db/orm';
+import { and, eq, gt, isNull, sql } from '@atrium/db/orm';
+import { revokeSessions } from '@atrium/db/queries';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { uuidv7 } from 'uuidv7';
-import { ACCESS_TOKEN_TTL_SECONDS } from '../../plugins/auth/index.js';
 
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -123,15 +123,3 @@ export async function rotateRefreshToken(tx: Database, token: string): Promise<R
   const refreshToken = await issueRefreshToken(tx, session.id);
   return { kind: 'rotated', userId: session.userId, sessionId: session.id, refreshToken };
 }
-
-/** Ends the matching live sessions. Callers also call `app.authChanged(tx)`. */
-export async function revokeSessions(tx: Database, where: SQL | undefined) {
-  return tx
-    .update(sessions)
-    .set({ revokedAt: sql`now()` })
-    .where(and(where, isNull(sessions.revokedAt)))
-    .returning({ id: sessions.id });
-}
-
-export const otherSessionsOf = (userId: string, keep: string | undefined) =>
-  keep ? and(eq(sessions.userId, userId), ne(sessions.id, keep)) : eq(sessions.userId, userId);

@@ -1,7 +1,7 @@
 import type { CommentReportRequest, ReportStatus } from '@atrium/contracts';
 import { type Database, reportComments, reports, users } from '@atrium/db';
 import { eq } from '@atrium/db/orm';
-import { enqueue } from '@atrium/jobs';
+import { enqueueEmail } from '@atrium/jobs';
 import { Conflict, Forbidden } from '../../errors.js';
 import { type Actor, toComment, toReport, visibleReport } from './service.js';
 
@@ -61,14 +61,11 @@ async function changeStatus(
     .select({ email: users.email })
     .from(users)
     .where(eq(users.id, updated!.reporterId));
-  await enqueue(
+  await enqueueEmail(
     tx,
-    'email',
-    {
-      to: reporter!.email,
-      template: 'report-status-changed',
-      data: { reportTitle: updated!.title, reportId: id, status, link: `/reports/${id}` },
-    },
+    reporter!.email,
+    'report-status-changed',
+    { reportTitle: updated!.title, reportId: id, status },
     // One email per status change, however often the request is retried.
     { idempotencyKey: `report-status-changed:${commentId}` },
   );

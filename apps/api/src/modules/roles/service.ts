@@ -1,38 +1,35 @@
-import type { Role } from '@atrium/contracts';
-import { type Database, type RoleRow, roles, userRoles } from '@atrium/db';
-import { asc, eq, inArray } from '@atrium/db/orm';
-import { BadRequest } from '../../errors.js';
+import { unknownPermissions } from '@atrium/auth';
+import type { CreateRoleRequest } from '@atrium/contracts';
+import type { Database } from '@atrium/db';
+import { toRole } from '@atrium/db/queries';
+import { BadRequest, Conflict, NotFound } from '../../errors.js';
+import { allRoleRows, deleteRoleRow, insertRole } from './queries.js';
 
-export const toRole = (row: RoleRow): Role => ({
-  id: row.id,
-  name: row.name,
-  description: row.description,
-  permissions: row.permissions as Role['permissions'],
-  createdAt: row.createdAt.toISOString(),
-});
+export const listRoles = async (db: Database) => (await allRoleRows(db)).map(toRole);
 
-export async function rolesOf(db: Database, userId: string): Promise<Role[]> {
-  const rows = await db
-    .select({ role: roles })
-    .from(userRoles)
-    .innerJoin(roles, eq(roles.id, userRoles.roleId))
-    .where(eq(userRoles.userId, userId))
-    .orderBy(asc(roles.name));
-  return rows.map((r) => toRole(r.role));
+export async function createRole(db: Database, input: CreateRoleRequest) {
+  // The schema already limits permissions to the catalogue; this guards callers that skip it.
+  const unknown = unknownPermissions(input.permissions);
+  if (unknown.length) throw new BadRequest(`Unknown permissions: ${unknown.join(', ')}.`);
+  const row = await insertRole(db, {
+    name: input.name,
+    description: input.description ?? '',
+    permissions: input.permissions,
+  });
+  if (!row) throw new Conflict(`A role named "${input.name}" already exists.`);
+  return toRole(row);
 }
 
-export async function setRolesOf(tx: Database, userId: string, roleIds: string[]) {
-  if (roleIds.length) {
-    const found = await tx.select({ id: roles.id }).from(roles).where(inArray(roles.id, roleIds));
-    const missing = roleIds.filter((id) => !found.some((f) => f.id === id));
-    if (missing.length) {
-      throw new BadRequest(
-        `No role has the id ${missing.join(', ')}.`,
-        missing.map(() => ({ path: '/body/roleIds', message: 'names an unknown role' })),
-      );
-    }
-  }
-  await tx.delete(userRoles).where(eq(userRoles.userId, userId));
-  if (roleIds.length)
-    await tx.insert(userRoles).values(roleIds.map((roleId) => ({ userId, roleId })));
+/** Deleting a role takes its permissions from every holder: announced in the same transaction. */
+export async function deleteRole(
+  db: Database,
+  authChanged: (tx: Database) => Promise<void>,
+  id: string,
+) {
+  const deleted = await db.transaction(async (tx) => {
+    const rows = await deleteRoleRow(tx, id);
+    if (rows.length) await authChanged(tx);
+    return rows.length;
+  });
+  if (!deleted) throw new NotFound('role');
 }

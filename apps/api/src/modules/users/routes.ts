@@ -9,26 +9,24 @@ import {
   UserListQuery,
   UserPage,
 } from '@atrium/contracts';
-import { sessions, users } from '@atrium/db';
-import { eq, sql } from '@atrium/db/orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Forbidden } from '../../errors.js';
-import { revokeSessions } from '../auth/sessions.js';
-import { rolesOf, setRolesOf } from '../roles/service.js';
-import { listUsers } from './list.js';
-import { assertNotLastSuperuser, createUser, getUser } from './service.js';
+import { getUser } from '../../accounts.js';
+import {
+  createUser,
+  deleteUser,
+  listUsers,
+  setUserActive,
+  setUserRoles,
+  setUserSuperuser,
+  type UsersContext,
+  userRoles,
+} from './service.js';
 
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['users'];
   const read = { permission: 'users:read' } as const;
   const write = { permission: 'users:write' } as const;
-
-  /** Only superusers may change superusers: a `users:write` holder cannot lock one out. */
-  async function target(actor: User, id: string) {
-    const user = await getUser(app.db, id);
-    if (user.isSuperuser && !actor.isSuperuser) throw new Forbidden();
-    return user;
-  }
+  const context: UsersContext = { db: app.db, authChanged: (tx) => app.authChanged(tx) };
 
   app.get(
     '/users',
@@ -59,10 +57,8 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: write,
       schema: { tags, summary: 'Create a user', body: CreateUserRequest, response: { 201: User } },
     },
-    async (request, reply) => {
-      if (request.body.isSuperuser && !request.user!.isSuperuser) throw new Forbidden();
-      return reply.status(201).send(await createUser(app.db, request.body));
-    },
+    async (request, reply) =>
+      reply.status(201).send(await createUser(app.db, request.me(), request.body)),
   );
 
   app.delete(
@@ -72,12 +68,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags, summary: 'Delete a user', params: IdParams, response: { 204: NoContent } },
     },
     async (request, reply) => {
-      await target(request.user!, request.params.id);
-      await app.db.transaction(async (tx) => {
-        await assertNotLastSuperuser(tx, request.params.id);
-        await tx.delete(users).where(eq(users.id, request.params.id));
-        await app.authChanged(tx);
-      });
+      await deleteUser(context, request.me(), request.params.id);
       return reply.status(204).send(null);
     },
   );
@@ -93,20 +84,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: User },
       },
     },
-    async (request) => {
-      const { id } = request.params;
-      await target(request.user!, id);
-      await app.db.transaction(async (tx) => {
-        await assertNotLastSuperuser(tx, id);
-        await tx
-          .update(users)
-          .set({ isActive: false, updatedAt: sql`now()` })
-          .where(eq(users.id, id));
-        await revokeSessions(tx, eq(sessions.userId, id));
-        await app.authChanged(tx);
-      });
-      return getUser(app.db, id);
-    },
+    async (request) => setUserActive(context, request.me(), request.params.id, false),
   );
 
   app.put(
@@ -120,15 +98,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: User },
       },
     },
-    async (request) => {
-      const { id } = request.params;
-      await target(request.user!, id);
-      await app.db
-        .update(users)
-        .set({ isActive: true, updatedAt: sql`now()` })
-        .where(eq(users.id, id));
-      return getUser(app.db, id);
-    },
+    async (request) => setUserActive(context, request.me(), request.params.id, true),
   );
 
   app.put(
@@ -143,19 +113,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: User },
       },
     },
-    async (request) => {
-      const { id } = request.params;
-      await getUser(app.db, id);
-      await app.db.transaction(async (tx) => {
-        if (!request.body.isSuperuser) await assertNotLastSuperuser(tx, id);
-        await tx
-          .update(users)
-          .set({ isSuperuser: request.body.isSuperuser, updatedAt: sql`now()` })
-          .where(eq(users.id, id));
-        await app.authChanged(tx);
-      });
-      return getUser(app.db, id);
-    },
+    async (request) => setUserSuperuser(context, request.params.id, request.body.isSuperuser),
   );
 
   app.get(
@@ -164,10 +122,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: read,
       schema: { tags, summary: "A user's roles", params: IdParams, response: { 200: RoleList } },
     },
-    async (request) => {
-      await getUser(app.db, request.params.id);
-      return { items: await rolesOf(app.db, request.params.id) };
-    },
+    async (request) => ({ items: await userRoles(app.db, request.params.id) }),
   );
 
   app.put(
@@ -183,14 +138,8 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RoleList },
       },
     },
-    async (request) => {
-      const { id } = request.params;
-      await target(request.user!, id);
-      await app.db.transaction(async (tx) => {
-        await setRolesOf(tx, id, request.body.roleIds);
-        await app.authChanged(tx);
-      });
-      return { items: await rolesOf(app.db, id) };
-    },
+    async (request) => ({
+      items: await setUserRoles(context, request.me(), request.params.id, request.body.roleIds),
+    }),
   );
 };

@@ -1,95 +1,119 @@
-import { checkPassword, hashPassword } from '@atrium/auth';
-import type { User } from '@atrium/contracts';
-import { type Database, users } from '@atrium/db';
-import { and, eq, ne, or, sql } from '@atrium/db/orm';
-import { BadRequest, Conflict, NotFound } from '../../errors.js';
-import { permissionsOf, toUser } from '../../plugins/auth/principal.js';
+import type { CreateUserRequest, Role, User, UserListQuery } from '@atrium/contracts';
+import type { Database } from '@atrium/db';
+import {
+  isLastActiveSuperuser,
+  replaceRolesOf,
+  revokeSessions,
+  rolesOf,
+  sessionsOf,
+  toUser,
+  unknownRoleIds,
+} from '@atrium/db/queries';
+import { createAccount, getUser } from '../../accounts.js';
+import { BadRequest, Conflict, Forbidden } from '../../errors.js';
+import { idCursor, toPage } from '../../pagination.js';
+import { deleteUserRow, listUserRows, setActive, setSuperuser } from './queries.js';
 
-export async function getUser(db: Database, id: string): Promise<User> {
-  const [row] = await db
-    .select({ user: users, permissions: permissionsOf(users.id) })
-    .from(users)
-    .where(eq(users.id, id));
-  if (!row) throw new NotFound('user');
-  return toUser(row.user, row.permissions);
+/** What user administration needs of the app: announcing a change of who may do what. */
+export interface UsersContext {
+  db: Database;
+  authChanged(tx: Database): Promise<void>;
 }
 
-/** Throws 400 with the policy's message, pointing at `field`. */
-export async function assertStrongPassword(password: string, field: string, inputs: string[]) {
-  const check = await checkPassword(password, inputs);
-  if (!check.ok) {
-    throw new BadRequest(check.message, [{ path: `/body/${field}`, message: check.message }]);
-  }
+export async function listUsers(db: Database, query: UserListQuery) {
+  const limit = query.limit ?? 20;
+  const rows = await listUserRows(db, { ...query, cursor: idCursor(query.cursor) }, limit);
+  return toPage(
+    rows,
+    limit,
+    (r) => toUser(r.user, r.permissions),
+    (r) => r.user.id,
+  );
 }
 
-export interface NewUser {
-  email: string;
-  password: string;
-  username?: string | undefined;
-  fullName?: string | undefined;
-  isSuperuser?: boolean | undefined;
+/** Only superusers may change superusers: a `users:write` holder cannot lock one out. */
+async function target(db: Database, actor: User, id: string) {
+  const user = await getUser(db, id);
+  if (user.isSuperuser && !actor.isSuperuser) throw new Forbidden();
+  return user;
 }
 
-/** Creates an account after the policy check; 409 when the email or username is taken. */
-export async function createUser(db: Database, input: NewUser): Promise<User> {
-  const inputs = [input.email, input.username ?? '', input.fullName ?? ''];
-  await assertStrongPassword(input.password, 'password', inputs);
-  await assertAvailable(db, input.email, input.username);
-  const [row] = await db
-    .insert(users)
-    .values({
-      email: input.email,
-      username: input.username ?? null,
-      fullName: input.fullName ?? null,
-      isSuperuser: input.isSuperuser ?? false,
-      passwordHash: await hashPassword(input.password),
-    })
-    .onConflictDoNothing()
-    .returning();
-  // Lost a race with a concurrent registration of the same email or username.
-  if (!row) throw new Conflict('An account with this email or username already exists.');
-  return toUser(row, []);
-}
-
-async function assertAvailable(db: Database, email: string, username?: string, exceptId?: string) {
-  const [taken] = await db
-    .select({ email: users.email })
-    .from(users)
-    .where(
-      and(
-        or(
-          eq(sql`lower(${users.email})`, email.toLowerCase()),
-          username ? eq(sql`lower(${users.username})`, username.toLowerCase()) : undefined,
-        ),
-        exceptId ? ne(users.id, exceptId) : undefined,
-      ),
-    )
-    .limit(1);
-  if (!taken) return;
-  const which = taken.email.toLowerCase() === email.toLowerCase() ? 'email' : 'username';
-  throw new Conflict(`An account with this ${which} already exists.`);
-}
-
-export async function assertUsernameFree(db: Database, username: string, userId: string) {
-  const [taken] = await db
-    .select({ id: users.id })
-    .from(users)
-    .where(and(eq(sql`lower(${users.username})`, username.toLowerCase()), ne(users.id, userId)))
-    .limit(1);
-  if (taken) throw new Conflict('An account with this username already exists.');
-}
-
-/**
- * Refuses to leave the system without an active superuser. Runs inside the changing
- * transaction with the superuser rows locked, so two concurrent demotions cannot both pass.
- */
-export async function assertNotLastSuperuser(tx: Database, userId: string) {
-  const rows = await tx
-    .select({ id: users.id })
-    .from(users)
-    .where(and(eq(users.isSuperuser, true), eq(users.isActive, true)))
-    .for('update');
-  if (rows.length === 1 && rows[0]!.id === userId) {
+/** Refuses to leave the system without an active superuser (inside the changing transaction). */
+async function assertNotLastSuperuser(tx: Database, userId: string) {
+  if (await isLastActiveSuperuser(tx, userId)) {
     throw new Conflict('This is the last active superuser; promote another user first.');
   }
+}
+
+export async function createUser(db: Database, actor: User, input: CreateUserRequest) {
+  if (input.isSuperuser && !actor.isSuperuser) throw new Forbidden();
+  return createAccount(db, input);
+}
+
+export async function deleteUser({ db, authChanged }: UsersContext, actor: User, id: string) {
+  await target(db, actor, id);
+  await db.transaction(async (tx) => {
+    await assertNotLastSuperuser(tx, id);
+    await deleteUserRow(tx, id);
+    await authChanged(tx);
+  });
+}
+
+/** Disabling also ends every session of the user, in the same transaction. */
+export async function setUserActive(
+  { db, authChanged }: UsersContext,
+  actor: User,
+  id: string,
+  isActive: boolean,
+) {
+  await target(db, actor, id);
+  await db.transaction(async (tx) => {
+    if (!isActive) {
+      await assertNotLastSuperuser(tx, id);
+      await revokeSessions(tx, sessionsOf(id));
+    }
+    await setActive(tx, id, isActive);
+    await authChanged(tx);
+  });
+  return getUser(db, id);
+}
+
+export async function setUserSuperuser(
+  { db, authChanged }: UsersContext,
+  id: string,
+  isSuperuser: boolean,
+) {
+  await getUser(db, id);
+  await db.transaction(async (tx) => {
+    if (!isSuperuser) await assertNotLastSuperuser(tx, id);
+    await setSuperuser(tx, id, isSuperuser);
+    await authChanged(tx);
+  });
+  return getUser(db, id);
+}
+
+export async function userRoles(db: Database, id: string): Promise<Role[]> {
+  await getUser(db, id);
+  return rolesOf(db, id);
+}
+
+export async function setUserRoles(
+  { db, authChanged }: UsersContext,
+  actor: User,
+  id: string,
+  roleIds: string[],
+) {
+  await target(db, actor, id);
+  const unknown = await unknownRoleIds(db, roleIds);
+  if (unknown.length) {
+    throw new BadRequest(
+      `No role has the id ${unknown.join(', ')}.`,
+      unknown.map(() => ({ path: '/body/roleIds', message: 'names an unknown role' })),
+    );
+  }
+  await db.transaction(async (tx) => {
+    await replaceRolesOf(tx, id, roleIds);
+    await authChanged(tx);
+  });
+  return rolesOf(db, id);
 }

@@ -1,16 +1,16 @@
-import { hasPermission } from '@atrium/auth';
+import { ACCESS_TOKEN_TTL_SECONDS, hasPermission } from '@atrium/auth';
 import type { Permission, User } from '@atrium/contracts';
 import { sql } from '@atrium/db/orm';
+import { findActiveUser, toUser } from '@atrium/db/queries';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Forbidden, Unauthorized } from '../../errors.js';
 import { TtlCache } from './cache.js';
 import { idpVerifier, provisionExternalUser } from './idp.js';
-import { activeUser, preparePrincipalQuery, toUser } from './principal.js';
+import { preparePrincipalQuery } from './principal.js';
 import { jwtSecret } from './secret.js';
 
-export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 const AUTH_CHANNEL = 'atrium_auth_changed';
 
 export interface AccessClaims {
@@ -35,6 +35,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The session behind the access token (absent for identity-provider tokens). */
     session: { id: string } | undefined;
+    /** The signed-in user, on routes that declare access in their config; 401 anywhere else. */
+    me(): User;
   }
   interface FastifyInstance {
     /** A hook for routes or plugins outside the route config pattern (e.g. a dashboard). */
@@ -89,6 +91,10 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
 
   // @fastify/jwt already decorates `request.user`.
   app.decorateRequest('session', undefined);
+  app.decorateRequest('me', function (this: FastifyRequest) {
+    if (!this.user) throw new Unauthorized();
+    return this.user;
+  });
   app.decorate('authChanged', async (tx?: { execute: FastifyInstance['db']['execute'] }) => {
     clearAll();
     await (tx ?? app.db).execute(sql`select pg_notify(${AUTH_CHANNEL}, '')`);
@@ -124,7 +130,7 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
       throw new Unauthorized('The access token is invalid or expired.', 'invalid_token');
     }
     const key = `idp:${userId}`;
-    const user = cache.get(key) ?? (await activeUser(app.db, userId));
+    const user = cache.get(key) ?? (await findActiveUser(app.db, userId));
     if (!user) throw new Unauthorized('This account is disabled.', 'invalid_token');
     cache.set(key, user);
     return { user, session: undefined };

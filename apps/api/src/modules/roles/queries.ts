@@ -1,0 +1,25 @@
+import type { Permission } from '@atrium/contracts';
+import { type Database, roles } from '@atrium/db';
+import { asc, eq } from '@atrium/db/orm';
+
+export const allRoleRows = (db: Database) => db.select().from(roles).orderBy(asc(roles.name));
+
+/** The new role's row; undefined when the name is taken. */
+export async function insertRole(
+  db: Database,
+  values: { name: string; description: string; permissions: Permission[] },
+) {
+  const [row] = await db
+    .insert(roles)
+    .values({
+      name: values.name,
+      description: values.description,
+      permissions: values.permissions,
+    })
+    .onConflictDoNothing()
+    .returning();
+  return row;
+}
+
+export const deleteRoleRow = (tx: Database, id: string) =>
+  tx.delete(roles).where(eq(roles.id, id)).returning({ id: roles.id });

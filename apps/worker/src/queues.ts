@@ -1,0 +1,18 @@
+import type { QueueDeclarations } from '@atrium/jobs';
+import { syncCrm } from './processors/crm-sync.js';
+import { sendEmail } from './processors/email.js';
+import type { ProcessorDeps } from './processors/index.js';
+import { MAINTENANCE_SCHEDULE, maintenance } from './processors/maintenance.js';
+
+/**
+ * Every queue the worker runs, declared once: its processor, its defaults, its schedule. Payload
+ * schemas are the contracts' `JobPayloads`; a queue added there must be declared here.
+ */
+export const QUEUES: QueueDeclarations<ProcessorDeps> = {
+  email: { processor: sendEmail },
+  'crm-sync': { processor: syncCrm },
+  maintenance: {
+    processor: ({ db }) => maintenance(db),
+    repeating: MAINTENANCE_SCHEDULE,
+  },
+};

@@ -1,0 +1,114 @@
+import { type Env, EnvSchema } from './schema.js';
+
+/**
+ * What each variable means, in the words an operator reads: the one source of the README's
+ * configuration table and of `.env.example` (`pnpm docs:config` writes both; a test keeps them
+ * in step). The type makes an undocumented variable a compile error. Sections start where a
+ * meaning begins with `§Title:`.
+ */
+export const ENV_DOCS: { [K in keyof Env]-?: string } = {
+  NODE_ENV:
+    '§Process: `development`, `test`, `staging` or `production`; staging and production require `JWT_SECRET` and refuse `CORS_ORIGINS=*`',
+  PORT: 'the HTTP port',
+  HOST: 'the interface the API listens on (`0.0.0.0` in containers)',
+  DATA_DIR: 'embedded database, uploads and other local state',
+  LOG_LEVEL: 'pino level, or `silent`',
+  SHUTDOWN_TIMEOUT_MS: 'how long a stopping process waits for in-flight requests and jobs',
+  DATABASE_URL:
+    '§Database and Redis: PostgreSQL 15+ connection URL; unset = embedded PGlite under `DATA_DIR`',
+  DATABASE_POOL_MAX: 'connections per process',
+  REDIS_URL:
+    'Redis 7 (BullMQ, shared rate limits, pub/sub for live events); unset = jobs in-process, limits per instance',
+  QUEUE_PREFIX: 'prefix of every Redis key Atrium writes, so deployments can share one server',
+  JWT_SECRET:
+    '§Security: signs access tokens; at least 32 bytes; required in staging and production',
+  JWT_ISSUER: 'the `iss` our access tokens carry, and must carry to be accepted',
+  JWT_AUDIENCE: 'the `aud` our access tokens carry, and must carry to be accepted',
+  CORS_ORIGINS:
+    'comma-separated browser origins allowed to call the API (`https://app.example.com`); `*` only outside production',
+  CSP_MODE:
+    "`strict` (nothing loads; right for a JSON API), `relaxed` (helmet's default page policy), `disabled`",
+  TRUST_PROXY:
+    '`true`, a hop count, or proxy addresses/CIDRs: decides the client IP that rate limits key on',
+  BODY_LIMIT: 'largest request body, bytes',
+  RATE_LIMIT_MAX:
+    'requests per IP per window on every route (`0` = off); tighter limits are set per route',
+  RATE_LIMIT_WINDOW_MS: 'the window of `RATE_LIMIT_MAX`, ms',
+  AUTH_RATE_LIMITS:
+    'per-IP limits on login, register, refresh and password reset (not the sign-in budgets): `on`, or `off` for load tests only',
+  LOGIN_IP_FAILURES:
+    'failed sign-ins per (account, client IP) per window; then only that pair is refused until the window ends',
+  LOGIN_IP_WINDOW_MS: 'the window of `LOGIN_IP_FAILURES`, ms',
+  LOGIN_ACCOUNT_FAILURES:
+    'failed sign-ins per account from all IPs per window; then everyone is refused until it ends or a password reset',
+  LOGIN_ACCOUNT_WINDOW_MS: 'the window of `LOGIN_ACCOUNT_FAILURES`, ms',
+  MESSAGE_RATE_LIMIT_MAX: 'messages one user may send per minute',
+  AUTH_SESSION_CACHE_MS:
+    'how long a "session is live" check is reused (revokes clear it at once on every instance); `0` = one query per authenticated request',
+  FIRST_SUPERUSER_EMAIL:
+    '§Accounts: the first superuser, created at start-up when none exists (embedded with neither set: generated and printed once)',
+  FIRST_SUPERUSER_PASSWORD: "the first superuser's password",
+  AUTH_JWKS_URL:
+    'an external identity provider (e.g. Auth0), all three or none: its RS256/ES256 tokens are accepted and their user provisioned on first use',
+  AUTH_ISSUER: "the external identity provider's issuer (`iss`)",
+  AUTH_AUDIENCE: 'the audience (`aud`) its tokens must carry',
+  WORKER_CONCURRENCY: '§Jobs: jobs per worker process',
+  JOB_ATTEMPTS: 'attempts per job (exponential backoff from 1 s)',
+  QUEUE_CONCURRENCY: 'per-queue overrides of `WORKER_CONCURRENCY`: `email=20,crm-sync=2`',
+  QUEUE_ATTEMPTS: 'per-queue overrides of `JOB_ATTEMPTS`: `crm-sync=8`',
+  OUTBOX_POLL_MS: 'how often the relay looks for jobs a lost wake-up left waiting, ms',
+  WORKER_METRICS_PORT:
+    '`pnpm start:worker` serves Prometheus metrics on this port at `/metrics`; `0` = off',
+  PUBLIC_APP_URL:
+    '§Email and CRM: base URL of the web app, without a trailing slash: links in emails point here',
+  SMTP_URL:
+    'SMTP server for email (`smtp://user:pass@host:587`, `smtps://…:465`); unset = emails are logged by the console transport, not sent',
+  MAIL_FROM: 'the From header of every email',
+  HUBSPOT_TOKEN:
+    'HubSpot private app token (contacts and notes write); unset = CRM syncs are only logged',
+  HUBSPOT_BASE_URL: 'HubSpot API base URL (tests point it at a local stub)',
+};
+
+const defaultOf = (name: keyof Env) =>
+  (EnvSchema.properties[name] as { default?: unknown }).default;
+
+/** Variables in the docs' order (grouped by section), each with its section, default and meaning. */
+function entries() {
+  let section = '';
+  return (Object.keys(ENV_DOCS) as (keyof Env)[]).map((name) => {
+    const [, title, rest] = /^§([^:]+): (.*)$/s.exec(ENV_DOCS[name]) ?? [];
+    if (title) section = title;
+    return { name, section, meaning: rest ?? ENV_DOCS[name], fallback: defaultOf(name) };
+  });
+}
+
+/** The README's configuration table (Markdown). */
+export function configTable(): string {
+  const rows = entries().map(({ name, meaning, fallback }) => {
+    const shown = fallback === undefined || fallback === '' ? '—' : `\`${String(fallback)}\``;
+    return `| \`${name}\` | ${shown} | ${meaning} |`;
+  });
+  return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+/** `.env.example`: every variable at its default, under its meaning. */
+export function envExample(): string {
+  const lines = [
+    '# Atrium reads these from the environment, or from a .env file in the working directory.',
+    '# With none of them set, `pnpm start` runs embedded: PGlite under DATA_DIR, jobs in-process.',
+    '# Written by `pnpm docs:config` from packages/config/src/docs.ts: edit that, not this.',
+  ];
+  let section = '';
+  for (const { name, section: current, meaning, fallback } of entries()) {
+    if (current !== section) lines.push('', `# --- ${current}`);
+    section = current;
+    lines.push(`# ${meaning.replaceAll('`', '')}`, `${name}=${fallback ?? ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Where the table sits in the README. */
+export const README_TABLE = {
+  begin: '<!-- configuration table: pnpm docs:config -->',
+  end: '<!-- end of configuration table -->',
+};
