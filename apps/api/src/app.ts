@@ -8,6 +8,8 @@ import { authRoutes } from './modules/auth/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { interactionRoutes } from './modules/interactions/routes.js';
+import { invitationRoutes } from './modules/invitations/routes.js';
+import { memberRoutes } from './modules/members/routes.js';
 import { messageRoutes } from './modules/messages/routes.js';
 import { orgRoutes } from './modules/orgs/routes.js';
 import { reportRoutes } from './modules/reports/routes.js';
@@ -104,6 +106,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       await api.register(userRoutes);
       await api.register(roleRoutes);
       await api.register(orgRoutes);
+      await api.register(memberRoutes);
+      await api.register(invitationRoutes);
       await api.register(interactionRoutes);
       await api.register(messageRoutes);
       await api.register(reportRoutes);

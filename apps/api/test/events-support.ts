@@ -34,10 +34,15 @@ export async function openStream(baseUrl: string, token: string, lastEventId?: s
   const frames: Frame[] = [];
   let buffer = '';
   let waiters: (() => void)[] = [];
+  let ended = false;
   const pump = async () => {
     for (;;) {
       const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
+      if (done) {
+        ended = true;
+        for (const wake of waiters) wake();
+        return;
+      }
       buffer += value;
       const blocks = buffer.split('\n\n');
       buffer = blocks.pop() ?? '';
@@ -55,8 +60,27 @@ export async function openStream(baseUrl: string, token: string, lastEventId?: s
     contentType: response.headers.get('content-type'),
     /** Resolves with the first `count` event frames received. */
     async take(count: number): Promise<Frame[]> {
-      while (frames.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
+      while (frames.length < count) {
+        if (ended) throw new Error(`the stream ended after ${frames.length} of ${count} events`);
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
       return frames.slice(0, count);
+    },
+    /**
+     * Resolves with every event frame once the server has ended the stream; rejects if it is
+     * still open after `timeoutMs` (a stream the server should end would otherwise hang the test).
+     */
+    async ended(timeoutMs = 5000): Promise<Frame[]> {
+      const deadline = Date.now() + timeoutMs;
+      while (!ended) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`the stream is still open after ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, left).unref();
+        });
+      }
+      return [...frames];
     },
     close: () => abort.abort(),
   };

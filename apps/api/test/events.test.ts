@@ -148,6 +148,24 @@ describe('GET /events without Redis', () => {
     expect(event).toMatchObject({ event: 'message.created', data: { content: 'embedded' } });
   });
 
+  it('ends the stream at logout, and delivers nothing published after it', async () => {
+    const solo = await testApp();
+    try {
+      const url = await solo.listen({ port: 0, host: '127.0.0.1' });
+      const bob = await signUp(solo);
+      const stream = await openStream(url, bob.accessToken);
+      await solo.inject({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        headers: { authorization: `Bearer ${bob.accessToken}` },
+      });
+      await solo.events.publish(bob.user.id, 'message.created', { content: 'too late' });
+      expect((await stream.ended()).map((f) => f.event)).toEqual(['session.ended']);
+    } finally {
+      await solo.dispose();
+    }
+  });
+
   it('replays what was missed after Last-Event-ID from the in-process history', async () => {
     const solo = await testApp();
     try {

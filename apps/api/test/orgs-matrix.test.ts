@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from './support.js';
-import { type Person, person } from './tenant-support.js';
+import { addMember, type Person, person } from './tenant-support.js';
 
 type Who = 'owner' | 'admin' | 'member' | 'viewer' | 'outsider' | 'anonymous';
 const WHO: Who[] = ['owner', 'admin', 'member', 'viewer', 'outsider', 'anonymous'];
@@ -30,13 +30,7 @@ async function freshOrg() {
   });
   const orgId = created.json().id as string;
   for (const role of ['admin', 'member', 'viewer'] as const) {
-    const added = await app.inject({
-      method: 'POST',
-      url: `/api/v1/orgs/${orgId}/members`,
-      headers: people.owner.headers,
-      payload: { userId: people[role].id, role },
-    });
-    expect(added.statusCode).toBe(201);
+    await addMember(app, orgId, people[role], role);
   }
   const invited = await app.inject({
     method: 'POST',
@@ -80,13 +74,24 @@ const CASES: Case[] = [
     expected: { owner: 200, admin: 200, member: 200, viewer: 200, outsider: 404, anonymous: 401 },
   },
   {
+    // Gone: people join by accepting an invitation, never by an admin's say-so.
     route: 'POST /orgs/{orgId}/members',
     request: ({ orgId }) => ({
       method: 'POST',
       url: o(`${orgId}/members`),
       payload: { email: candidate.email, role: 'member' },
     }),
-    expected: { owner: 201, admin: 201, member: 403, viewer: 403, outsider: 404, anonymous: 401 },
+    expected: { owner: 404, admin: 404, member: 404, viewer: 404, outsider: 404, anonymous: 404 },
+  },
+  {
+    // The superusers' audited way in is refused to every role of the org itself.
+    route: 'POST /admin/orgs/{orgId}/members',
+    request: ({ orgId }) => ({
+      method: 'POST',
+      url: `/api/v1/admin/orgs/${orgId}/members`,
+      payload: { userId: candidate.id, role: 'owner' },
+    }),
+    expected: { owner: 403, admin: 403, member: 403, viewer: 403, outsider: 403, anonymous: 401 },
   },
   {
     route: 'PATCH /orgs/{orgId}/members/{userId}',

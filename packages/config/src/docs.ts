@@ -45,6 +45,9 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
   MESSAGE_RATE_LIMIT_MAX: 'messages one user may send per minute',
   AUTH_SESSION_CACHE_MS:
     'how long a "session is live" check is reused (revokes clear it at once on every instance); `0` = one query per authenticated request',
+  SSE_MAX_PER_USER:
+    'live-event streams (`GET /events`) one API instance accepts per user; past it, 429 `rate_limited`',
+  SSE_MAX_CONNECTIONS: 'live-event streams one API instance accepts in all; past it, 429',
   FIRST_SUPERUSER_EMAIL:
     '§Accounts: the first superuser, created at start-up when none exists (embedded with neither set: generated and printed once)',
   FIRST_SUPERUSER_PASSWORD: "the first superuser's password",

@@ -29,6 +29,8 @@ export interface Config {
   /** How long a live-session check may be reused (0: query on every request). */
   sessionCacheMs: number;
   bodyLimit: number;
+  /** Open live-event streams this instance accepts, per user and in all. */
+  sse: { maxPerUser: number; maxConnections: number };
   /** `messages` is sends per user per minute. */
   rateLimit: { max: number; windowMs: number; auth: boolean; messages: number };
   /**
@@ -114,6 +116,7 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     idp: parseIdp(env),
     sessionCacheMs: env.AUTH_SESSION_CACHE_MS,
     bodyLimit: env.BODY_LIMIT,
+    sse: { maxPerUser: env.SSE_MAX_PER_USER, maxConnections: env.SSE_MAX_CONNECTIONS },
     rateLimit: {
       max: env.RATE_LIMIT_MAX,
       windowMs: env.RATE_LIMIT_WINDOW_MS,

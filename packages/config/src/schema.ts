@@ -81,6 +81,8 @@ export const EnvSchema = Type.Object({
   LOGIN_ACCOUNT_WINDOW_MS: integer(86_400_000, 1000, 2_592_000_000),
   MESSAGE_RATE_LIMIT_MAX: integer(30, 1, 100_000),
   AUTH_SESSION_CACHE_MS: integer(10_000, 0, 60_000),
+  SSE_MAX_PER_USER: integer(10, 1, 1000),
+  SSE_MAX_CONNECTIONS: integer(1000, 1, 1_000_000),
   QUEUE_PREFIX: Type.String({
     default: 'atrium',
     pattern: '^[A-Za-z0-9_-]{1,64}$',

@@ -78,17 +78,15 @@ export const Member = Type.Object(
 export type Member = Static<typeof Member>;
 export const MemberPage = Page(Member);
 
-// One object, not a union of two: with Ajv's removeAdditional, a union's first branch would strip
-// the second branch's fields before the second is tried.
-export const AddMemberRequest = Type.Object(
-  {
-    email: Type.Optional(Type.String({ format: 'email' })),
-    userId: Type.Optional(Id),
-    role: OrgRoleSchema,
-  },
-  { additionalProperties: false, description: 'An existing user, by email or by id (exactly one)' },
+/**
+ * A superuser's direct grant of membership (SPEC §4.3: nobody joins without consent, except by an
+ * explicit, audited superuser action). Org admins invite; they cannot add accounts.
+ */
+export const GrantMembershipRequest = Type.Object(
+  { userId: Id, role: OrgRoleSchema },
+  { additionalProperties: false },
 );
-export type AddMemberRequest = Static<typeof AddMemberRequest>;
+export type GrantMembershipRequest = Static<typeof GrantMembershipRequest>;
 
 export const UpdateMemberRequest = Type.Object(
   { role: OrgRoleSchema },

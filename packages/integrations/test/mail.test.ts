@@ -46,8 +46,26 @@ describe('email templates', () => {
       { ...data, inviterName: 'Ada', role: 'admin' },
       APP,
     );
-    expect(email.text).toContain('invited you to join Acme on Atrium as admin.');
+    expect(email.text).toContain('invited to join an organization on Atrium as admin.');
+    expect(email.text).toContain('Organization: “Acme”');
+    expect(email.text).toContain('Invited by: “Ada”');
     expect(email.text).toContain(`${APP}/invitations/accept#token=abc`);
+  });
+
+  it('keeps invitation names out of the subject and puts them on one capped, quoted line', () => {
+    const organizationName = `Pay now\r\nBcc: all@example.com <b>${'x'.repeat(150)}</b>`;
+    const email = renderEmail(
+      'org-invitation',
+      { inviterName: 'Mallory\u202e<i>', organizationName, token: 'inv-2' },
+      APP,
+    );
+    expect(email.subject).toBe('You have been invited to join an organization on Atrium');
+    expect(email.text).toContain('Organization: “Pay now Bcc: all@example.com <b>xxx');
+    expect(email.text).not.toMatch(/\r|Pay now\n|\u202e/);
+    expect(email.text).toContain('Invited by: “Mallory <i>”');
+    const line = email.text.split('\n').find((l) => l.startsWith('Organization:'))!;
+    expect(line.length).toBeLessThan(100);
+    expect(email.html).toContain('Organization: “Pay now Bcc: all@example.com &lt;b&gt;');
   });
 
   it('escapes values in the HTML and leaves them readable in the text', () => {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { uuidv7 } from 'uuidv7';
@@ -21,6 +21,12 @@ export interface EventBus {
   subscribe(userId: string, listener: (event: LiveEvent) => void): () => void;
   /** Events for `userId` newer than `lastEventId`, within the resume window, oldest first. */
   since(userId: string, lastEventId: string): Promise<LiveEvent[]>;
+  /**
+   * Runs `listener` on every instance when a request that called `authChanged` is about to
+   * answer. The notice travels on the events' own channel, so every instance gets it before any
+   * event published after that answer (a message sent right after a logout).
+   */
+  onAuthNotice(listener: () => void): void;
 }
 
 declare module 'fastify' {
@@ -30,6 +36,8 @@ declare module 'fastify' {
 }
 
 const RESUME_WINDOW_MS = 5 * 60_000;
+/** Not JSON of a LiveEvent: an auth change, sent on the same channel as the events. */
+const AUTH_NOTICE = 'auth.changed';
 const HISTORY_PER_USER = 100;
 
 const newerThan = (events: LiveEvent[], lastEventId: string) => {
@@ -100,13 +108,19 @@ export const eventsPlugin = fp(async (app: FastifyInstance) => {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0); // one listener per open stream
   const deliver = (event: LiveEvent) => emitter.emit(event.userId, event);
+  const noticeListeners: (() => void)[] = [];
+  const notice = () => {
+    for (const listener of noticeListeners) listener();
+  };
   const prefix = `${app.config.queuePrefix}:events`;
   const redisHistory = app.redis ? new RedisHistory(app.redis, prefix) : undefined;
   const memoryHistory = app.redis ? undefined : new MemoryHistory();
   const subscriber = app.redis?.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
   if (subscriber) {
     subscriber.on('error', (err) => app.log.warn({ err }, 'live events subscriber error'));
-    subscriber.on('message', (_channel, raw: string) => deliver(JSON.parse(raw) as LiveEvent));
+    subscriber.on('message', (_channel, raw: string) =>
+      raw === AUTH_NOTICE ? notice() : deliver(JSON.parse(raw) as LiveEvent),
+    );
     // Redis may be down at start-up (/health reports it): ioredis subscribes once it connects,
     // and start-up waits only briefly so an instance that is up does not miss early events.
     const subscribed = subscriber.subscribe(prefix).catch((err) => {
@@ -118,6 +132,14 @@ export const eventsPlugin = fp(async (app: FastifyInstance) => {
   app.addHook('onClose', async () => {
     clearInterval(pruner);
     subscriber?.disconnect();
+  });
+
+  announceAuthChanges(app, async () => {
+    if (!app.redis) return notice();
+    await app.redis.publish(prefix, AUTH_NOTICE).catch((err) => {
+      // The PostgreSQL notice still arrives, only without the ordering guarantee.
+      app.log.warn({ err }, 'cannot announce an auth change to live events');
+    });
   });
 
   app.decorate('events', {
@@ -144,5 +166,33 @@ export const eventsPlugin = fp(async (app: FastifyInstance) => {
         return [];
       });
     },
+    onAuthNotice(listener) {
+      noticeListeners.push(listener);
+    },
   } satisfies EventBus);
 });
+
+/**
+ * Calls `announce` before a request that called `authChanged` answers: its transaction has
+ * committed by then. Counting calls instead of tracking the request itself may announce for a
+ * concurrent request too; an extra notice only costs a re-check.
+ */
+function announceAuthChanges(app: FastifyInstance, announce: () => Promise<void>) {
+  let changes = 0;
+  const seen = new WeakMap<FastifyRequest, number>();
+  app.onAuthChanged({
+    changing: () => {
+      changes += 1;
+    },
+  });
+  // Callback hooks: they run on every request, and most have nothing to wait for.
+  app.addHook('onRequest', (request, _reply, done) => {
+    seen.set(request, changes);
+    done();
+  });
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    const before = seen.get(request);
+    if (before === undefined || before === changes) return done(null, payload);
+    announce().then(() => done(null, payload), done);
+  });
+}

@@ -51,6 +51,9 @@ export const invitations = pgTable(
     uniqueIndex('invitations_pending_unique')
       .on(t.orgId, sql`lower(${t.email})`)
       .where(sql`${t.acceptedAt} is null and ${t.revokedAt} is null`),
+    // The invitation limits count recent rows per org and per address (across orgs).
+    index('invitations_org_created_idx').on(t.orgId, t.createdAt),
+    index('invitations_email_created_idx').on(sql`lower(${t.email})`, t.createdAt),
   ],
 );
 export type InvitationRow = typeof invitations.$inferSelect;

@@ -15,6 +15,20 @@ type Templates = { [T in EmailTemplate]: (data: EmailData<T>, link: Link) => Con
 
 const hello = (name?: string) => (name ? `Hello ${name},` : 'Hello,');
 
+/**
+ * A user-chosen value on one line: control characters, line and paragraph separators and bidi
+ * overrides (which can make text read backwards) become spaces; long values are cut.
+ */
+const oneLine = (value: string, max: number) => {
+  const line = value
+    .replace(/[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const chars = [...line]; // code points, so a cut never splits a surrogate pair
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : line;
+};
+const quoted = (value: string) => `“${oneLine(value, 80)}”`;
+
 const templates: Templates = {
   'email-verification': (d, link) => ({
     subject: 'Confirm your email address',
@@ -29,10 +43,15 @@ const templates: Templates = {
     ],
     action: { label: 'Choose a new password', url: link('/reset-password', { token: d.token }) },
   }),
+  // The org and inviter names are chosen by whoever sends the invitation, possibly to a stranger:
+  // they stay out of the subject and appear in the body only as labelled, quoted data.
   'org-invitation': (d, link) => ({
-    subject: `${d.inviterName} invited you to ${d.organizationName}`,
+    subject: 'You have been invited to join an organization on Atrium',
     paragraphs: [
-      `${d.inviterName} invited you to join ${d.organizationName} on Atrium${d.role ? ` as ${d.role}` : ''}.`,
+      `You have been invited to join an organization on Atrium${d.role ? ` as ${oneLine(d.role, 20)}` : ''}.`,
+      `Organization: ${quoted(d.organizationName)}`,
+      `Invited by: ${quoted(d.inviterName)}`,
+      'If you do not know this organization or did not expect this email, ignore it: nothing happens unless you accept.',
     ],
     action: {
       label: 'Accept the invitation',

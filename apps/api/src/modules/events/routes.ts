@@ -1,32 +1,46 @@
-import type { ServerResponse } from 'node:http';
+import { ACCESS_TOKEN_TTL_SECONDS } from '@atrium/auth';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { LiveEvent } from '../../plugins/events.js';
+import { HttpError } from '../../errors.js';
+import { StreamRegistry } from './registry.js';
+import { watchSessions } from './service.js';
+import { LiveStream, type StreamOwner } from './stream.js';
 
-const HEARTBEAT_MS = 15_000;
+const tooManyStreams = () =>
+  new HttpError(
+    429,
+    'rate_limited',
+    'Too many live-event streams are open; close one (or wait) and try again.',
+    undefined,
+    { 'retry-after': '30' },
+  );
 
-/** One user may hold many streams (tabs, devices): serialize each event once, not per stream. */
-const frames = new WeakMap<LiveEvent, string>();
-const frame = (event: LiveEvent) => {
-  let text = frames.get(event);
-  if (text === undefined) {
-    text = `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
-    frames.set(event, text);
-  }
-  return text;
-};
+/** The auth hook has verified the bearer token; its `exp` is when the stream must end. */
+function ownerOf(app: Pick<FastifyInstance, 'jwt'>, request: FastifyRequest) {
+  const token = request.headers.authorization?.replace(/^Bearer /i, '') ?? '';
+  const { exp } = app.jwt.decode<{ exp?: number }>(token) ?? {};
+  const expiresAt = exp ? exp * 1000 : Date.now() + ACCESS_TOKEN_TTL_SECONDS * 1000;
+  return {
+    userId: request.me().id,
+    sessionId: request.session?.id,
+    expiresAt,
+  } satisfies StreamOwner;
+}
 
 /**
  * `GET /events`: Server-Sent Events for the signed-in user. Authenticated by the bearer header
  * like every route; browsers use a fetch-based EventSource (e.g. @microsoft/fetch-event-source),
  * since the native one cannot set headers. A reconnect with `Last-Event-ID` first replays the
- * user's recent events after that id (from Redis, so on any instance), then goes live.
+ * user's recent events after that id (from Redis, so on any instance), then goes live. A stream
+ * lives no longer than its access token and its session (see stream.ts for the last event).
  */
 export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const open = new Set<ServerResponse>();
+  const registry = new StreamRegistry(app.config.sse);
+  const sessions = watchSessions(app, registry);
   // Streams never go idle: end them so shutdown is not held up by connected clients.
   app.addHook('preClose', async () => {
-    for (const raw of open) raw.end();
+    for (const stream of [...registry]) stream.end();
   });
 
   app.get(
@@ -37,46 +51,28 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['events'],
         summary: 'Live events: message.created, message.read, report.updated',
         description:
-          'A text/event-stream with a comment heartbeat every 15 s. Send `Last-Event-ID` to resume.',
+          'A text/event-stream with a comment heartbeat every 15 s. Send `Last-Event-ID` to resume. ' +
+          'The stream ends when the access token expires (last event `session.expired`: refresh ' +
+          'and reconnect) or the session ends (`session.ended`). At most `SSE_MAX_PER_USER` ' +
+          'streams per user and `SSE_MAX_CONNECTIONS` in all per instance; past that, 429.',
         headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 64 })) }),
       },
     },
     async (request, reply) => {
-      const userId = request.user!.id;
-      const raw = reply.raw;
+      const startedAt = Date.now() - reply.elapsedTime;
+      const owner = ownerOf(app, request);
+      const lastEventId = request.headers['last-event-id'] ?? '';
+      const stream = new LiveStream(reply.raw, owner, lastEventId);
+      if (!registry.admit(stream)) throw tooManyStreams();
       reply.hijack();
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no', // proxies must not buffer the stream
-        'x-request-id': request.id,
-      });
-      raw.write('retry: 3000\n\n');
-      let lastSent = request.headers['last-event-id'] ?? '';
-      const write = (event: LiveEvent) => {
-        // Replay and live delivery may overlap; ids are ordered, so send each once.
-        if (event.id <= lastSent) return;
-        lastSent = event.id;
-        raw.write(frame(event));
-      };
+      stream.open(request.id);
       // Live events that arrive while the history is read wait, so the replay goes out first.
-      let waiting: LiveEvent[] | undefined = lastSent ? [] : undefined;
-      const unsubscribe = app.events.subscribe(userId, (event) =>
-        waiting ? waiting.push(event) : write(event),
-      );
-      const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
-      open.add(raw);
-      raw.on('close', () => {
-        clearInterval(heartbeat);
-        unsubscribe();
-        open.delete(raw);
-      });
-      if (waiting) {
-        for (const event of await app.events.since(userId, lastSent)) write(event);
-        for (const event of waiting) write(event);
-        waiting = undefined;
-      }
+      stream.hold();
+      stream.whenEnded(app.events.subscribe(owner.userId, (event) => stream.send(event)));
+      // A change notice during authentication may have swept before this stream was admitted.
+      if (sessions.changedSince(startedAt)) sessions.recheck();
+      const missed = lastEventId ? await app.events.since(owner.userId, lastEventId) : [];
+      stream.release(missed);
     },
   );
 };

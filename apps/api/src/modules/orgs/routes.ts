@@ -1,31 +1,14 @@
 import {
-  AcceptInvitationRequest,
-  AddMemberRequest,
-  CreateInvitationRequest,
   CreateOrgRequest,
-  Invitation,
-  InvitationPage,
-  InvitationParams,
-  Member,
-  MemberPage,
-  MemberParams,
   NoContent,
   Organization,
   OrganizationPage,
   OrgParams,
   PageQuery,
-  UpdateMemberRequest,
   UpdateOrgRequest,
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import {
-  acceptInvitation,
-  createInvitation,
-  listInvitations,
-  revokeInvitation,
-} from './invitations.js';
-import { addMember, changeMemberRole, listMembers, removeMember } from './members.js';
 import {
   createOrganization,
   deleteOrganization,
@@ -35,14 +18,14 @@ import {
 } from './service.js';
 
 /**
- * Routes that change memberships call `app.authChanged()` afterwards: the tenancy guard caches
- * each member's role, and that clears the cache here and, through NOTIFY, on every instance.
+ * Deleting an org calls `app.authChanged()` afterwards: the tenancy guard caches each member's
+ * role, and that clears the cache here and, through NOTIFY, on every instance. Members and
+ * invitations have modules of their own.
  */
 export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['organizations'];
   // The tenancy guard has run on every route that reads these.
   const org = (request: FastifyRequest) => request.org!;
-  const actor = (request: FastifyRequest) => ({ id: request.user!.id, role: org(request).role });
 
   app.post(
     '/orgs',
@@ -117,152 +100,6 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await deleteOrganization(app.db, org(request).id);
       await app.authChanged();
       return reply.status(204).send(null);
-    },
-  );
-
-  app.get(
-    '/orgs/:orgId/members',
-    {
-      config: { org: 'members:read' },
-      schema: {
-        tags,
-        summary: 'Members and their roles',
-        params: OrgParams,
-        querystring: PageQuery,
-        response: { 200: MemberPage },
-      },
-    },
-    async (request) => listMembers(org(request).scope, request.query),
-  );
-
-  app.post(
-    '/orgs/:orgId/members',
-    {
-      config: { org: 'members:manage' },
-      schema: {
-        tags,
-        summary: 'Add an existing user as a member',
-        params: OrgParams,
-        body: AddMemberRequest,
-        response: { 201: Member },
-      },
-    },
-    async (request, reply) => {
-      const member = await addMember(org(request).scope, actor(request), request.body);
-      await app.authChanged();
-      return reply.status(201).send(member);
-    },
-  );
-
-  app.patch(
-    '/orgs/:orgId/members/:userId',
-    {
-      config: { org: 'members:manage' },
-      schema: {
-        tags,
-        summary: "Change a member's role",
-        params: MemberParams,
-        body: UpdateMemberRequest,
-        response: { 200: Member },
-      },
-    },
-    async (request) => {
-      const { userId } = request.params;
-      const member = await changeMemberRole(
-        org(request).scope,
-        actor(request),
-        userId,
-        request.body.role,
-      );
-      await app.authChanged();
-      return member;
-    },
-  );
-
-  app.delete(
-    '/orgs/:orgId/members/:userId',
-    {
-      // Members may remove themselves (leave); removing others needs admin, checked by the service.
-      config: { org: 'org:read' },
-      schema: {
-        tags,
-        summary: 'Remove a member, or leave the organization',
-        params: MemberParams,
-        response: { 204: NoContent },
-      },
-    },
-    async (request, reply) => {
-      await removeMember(org(request).scope, actor(request), request.params.userId);
-      await app.authChanged();
-      return reply.status(204).send(null);
-    },
-  );
-
-  app.post(
-    '/orgs/:orgId/invitations',
-    {
-      config: { org: 'invitations:manage' },
-      schema: {
-        tags,
-        summary: 'Invite someone by email (the token is only emailed)',
-        params: OrgParams,
-        body: CreateInvitationRequest,
-        response: { 201: Invitation },
-      },
-    },
-    async (request, reply) =>
-      reply
-        .status(201)
-        .send(await createInvitation(org(request).scope, actor(request), request.body)),
-  );
-
-  app.get(
-    '/orgs/:orgId/invitations',
-    {
-      config: { org: 'invitations:manage' },
-      schema: {
-        tags,
-        summary: 'Pending invitations',
-        params: OrgParams,
-        querystring: PageQuery,
-        response: { 200: InvitationPage },
-      },
-    },
-    async (request) => listInvitations(org(request).scope, request.query),
-  );
-
-  app.delete(
-    '/orgs/:orgId/invitations/:id',
-    {
-      config: { org: 'invitations:manage' },
-      schema: {
-        tags,
-        summary: 'Revoke a pending invitation',
-        params: InvitationParams,
-        response: { 204: NoContent },
-      },
-    },
-    async (request, reply) => {
-      await revokeInvitation(org(request).scope, request.params.id);
-      return reply.status(204).send(null);
-    },
-  );
-
-  app.post(
-    '/invitations/accept',
-    {
-      config: { auth: true },
-      schema: {
-        tags,
-        summary: 'Accept an invitation sent to your email address',
-        body: AcceptInvitationRequest,
-        response: { 200: Organization },
-      },
-    },
-    async (request) => {
-      const joined = await acceptInvitation(app.db, request.user!, request.body.token);
-      await app.authChanged();
-      return joined;
     },
   );
 };

@@ -28,6 +28,13 @@ export interface AuthRouteConfig {
   noStore?: boolean;
 }
 
+export interface AuthChangeListener {
+  /** At the `authChanged` call, in this process only: the change may not have committed yet. */
+  changing?: () => void;
+  /** On every instance, once the change has committed. */
+  changed?: () => void;
+}
+
 export type AuthGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 declare module 'fastify' {
@@ -45,6 +52,8 @@ declare module 'fastify' {
     authChanged(tx?: { execute: FastifyInstance['db']['execute'] }): Promise<void>;
     /** A cache of access decisions that `authChanged` clears everywhere (e.g. org roles). */
     accessCache<V>(): TtlCache<V>;
+    /** Tells `listener` about `authChanged` calls (e.g. live-event streams re-check sessions). */
+    onAuthChanged(listener: AuthChangeListener): void;
   }
 }
 
@@ -85,7 +94,14 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
   const cache = accessCache<User>();
   app.decorate('accessCache', accessCache);
   const principalQuery = preparePrincipalQuery(app.db);
-  await subscribeToChanges(app, clearAll);
+  const changeListeners = new Set<AuthChangeListener>();
+  app.decorate('onAuthChanged', (listener: AuthChangeListener) => {
+    changeListeners.add(listener);
+  });
+  await subscribeToChanges(app, () => {
+    clearAll();
+    for (const listener of changeListeners) listener.changed?.();
+  });
   const idp = app.config.idp;
   const verifyIdp = idp ? idpVerifier(idp) : undefined;
 
@@ -97,6 +113,7 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
   });
   app.decorate('authChanged', async (tx?: { execute: FastifyInstance['db']['execute'] }) => {
     clearAll();
+    for (const listener of changeListeners) listener.changing?.();
     await (tx ?? app.db).execute(sql`select pg_notify(${AUTH_CHANNEL}, '')`);
   });
 

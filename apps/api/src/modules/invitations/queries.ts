@@ -1,0 +1,166 @@
+import {
+  type Database,
+  type InvitationRow,
+  invitations,
+  memberships,
+  organizations,
+  type TenantScope,
+  users,
+} from '@atrium/db';
+import { and, desc, eq, gt, isNull, lt, type SQL, sql } from '@atrium/db/orm';
+
+/** Pending: neither accepted nor revoked, and not expired. */
+export const pending = () =>
+  and(
+    isNull(invitations.acceptedAt),
+    isNull(invitations.revokedAt),
+    gt(invitations.expiresAt, sql`now()`),
+  );
+
+const toAddress = (email: string) => eq(sql`lower(${invitations.email})`, email.toLowerCase());
+
+/**
+ * Locks the org's row until the transaction ends and returns its name: one org's invitations are
+ * counted and written one at a time, so concurrent requests cannot all pass its limit. `no key
+ * update` leaves foreign-key checks (new members, new rows pointing at the org) unblocked.
+ */
+export async function lockOrganization(scope: TenantScope) {
+  const [org] = await scope.db
+    .select({ name: organizations.name })
+    .from(organizations)
+    .where(eq(organizations.id, scope.orgId))
+    .for('no key update');
+  return org;
+}
+
+/**
+ * Serializes invitations to one address across all orgs until the transaction ends (an advisory
+ * lock on a hash of the lower-cased address; a collision only makes two addresses wait for each
+ * other). Taken after the org lock, always in that order, so two invitations cannot deadlock.
+ */
+export async function lockRecipient(scope: TenantScope, email: string) {
+  const key = `atrium:invitation-to:${email.toLowerCase()}`;
+  await scope.db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+}
+
+/** A count of invitations created within the last `seconds`, and when the oldest/newest leaves. */
+export interface Recent {
+  count: number;
+  /** Seconds until the oldest (or newest) of them is out of the window; at least 1. */
+  leavesIn: number;
+}
+
+async function recent(
+  db: Database,
+  where: SQL | undefined,
+  seconds: number,
+  edge: 'oldest' | 'newest',
+): Promise<Recent> {
+  // On the database clock, the one `created_at` was written with.
+  const window = sql`make_interval(secs => ${seconds})`;
+  const at =
+    edge === 'oldest' ? sql`min(${invitations.createdAt})` : sql`max(${invitations.createdAt})`;
+  const [row] = await db
+    .select({
+      count: sql<number>`count(*)::int`,
+      leavesIn: sql<number | null>`ceil(extract(epoch from ${at} + ${window} - now()))::int`,
+    })
+    .from(invitations)
+    .where(and(where, gt(invitations.createdAt, sql`now() - ${window}`)));
+  return { count: row?.count ?? 0, leavesIn: Math.max(1, row?.leavesIn ?? 1) };
+}
+
+/** What the org sent within `seconds` (any address). */
+export const sentByOrg = (scope: TenantScope, seconds: number) =>
+  recent(scope.db, scope.where(invitations), seconds, 'oldest');
+
+/** What the org sent to this address within `seconds`; `leavesIn` counts from the newest. */
+export const sentByOrgTo = (scope: TenantScope, email: string, seconds: number) =>
+  recent(scope.db, scope.where(invitations, toAddress(email)), seconds, 'newest');
+
+/**
+ * What every org together sent to this address within `seconds`: the one deliberate read across
+ * tenants, a bare count that returns no other org's rows.
+ */
+export const sentToAddress = (scope: TenantScope, email: string, seconds: number) =>
+  recent(scope.db, toAddress(email), seconds, 'oldest');
+
+export async function inviterName(scope: TenantScope, userId: string) {
+  const [inviter] = await scope.db
+    .select({ email: users.email, fullName: users.fullName })
+    .from(users)
+    .where(eq(users.id, userId));
+  return inviter?.fullName ?? inviter?.email ?? 'A member';
+}
+
+/** Revokes the org's pending invitation to this address, if there is one. */
+export async function revokePendingTo(scope: TenantScope, email: string) {
+  await scope.update(
+    invitations,
+    { revokedAt: sql`now()` },
+    and(toAddress(email), isNull(invitations.acceptedAt), isNull(invitations.revokedAt)),
+  );
+}
+
+export async function insertInvitation(
+  scope: TenantScope,
+  values: Pick<InvitationRow, 'email' | 'role' | 'tokenHash' | 'invitedBy' | 'expiresAt'>,
+) {
+  const [row] = await scope
+    .insert(invitations, {
+      email: values.email,
+      role: values.role,
+      tokenHash: values.tokenHash,
+      invitedBy: values.invitedBy,
+      expiresAt: values.expiresAt,
+    })
+    .returning();
+  return row!;
+}
+
+export async function pendingPage(scope: TenantScope, limit: number, cursor?: string) {
+  const rows = await scope
+    .select(invitations, and(pending(), cursor ? lt(invitations.id, cursor) : undefined))
+    .orderBy(desc(invitations.id))
+    .limit(limit + 1);
+  return rows as InvitationRow[];
+}
+
+export async function revokePending(scope: TenantScope, id: string) {
+  const revoked = await scope
+    .update(invitations, { revokedAt: sql`now()` }, and(eq(invitations.id, id), pending()))
+    .returning({ id: invitations.id });
+  return revoked.length > 0;
+}
+
+/** The pending invitation carrying this token (any org), locked until the transaction ends. */
+export async function lockPendingByToken(tx: Database, tokenHash: string) {
+  const [row] = await tx
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.tokenHash, tokenHash), pending()))
+    .for('update');
+  return row;
+}
+
+export async function markAccepted(tx: Database, id: string) {
+  await tx.update(invitations).set({ acceptedAt: sql`now()` }).where(eq(invitations.id, id));
+}
+
+/** Adds the membership unless the user already has one; true when added. */
+export async function insertMembership(
+  tx: Database,
+  values: { orgId: string; userId: string; role: InvitationRow['role'] },
+) {
+  const added = await tx
+    .insert(memberships)
+    .values({ orgId: values.orgId, userId: values.userId, role: values.role })
+    .onConflictDoNothing()
+    .returning({ userId: memberships.userId });
+  return added.length > 0;
+}
+
+export async function organizationById(tx: Database, orgId: string) {
+  const [org] = await tx.select().from(organizations).where(eq(organizations.id, orgId));
+  return org;
+}

@@ -1,0 +1,104 @@
+import {
+  AcceptInvitationRequest,
+  CreateInvitationRequest,
+  Invitation,
+  InvitationPage,
+  InvitationParams,
+  NoContent,
+  Organization,
+  OrgParams,
+  PageQuery,
+} from '@atrium/contracts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { NotFound } from '../../errors.js';
+import {
+  acceptInvitation,
+  createInvitation,
+  listInvitations,
+  revokeInvitation,
+} from './service.js';
+
+/** The org the tenancy guard resolved; routes without `config.org` never call this. */
+const org = (request: FastifyRequest) => {
+  if (!request.org) throw new NotFound('organization');
+  return request.org;
+};
+const actor = (request: FastifyRequest) => ({ id: request.me().id, role: org(request).role });
+
+/** Invitations are the only way into an org (SPEC §4.3): the invitee accepts, or nothing happens. */
+export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['organizations'];
+
+  app.post(
+    '/orgs/:orgId/invitations',
+    {
+      config: { org: 'invitations:manage' },
+      schema: {
+        tags,
+        summary: 'Invite someone by email (the token is only emailed)',
+        description:
+          'The answer is the same whether or not the address has an account. Limits: 20 ' +
+          'invitations per organization per hour, 3 per address per day across organizations, ' +
+          'and no re-invitation of one address within 10 minutes (429 with Retry-After).',
+        params: OrgParams,
+        body: CreateInvitationRequest,
+        response: { 201: Invitation },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await createInvitation(org(request).scope, actor(request), request.body)),
+  );
+
+  app.get(
+    '/orgs/:orgId/invitations',
+    {
+      config: { org: 'invitations:manage' },
+      schema: {
+        tags,
+        summary: 'Pending invitations',
+        params: OrgParams,
+        querystring: PageQuery,
+        response: { 200: InvitationPage },
+      },
+    },
+    async (request) => listInvitations(org(request).scope, request.query),
+  );
+
+  app.delete(
+    '/orgs/:orgId/invitations/:id',
+    {
+      config: { org: 'invitations:manage' },
+      schema: {
+        tags,
+        summary: 'Revoke a pending invitation',
+        params: InvitationParams,
+        response: { 204: NoContent },
+      },
+    },
+    async (request, reply) => {
+      await revokeInvitation(org(request).scope, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/invitations/accept',
+    {
+      config: { auth: true },
+      schema: {
+        tags,
+        summary: 'Accept an invitation sent to your email address',
+        body: AcceptInvitationRequest,
+        response: { 200: Organization },
+      },
+    },
+    async (request) => {
+      const joined = await acceptInvitation(app.db, request.me(), request.body.token);
+      await app.authChanged();
+      return joined;
+    },
+  );
+};

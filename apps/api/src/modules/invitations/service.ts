@@ -1,0 +1,165 @@
+import { generateToken, hashToken } from '@atrium/auth';
+import type { CreateInvitationRequest, OrgRole } from '@atrium/contracts';
+import { type Database, type TenantScope, tenantScope } from '@atrium/db';
+import { enqueue } from '@atrium/jobs';
+import { Conflict, Forbidden, HttpError, NotFound } from '../../errors.js';
+import { idCursor, isUuid, toPage } from '../../pagination.js';
+import { toInvitation, toJoinedOrganization } from './mapping.js';
+import {
+  insertInvitation,
+  insertMembership,
+  inviterName,
+  lockOrganization,
+  lockPendingByToken,
+  lockRecipient,
+  markAccepted,
+  organizationById,
+  pendingPage,
+  type Recent,
+  revokePending,
+  revokePendingTo,
+  sentByOrg,
+  sentByOrgTo,
+  sentToAddress,
+} from './queries.js';
+
+const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * An invitation emails an address the inviter chooses, so these keep the endpoint from being a
+ * mail relay. They are counted from the invitations table inside the invitation's own transaction,
+ * under locks: exact across API instances, and with no Redis. Every invitation counts, revoked or
+ * not, because each one sent an email.
+ */
+export const INVITATION_LIMITS = {
+  perOrg: { count: 20, seconds: 3600 },
+  /** Across all orgs: a 429 here tells an inviter only that the address had several invitations today. */
+  perAddress: { count: 3, seconds: 24 * 3600 },
+  /** No re-send from one org to one address sooner than this. */
+  resendAfterSeconds: 600,
+} as const;
+
+export interface Actor {
+  id: string;
+  role: OrgRole;
+}
+
+const rateLimited = (message: string, { leavesIn }: Recent) =>
+  new HttpError(429, 'rate_limited', `${message}; try again in ${leavesIn} seconds.`, undefined, {
+    'retry-after': String(leavesIn),
+  });
+
+async function assertWithinLimits(scope: TenantScope, email: string) {
+  const { perOrg, perAddress, resendAfterSeconds } = INVITATION_LIMITS;
+  const resent = await sentByOrgTo(scope, email, resendAfterSeconds);
+  if (resent.count > 0) {
+    throw rateLimited(
+      `This address was invited less than ${resendAfterSeconds / 60} minutes ago`,
+      resent,
+    );
+  }
+  const toAddress = await sentToAddress(scope, email, perAddress.seconds);
+  if (toAddress.count >= perAddress.count) {
+    throw rateLimited(
+      `This address has had ${perAddress.count} invitations in the last 24 hours`,
+      toAddress,
+    );
+  }
+  const byOrg = await sentByOrg(scope, perOrg.seconds);
+  if (byOrg.count >= perOrg.count) {
+    throw rateLimited(
+      `This organization has sent ${perOrg.count} invitations in the last hour`,
+      byOrg,
+    );
+  }
+}
+
+/**
+ * Creates an invitation and emails its token (through the outbox, in the same transaction). The
+ * token is never returned: only the invitee's mailbox holds it. Whether the address has an account
+ * is never looked up, so the answer is the same for known and unknown addresses. An older pending
+ * invitation to the same address is replaced; the org and address locks make that replacement
+ * atomic, so concurrent invitations to one address leave one invitation and 429s, never a 500.
+ */
+export async function createInvitation(
+  scope: TenantScope,
+  actor: Actor,
+  input: CreateInvitationRequest,
+) {
+  if (input.role === 'owner' && actor.role !== 'owner') {
+    throw new Forbidden('Only owners can invite owners.');
+  }
+  const token = generateToken();
+  return scope.db.transaction(async (tx) => {
+    const scoped = tenantScope(tx, scope.orgId);
+    const org = await lockOrganization(scoped);
+    if (!org) throw new NotFound('organization');
+    await lockRecipient(scoped, input.email);
+    await assertWithinLimits(scoped, input.email);
+    await revokePendingTo(scoped, input.email);
+    const row = await insertInvitation(scoped, {
+      email: input.email,
+      role: input.role,
+      tokenHash: hashToken(token),
+      invitedBy: actor.id,
+      expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+    });
+    await enqueue(
+      tx,
+      'email',
+      {
+        to: input.email,
+        template: 'org-invitation',
+        data: {
+          token,
+          link: `/invitations/accept#token=${token}`,
+          organizationName: org.name,
+          inviterName: await inviterName(scoped, actor.id),
+          role: input.role,
+        },
+      },
+      { idempotencyKey: `org-invitation:${row.id}` },
+    );
+    return toInvitation(row);
+  });
+}
+
+export async function listInvitations(
+  scope: TenantScope,
+  query: { limit?: number; cursor?: string },
+) {
+  const limit = query.limit ?? 20;
+  const rows = await pendingPage(scope, limit, idCursor(query.cursor));
+  return toPage(rows, limit, toInvitation, (r) => r.id);
+}
+
+export async function revokeInvitation(scope: TenantScope, id: string) {
+  if (!isUuid(id) || !(await revokePending(scope, id))) throw new NotFound('invitation');
+}
+
+/**
+ * Accepts an invitation for the signed-in user, whose email must be the invited one: the only
+ * way an org admin's choice turns into a membership. The invitation is consumed in the same
+ * transaction that adds the membership.
+ */
+export async function acceptInvitation(
+  db: Database,
+  user: { id: string; email: string },
+  token: string,
+) {
+  return db.transaction(async (tx) => {
+    const invitation = await lockPendingByToken(tx, hashToken(token));
+    if (!invitation) throw new NotFound('invitation');
+    if (invitation.email.toLowerCase() !== user.email.toLowerCase()) {
+      throw new Forbidden('This invitation was sent to another email address.');
+    }
+    const { orgId, role } = invitation;
+    if (!(await insertMembership(tx, { orgId, userId: user.id, role }))) {
+      throw new Conflict('You are already a member of this organization.');
+    }
+    await markAccepted(tx, invitation.id);
+    const org = await organizationById(tx, orgId);
+    if (!org) throw new NotFound('organization');
+    return toJoinedOrganization(org, role);
+  });
+}

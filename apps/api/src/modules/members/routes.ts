@@ -1,0 +1,120 @@
+import {
+  GrantMembershipRequest,
+  Member,
+  MemberPage,
+  MemberParams,
+  NoContent,
+  OrgParams,
+  PageQuery,
+  UpdateMemberRequest,
+} from '@atrium/contracts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { NotFound } from '../../errors.js';
+import { changeMemberRole, grantMembership, listMembers, removeMember } from './service.js';
+
+/** The org the tenancy guard resolved; routes without `config.org` never call this. */
+const org = (request: FastifyRequest) => {
+  if (!request.org) throw new NotFound('organization');
+  return request.org;
+};
+const actor = (request: FastifyRequest) => ({ id: request.me().id, role: org(request).role });
+
+/**
+ * Routes that change memberships call `app.authChanged()` afterwards: the tenancy guard caches
+ * each member's role, and that clears the cache here and, through NOTIFY, on every instance.
+ * Nobody is added here: people join by accepting an invitation (see the invitations module).
+ */
+export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['organizations'];
+
+  app.get(
+    '/orgs/:orgId/members',
+    {
+      config: { org: 'members:read' },
+      schema: {
+        tags,
+        summary: 'Members and their roles',
+        params: OrgParams,
+        querystring: PageQuery,
+        response: { 200: MemberPage },
+      },
+    },
+    async (request) => listMembers(org(request).scope, request.query),
+  );
+
+  app.patch(
+    '/orgs/:orgId/members/:userId',
+    {
+      config: { org: 'members:manage' },
+      schema: {
+        tags,
+        summary: "Change a member's role",
+        params: MemberParams,
+        body: UpdateMemberRequest,
+        response: { 200: Member },
+      },
+    },
+    async (request) => {
+      const { userId } = request.params;
+      const member = await changeMemberRole(
+        org(request).scope,
+        actor(request),
+        userId,
+        request.body.role,
+      );
+      await app.authChanged();
+      return member;
+    },
+  );
+
+  app.delete(
+    '/orgs/:orgId/members/:userId',
+    {
+      // Members may remove themselves (leave); removing others needs admin, checked by the service.
+      config: { org: 'org:read' },
+      schema: {
+        tags,
+        summary: 'Remove a member, or leave the organization',
+        params: MemberParams,
+        response: { 204: NoContent },
+      },
+    },
+    async (request, reply) => {
+      await removeMember(org(request).scope, actor(request), request.params.userId);
+      await app.authChanged();
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/admin/orgs/:orgId/members',
+    {
+      // Not an org route: no member of the org can reach it, only a superuser, who needs no
+      // membership of their own.
+      config: { superuser: true },
+      schema: {
+        tags,
+        summary: 'Add a user to an organization without an invitation (audited)',
+        description:
+          'An operator action, logged as the audit event `org.membership.granted`. Org owners ' +
+          'and admins invite instead (`POST /orgs/{orgId}/invitations`).',
+        params: OrgParams,
+        body: GrantMembershipRequest,
+        response: { 201: Member },
+      },
+    },
+    async (request, reply) => {
+      const { orgId } = request.params;
+      const { userId, role } = request.body;
+      const member = await grantMembership(app.db, orgId, userId, role);
+      // Warn, not info, so the audit trail survives LOG_LEVEL=warn; ids only, no personal data.
+      request.log.warn(
+        { audit: 'org.membership.granted', actorId: request.me().id, orgId, userId, role },
+        'a superuser added a member to an organization without an invitation',
+      );
+      await app.authChanged();
+      return reply.status(201).send(member);
+    },
+  );
+};

@@ -1,0 +1,2 @@
+CREATE INDEX "invitations_org_created_idx" ON "invitations" USING btree ("org_id","created_at");--> statement-breakpoint
+CREATE INDEX "invitations_email_created_idx" ON "invitations" USING btree (lower("email"),"created_at");
