@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { AuthResponse, Permission } from '@atrium/contracts';
 import { outbox, roles, selectRows, userRoles } from '@atrium/db';
 import { desc, sql } from '@atrium/db/orm';
 import type { FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
+import { vi } from 'vitest';
 import { createAccount } from '../src/accounts.js';
 import { authResponse, prepareStartSession } from '../src/modules/auth/sessions.js';
 import type { testApp } from './support.js';
@@ -43,16 +46,41 @@ export async function signUp(
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-/** The token carried by the newest email of `template` to `to`, read from the outbox. */
+/**
+ * The token carried by the newest email of `template` to `to`, read from the outbox; waits a
+ * little for it, as some emails are queued after their request is answered.
+ */
 export async function emailedToken(app: TestApp, to: string, template: string): Promise<string> {
-  const rows = await app.db
-    .select({ payload: outbox.payload })
-    .from(outbox)
-    .where(sql`${outbox.payload}->>'to' = ${to} and ${outbox.payload}->>'template' = ${template}`)
-    .orderBy(desc(outbox.createdAt));
-  const payload = rows[0]?.payload as { data: { token: string } } | undefined;
-  if (!payload) throw new Error(`no ${template} email to ${to}`);
-  return payload.data.token;
+  return vi.waitFor(
+    async () => {
+      const rows = await app.db
+        .select({ payload: outbox.payload })
+        .from(outbox)
+        .where(
+          sql`${outbox.payload}->>'to' = ${to} and ${outbox.payload}->>'template' = ${template}`,
+        )
+        .orderBy(desc(outbox.createdAt));
+      const payload = rows[0]?.payload as { data: { token: string } } | undefined;
+      if (!payload) throw new Error(`no ${template} email to ${to}`);
+      return payload.data.token;
+    },
+    { timeout: 5000, interval: 20 },
+  );
 }
 
 export { selectRows };
+
+/** A QUEUE_PREFIX no other test or checkout uses, for the Redis keys one test file writes. */
+export const uniquePrefix = () => `atrium-test-${randomBytes(4).toString('hex')}`;
+
+/** Deletes every key under `prefix` (a test's own, from `uniquePrefix`). */
+export async function deleteRedisKeys(url: string, prefix: string) {
+  const redis = new Redis(url);
+  try {
+    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 })) {
+      if ((keys as string[]).length) await redis.del(...(keys as string[]));
+    }
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -39,6 +39,7 @@ describe('access tokens', () => {
     expect(claims.sub).toBe(user.id);
     expect(claims.sid).toEqual(expect.any(String));
     expect(claims.exp - claims.iat).toBe(900);
+    expect(claims).toMatchObject({ iss: 'atrium', aud: 'atrium-api' });
     expect((await me(accessToken)).statusCode).toBe(200);
   });
 
@@ -84,6 +85,66 @@ describe('access tokens', () => {
     const body = `${b64({ alg: 'HS512', typ: 'JWT' })}.${b64(claimsOf(accessToken))}`;
     const hs512 = `${body}.${createHmac('sha512', secret).update(body).digest('base64url')}`;
     expect((await me(hs512)).statusCode).toBe(401);
+  });
+});
+
+describe('access token claims', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  type Claims = Record<string, unknown>;
+  const without =
+    (claim: string) =>
+    ({ [claim]: _, ...rest }: Claims) =>
+      rest;
+
+  it('accepts a token forged with the secret and every claim right (the control for the cases below)', async () => {
+    const { accessToken } = await signUp(app);
+    const forged = forge({ alg: 'HS256', typ: 'JWT' }, claimsOf(accessToken));
+    expect((await me(forged)).statusCode).toBe(200);
+  });
+
+  it.each([
+    ['without iss', without('iss')],
+    ['without aud', without('aud')],
+    ['without exp', without('exp')],
+    ['without iat', without('iat')],
+    ['from another issuer', (c: Claims) => ({ ...c, iss: 'https://other.example.com' })],
+    ['for another audience', (c: Claims) => ({ ...c, aud: 'another-api' })],
+    [
+      'issued longer ago than access tokens live, though not expired',
+      (c: Claims) => ({ ...c, iat: now() - 3600, exp: now() + 600 }),
+    ],
+    ['whose session id is not a UUID', (c: Claims) => ({ ...c, sid: 'not-a-uuid' })],
+    ['whose user id is not a UUID', (c: Claims) => ({ ...c, sub: "1' or '1'='1" })],
+  ])('refuses a correctly signed token %s: 401 invalid_token', async (_, change) => {
+    const { accessToken } = await signUp(app);
+    const forged = forge({ alg: 'HS256', typ: 'JWT' }, change(claimsOf(accessToken)));
+    const res = await me(forged);
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe('invalid_token');
+  });
+});
+
+describe('token responses', () => {
+  const noStore = (res: { headers: Record<string, unknown> }) => {
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers.pragma).toBe('no-cache');
+  };
+
+  it('are never cached: register, login and refresh answer Cache-Control: no-store', async () => {
+    const email = `no-store-${Date.now()}@example.com`;
+    const registered = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { email, password: STRONG_PASSWORD },
+    });
+    expect(registered.statusCode).toBe(201);
+    noStore(registered);
+    const login = await signInAgain(email);
+    expect(login.statusCode).toBe(200);
+    noStore(login);
+    const refreshed = await refresh(login.json().refreshToken);
+    expect(refreshed.statusCode).toBe(200);
+    noStore(refreshed);
   });
 });
 
@@ -268,5 +329,30 @@ describe('profile', () => {
       email: a.user.email,
     });
     expect((await me(a.accessToken)).json().fullName).toBe('Ada Lovelace');
+  });
+});
+
+describe('a deployment with its own issuer and audience', () => {
+  it('signs them into its tokens and refuses tokens of another, though the secret is shared', async () => {
+    const JWT_SECRET = 'a-shared-secret-of-at-least-thirty-two-bytes';
+    const mine = await testApp({
+      JWT_SECRET,
+      JWT_ISSUER: 'https://id.example.com',
+      JWT_AUDIENCE: 'crm',
+    });
+    try {
+      const { accessToken } = await signUp(mine);
+      expect(claimsOf(accessToken)).toMatchObject({ iss: 'https://id.example.com', aud: 'crm' });
+      const ours = { ...claimsOf(accessToken), iss: 'atrium', aud: 'atrium-api' };
+      const other = forge({ alg: 'HS256', typ: 'JWT' }, ours, JWT_SECRET);
+      const res = await mine.inject({
+        method: 'GET',
+        url: '/api/v1/auth/me',
+        headers: bearer(other),
+      });
+      expect(res.statusCode).toBe(401);
+    } finally {
+      await mine.dispose();
+    }
   });
 });

@@ -73,6 +73,7 @@ describe('the queue dashboard with Redis', () => {
       const admin = await signUp(app, { isSuperuser: true });
       const response = await openSession(admin.accessToken);
       expect(response.statusCode).toBe(204);
+      expect(response.headers['cache-control']).toBe('no-store'); // it carries the token
       const cookie = cookieOf(response)!;
       expect(cookie).toMatchObject({
         value: admin.accessToken,

@@ -1,14 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteRedisKeys, uniquePrefix } from './auth-support.js';
 import { TEST_REDIS_URL, testApp } from './support.js';
 
 type App = Awaited<ReturnType<typeof testApp>>;
 let first: App;
 let second: App;
+const prefix = uniquePrefix();
 
 beforeAll(async () => {
-  // A window of its own in Redis: the key includes the IP, and the IP is made up per run.
-  const env = { REDIS_URL: TEST_REDIS_URL, RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' };
+  // Both instances share a key prefix of their own in Redis, removed afterwards.
+  const env = {
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    RATE_LIMIT_MAX: '3',
+    RATE_LIMIT_WINDOW_MS: '60000',
+  };
   first = await testApp(env);
   second = await testApp(env);
   // Until Redis is connected the limiter lets requests through (skipOnError); /health waits for it.
@@ -19,6 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await first.dispose();
   await second.dispose();
+  await deleteRedisKeys(TEST_REDIS_URL, prefix);
 });
 
 describe('the global rate limit', () => {

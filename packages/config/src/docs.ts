@@ -22,6 +22,8 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
   QUEUE_PREFIX: 'prefix of every Redis key Atrium writes, so deployments can share one server',
   JWT_SECRET:
     '§Security: signs access tokens; at least 32 bytes; required in staging and production',
+  JWT_ISSUER: 'the `iss` our access tokens carry, and must carry to be accepted',
+  JWT_AUDIENCE: 'the `aud` our access tokens carry, and must carry to be accepted',
   CORS_ORIGINS:
     'comma-separated browser origins allowed to call the API (`https://app.example.com`); `*` only outside production',
   CSP_MODE:
@@ -35,7 +37,13 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
     'requests per IP per window on every route (`0` = off); tighter limits are set per route',
   RATE_LIMIT_WINDOW_MS: 'the window of `RATE_LIMIT_MAX`, ms',
   AUTH_RATE_LIMITS:
-    'per-IP and per-account limits on login, register, refresh and password reset: `on`, or `off` for load tests only',
+    'per-IP limits on login, register, refresh and password reset (not the sign-in budgets): `on`, or `off` for load tests only',
+  LOGIN_IP_FAILURES:
+    'failed sign-ins per (account, client IP) per window; then only that pair is refused until the window ends',
+  LOGIN_IP_WINDOW_MS: 'the window of `LOGIN_IP_FAILURES`, ms',
+  LOGIN_ACCOUNT_FAILURES:
+    'failed sign-ins per account from all IPs per window; then everyone is refused until it ends or a password reset',
+  LOGIN_ACCOUNT_WINDOW_MS: 'the window of `LOGIN_ACCOUNT_FAILURES`, ms',
   MESSAGE_RATE_LIMIT_MAX: 'messages one user may send per minute',
   AUTH_SESSION_CACHE_MS:
     'how long a "session is live" check is reused (revokes clear it at once on every instance); `0` = one query per authenticated request',

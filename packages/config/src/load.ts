@@ -16,6 +16,8 @@ export interface Config {
   databasePoolMax: number;
   redisUrl: string | undefined;
   jwtSecret: string | undefined;
+  /** The `iss` and `aud` of our own access tokens (an external IdP's are in `idp`). */
+  jwt: { issuer: string; audience: string };
   corsOrigins: string[] | '*';
   cspMode: Env['CSP_MODE'];
   /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`. */
@@ -33,6 +35,14 @@ export interface Config {
   sse: { maxPerUser: number; maxConnections: number };
   /** `messages` is sends per user per minute. */
   rateLimit: { max: number; windowMs: number; auth: boolean; messages: number };
+  /**
+   * Failed sign-ins: `perIp` failures per (account, client IP) per window lock out that pair
+   * only; `perAccount` failures from all IPs together lock the account for everyone.
+   */
+  loginFailures: {
+    perIp: { max: number; windowMs: number };
+    perAccount: { max: number; windowMs: number };
+  };
   queuePrefix: string;
   jobs: {
     concurrency: number;
@@ -98,6 +108,7 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     databasePoolMax: env.DATABASE_POOL_MAX,
     redisUrl: env.REDIS_URL,
     jwtSecret: env.JWT_SECRET,
+    jwt: { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
     corsOrigins,
     cspMode: env.CSP_MODE,
     metricsToken: env.METRICS_TOKEN,
@@ -114,6 +125,10 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
       windowMs: env.RATE_LIMIT_WINDOW_MS,
       auth: env.AUTH_RATE_LIMITS === 'on',
       messages: env.MESSAGE_RATE_LIMIT_MAX,
+    },
+    loginFailures: {
+      perIp: { max: env.LOGIN_IP_FAILURES, windowMs: env.LOGIN_IP_WINDOW_MS },
+      perAccount: { max: env.LOGIN_ACCOUNT_FAILURES, windowMs: env.LOGIN_ACCOUNT_WINDOW_MS },
     },
     queuePrefix: env.QUEUE_PREFIX,
     jobs: {

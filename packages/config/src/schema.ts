@@ -40,6 +40,16 @@ export const EnvSchema = Type.Object({
   JWT_SECRET: Type.Optional(
     Type.String({ minLength: 32, description: 'a secret of at least 32 bytes' }),
   ),
+  JWT_ISSUER: Type.String({
+    default: 'atrium',
+    minLength: 1,
+    description: 'the iss claim of the access tokens Atrium signs',
+  }),
+  JWT_AUDIENCE: Type.String({
+    default: 'atrium-api',
+    minLength: 1,
+    description: 'the aud claim of the access tokens Atrium signs',
+  }),
   CORS_ORIGINS: Type.String({
     default: '',
     description: 'a comma-separated list of origins (https://app.example.com), or *',
@@ -68,6 +78,10 @@ export const EnvSchema = Type.Object({
   RATE_LIMIT_MAX: integer(600, 0, 1_000_000),
   RATE_LIMIT_WINDOW_MS: integer(60_000, 1000, 86_400_000),
   AUTH_RATE_LIMITS: oneOf(['on', 'off'], 'on'),
+  LOGIN_IP_FAILURES: integer(10, 1, 10_000),
+  LOGIN_IP_WINDOW_MS: integer(900_000, 1000, 86_400_000),
+  LOGIN_ACCOUNT_FAILURES: integer(100, 1, 1_000_000),
+  LOGIN_ACCOUNT_WINDOW_MS: integer(86_400_000, 1000, 2_592_000_000),
   MESSAGE_RATE_LIMIT_MAX: integer(30, 1, 100_000),
   AUTH_SESSION_CACHE_MS: integer(10_000, 0, 60_000),
   SSE_MAX_PER_USER: integer(10, 1, 1000),

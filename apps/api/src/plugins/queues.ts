@@ -74,7 +74,8 @@ export async function queuesPlugin(
   app.post(
     `${apiPrefix}/admin/queues/session`,
     {
-      config: { permission: 'queues:admin' },
+      // The cookie carries the access token: no cache may keep this answer.
+      config: { permission: 'queues:admin', noStore: true },
       schema: {
         tags: ['admin'],
         summary: 'Open the queue dashboard in this browser',

@@ -18,7 +18,8 @@ export const rateLimitPlugin = fp(
       max: config.rateLimit.max || 1,
       timeWindow: config.rateLimit.windowMs,
       enableDraftSpec: true,
-      ...(redis ? { redis, nameSpace: 'atrium:rate-limit:' } : {}),
+      // Under QUEUE_PREFIX like every key Atrium writes; each counter expires with its window.
+      ...(redis ? { redis, nameSpace: `${config.queuePrefix}:rate-limit:` } : {}),
       // A Redis outage must not take the API down with it.
       skipOnError: true,
       errorResponseBuilder: (_request, context) =>

@@ -1,78 +1,96 @@
+import { createHash } from 'node:crypto';
+import type { Config } from '@atrium/config';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
+import { TooManyRequests } from '../../errors.js';
+
+/** One sign-in attempt that passed both budgets; its caller reports a success. */
+export interface LoginAttempt {
+  succeeded(): Promise<void>;
+}
 
 /**
- * Counts failed logins per account (e.g. 10 per 15 minutes), so a password cannot be guessed
- * from many IPs at once. Shared through Redis when configured, else kept per process.
+ * Failed sign-ins, counted twice (rate-limiter-flexible's brute-force pattern). Per (account,
+ * client IP): a lock that holds only that pair, so guesses from elsewhere cannot lock the owner
+ * out of their own network. Per account, over a longer window: bounds a guess spread over many
+ * IPs, and then refuses everyone. With Redis the counters are shared by every instance (under
+ * QUEUE_PREFIX, each expiring with its window); should Redis fail, each instance counts in memory.
  */
-export class FailureLimiter {
-  private readonly local = new Map<string, { count: number; resetAt: number }>();
+export class LoginLimiter {
+  private readonly perIp: RateLimiterAbstract;
+  private readonly perAccount: RateLimiterAbstract;
 
-  constructor(
-    private readonly max: number,
-    private readonly windowMs: number,
-    private readonly redis: Redis | undefined,
-  ) {}
+  constructor(limits: Config['loginFailures'], prefix: string, redis: Redis | undefined) {
+    this.perIp = limiter(limits.perIp, `${prefix}:login-failures:ip`, redis);
+    this.perAccount = limiter(limits.perAccount, `${prefix}:login-failures:account`, redis);
+  }
 
   /**
-   * The account's recent failures and the seconds until it may try again (0: it may try now).
-   * One round trip; a Redis outage must not lock everyone out, so it counts as no failures.
+   * Takes one attempt from the budgets before the password is checked (atomic, so concurrent
+   * guesses cannot overshoot), or throws 429. A refusal by the pair's budget spends nothing of the
+   * account's: an attacker already locked out cannot drain the owner's budget. Unknown login names
+   * count per (name, IP) only: counting them for a day would let a flood of made-up names fill
+   * memory or Redis, and telling them apart takes spending a whole account budget from many IPs
+   * (registration answers that in one request).
    */
-  async check(key: string): Promise<{ failures: number; retryAfter: number }> {
-    if (this.redis) {
-      const replies = await this.redis
-        .multi()
-        .get(this.k(key))
-        .pttl(this.k(key))
-        .exec()
-        .catch(() => null);
-      const failures = Number(replies?.[0]?.[1] ?? 0);
-      const ttl = Number(replies?.[1]?.[1] ?? 0);
-      return {
-        failures,
-        retryAfter: failures >= this.max ? Math.max(1, Math.ceil(ttl / 1000)) : 0,
-      };
+  async begin(account: { id: string } | undefined, login: string, ip: string) {
+    const name = account?.id ?? `unknown:${createHash('sha256').update(login).digest('base64url')}`;
+    const pair = `${name}:${ip}`;
+    await this.perIp.consume(pair).catch(refuse);
+    if (account) {
+      await this.perAccount.consume(account.id).catch(async (error) => {
+        await this.perIp.reward(pair).catch(() => {});
+        return refuse(error);
+      });
+    } else {
+      // The same round trip as for an account, writing nothing: no timing tells them apart.
+      await this.perAccount.get(name);
     }
-    const entry = this.fresh(key);
-    const failures = entry?.count ?? 0;
     return {
-      failures,
-      retryAfter:
-        entry && failures >= this.max ? Math.ceil((entry.resetAt - Date.now()) / 1000) : 0,
-    };
+      // The owner is back: their pair starts over and a success costs the account nothing.
+      succeeded: async () => {
+        await Promise.all([
+          this.perIp.delete(pair),
+          account ? this.perAccount.reward(account.id) : undefined,
+        ]);
+      },
+    } satisfies LoginAttempt;
   }
 
-  async fail(key: string): Promise<void> {
-    if (this.redis) {
-      await this.redis
-        .multi()
-        .incr(this.k(key))
-        .pexpire(this.k(key), this.windowMs, 'NX')
-        .exec()
-        .catch(() => {});
-      return;
-    }
-    // Bounded memory under a flood of distinct names: starting over only loosens the limit.
-    if (this.local.size > 100_000) this.local.clear();
-    const entry = this.fresh(key) ?? { count: 0, resetAt: Date.now() + this.windowMs };
-    entry.count += 1;
-    this.local.set(key, entry);
+  /** The owner proved control of the account's email (a password reset): its budget starts over. */
+  async forgive(accountId: string): Promise<void> {
+    await this.perAccount.delete(accountId);
   }
+}
 
-  async reset(key: string): Promise<void> {
-    this.local.delete(key);
-    await this.redis?.del(this.k(key)).catch(() => {});
-  }
+function limiter(
+  { max, windowMs }: { max: number; windowMs: number },
+  keyPrefix: string,
+  redis: Redis | undefined,
+): RateLimiterAbstract {
+  const options = { points: max, duration: Math.ceil(windowMs / 1000), keyPrefix };
+  const memory = new RateLimiterMemory(options);
+  if (!redis) return memory;
+  return new RateLimiterRedis({
+    ...options,
+    storeClient: redis,
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: memory,
+  });
+}
 
-  private fresh(key: string) {
-    const entry = this.local.get(key);
-    if (entry && entry.resetAt <= Date.now()) this.local.delete(key);
-    return entry && entry.resetAt > Date.now() ? entry : undefined;
+/** The limiter rejects with its result when a budget is spent, with an Error when it failed. */
+function refuse(error: unknown): never {
+  if (error instanceof RateLimiterRes) {
+    throw new TooManyRequests(Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
   }
-
-  private k(key: string) {
-    return `atrium:login-failures:${key}`;
-  }
+  throw error;
 }
 
 /**

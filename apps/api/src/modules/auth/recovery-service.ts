@@ -1,5 +1,6 @@
 import type { User } from '@atrium/contracts';
-import type { Database, OneTimeTokenPurpose } from '@atrium/db';
+import { type Database, type OneTimeTokenPurpose, users } from '@atrium/db';
+import { eq, sql } from '@atrium/db/orm';
 import { enqueue } from '@atrium/jobs';
 import { createOneTimeToken } from './one-time-tokens.js';
 
@@ -31,4 +32,20 @@ export async function queueTokenEmail(
     },
     { idempotencyKey: `${purpose}:${token.slice(0, 16)}` },
   );
+}
+
+/**
+ * Emails a reset link when the address has an account, and does nothing otherwise: the lookup,
+ * the token and its email in one transaction. Runs after the 202 is sent, so the answer's
+ * timing cannot tell the two cases apart.
+ */
+export async function requestPasswordReset(db: Database, email: string) {
+  await db.transaction(async (tx) => {
+    const [user] = await tx
+      .select({ id: users.id, email: users.email })
+      .from(users)
+      .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
+      .limit(1);
+    if (user) await queueTokenEmail(tx, user, 'password-reset');
+  });
 }

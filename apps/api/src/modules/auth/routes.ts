@@ -11,9 +11,9 @@ import { eq, or, sql } from '@atrium/db/orm';
 import { permissionsOf, revokeSessions, toUser } from '@atrium/db/queries';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createAccount, getUser } from '../../accounts.js';
-import { TooManyRequests, Unauthorized } from '../../errors.js';
+import { Unauthorized } from '../../errors.js';
 import { accountRoutes } from './account-routes.js';
-import { FailureLimiter, perIp } from './limiter.js';
+import { LoginLimiter, perIp } from './limiter.js';
 import { recoveryRoutes } from './recovery-routes.js';
 import { queueTokenEmail } from './recovery-service.js';
 import { authResponse, prepareStartSession, rotateRefreshToken } from './sessions.js';
@@ -22,7 +22,7 @@ const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const BAD_LOGIN = 'The email/username or password is incorrect.';
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const failures = new FailureLimiter(10, FIFTEEN_MINUTES, app.redis);
+  const failures = new LoginLimiter(app.config.loginFailures, app.config.queuePrefix, app.redis);
   const tags = ['auth'];
   // The login lookup (by email or username, case-insensitively) with the user's permissions.
   const findLogin = app.db
@@ -41,7 +41,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/register',
     {
-      config: { rateLimit: perIp(app, 20, FIFTEEN_MINUTES) },
+      config: { noStore: true, rateLimit: perIp(app, 20, FIFTEEN_MINUTES) },
       schema: {
         tags,
         summary: 'Create an account and sign in',
@@ -60,7 +60,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/login',
     {
-      config: { rateLimit: perIp(app, 30, 60_000) },
+      config: { noStore: true, rateLimit: perIp(app, 30, 60_000) },
       schema: {
         tags,
         summary: 'Sign in with email or username',
@@ -72,16 +72,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const login = request.body.login.toLowerCase();
       const [found] = await findLogin.execute({ login });
       // Keyed by account when it exists, so email and username share one failure budget.
-      const key = found?.user.id ?? login;
-      const recent = await failures.check(key);
-      if (recent.retryAfter > 0) throw new TooManyRequests(recent.retryAfter);
+      const attempt = await failures.begin(found?.user, login, request.ip);
       // Unknown users verify against a dummy hash: same answer, comparable time.
       const ok = await verifyPassword(found?.user.passwordHash, request.body.password);
-      if (!ok || !found?.user.isActive) {
-        await failures.fail(key);
-        throw new Unauthorized(BAD_LOGIN, 'invalid_credentials');
-      }
-      if (recent.failures > 0) await failures.reset(key);
+      if (!ok || !found?.user.isActive) throw new Unauthorized(BAD_LOGIN, 'invalid_credentials');
+      await attempt.succeeded();
       const session = await startSession(found.user.id, request);
       const user = toUser(found.user, found.permissions);
       return authResponse(app, user, session);
@@ -91,7 +86,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/refresh',
     {
-      config: { rateLimit: perIp(app, 60, 60_000) },
+      config: { noStore: true, rateLimit: perIp(app, 60, 60_000) },
       schema: {
         tags,
         summary: 'Exchange a refresh token for new tokens (rotation)',
@@ -153,5 +148,5 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   await app.register(accountRoutes);
-  await app.register(recoveryRoutes);
+  await app.register(recoveryRoutes, { failures });
 };

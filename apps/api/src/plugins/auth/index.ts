@@ -24,6 +24,8 @@ export interface AuthRouteConfig {
   permission?: Permission;
   /** Superusers only, whatever their roles say. */
   superuser?: boolean;
+  /** The response carries tokens or secrets: `Cache-Control: no-store`, so no cache keeps it. */
+  noStore?: boolean;
 }
 
 export interface AuthChangeListener {
@@ -64,11 +66,20 @@ declare module '@fastify/jwt' {
 }
 
 export const authPlugin = fp(async (app: FastifyInstance) => {
+  const { issuer, audience } = app.config.jwt;
   await app.register(fastifyJwt, {
     secret: jwtSecret(app.config),
-    sign: { algorithm: 'HS256', expiresIn: ACCESS_TOKEN_TTL_SECONDS },
-    // Pinned: no `none`, no switching to an asymmetric algorithm with the secret as a key.
-    verify: { algorithms: ['HS256'] },
+    sign: { algorithm: 'HS256', expiresIn: ACCESS_TOKEN_TTL_SECONDS, iss: issuer, aud: audience },
+    verify: {
+      // Pinned: no `none`, no switching to an asymmetric algorithm with the secret as a key.
+      algorithms: ['HS256'],
+      allowedIss: issuer,
+      allowedAud: audience,
+      // A token that never expires, or was issued longer ago than we issue for, is refused even
+      // when its signature holds (a leaked secret's forgeries, tokens of another Atrium service).
+      requiredClaims: ['iss', 'aud', 'iat', 'exp', 'sub', 'sid'],
+      maxAge: ACCESS_TOKEN_TTL_SECONDS,
+    },
     decoratorName: 'jwtPayload',
   });
   const caches = new Set<TtlCache<unknown>>();
@@ -113,7 +124,8 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
     } catch {
       throw new Unauthorized('The access token is invalid or expired.', 'invalid_token');
     }
-    if (typeof claims.sid !== 'string' || typeof claims.sub !== 'string') {
+    // Ids the database would refuse to compare are a bad token, not a bad request.
+    if (!isUuid(claims.sid) || !isUuid(claims.sub)) {
       throw new Unauthorized('The access token is invalid or expired.', 'invalid_token');
     }
     let user = cache.get(claims.sid);
@@ -179,6 +191,12 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
     route.schema = schema;
   });
 
+  app.addHook('onSend', async (request, reply) => {
+    if (!request.routeOptions.config.noStore) return;
+    reply.header('cache-control', 'no-store');
+    reply.header('pragma', 'no-cache'); // for HTTP/1.0 caches
+  });
+
   // Routes declare what they need in their config; the check runs before the body is parsed.
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config;
@@ -216,6 +234,9 @@ async function subscribeToChanges(app: FastifyInstance, onChange: () => void) {
     await unlisten?.().catch(() => {});
   });
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isUuid = (value: unknown) => typeof value === 'string' && UUID.test(value);
 
 function headerAlg(token: string): string | undefined {
   try {
