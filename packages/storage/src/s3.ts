@@ -102,7 +102,9 @@ export function s3Storage(options: S3StorageOptions): S3Storage {
           new CopyObjectCommand({
             Bucket: bucket,
             Key: to,
-            CopySource: `${bucket}/${encodeURIComponent(from)}`,
+            // The key alphabet (assertKey) needs no URL-encoding; encoding the slashes
+            // too would be read literally by some S3-compatible stores.
+            CopySource: `${bucket}/${from}`,
           }),
         );
       } catch (error) {
