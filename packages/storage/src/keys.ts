@@ -1,4 +1,5 @@
 import { InvalidKey } from './errors.js';
+import type { UploadTargetRequest } from './types.js';
 
 // A segment may not start with a dot: no hidden files, and `.incoming` stays the driver's own.
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
@@ -28,4 +29,24 @@ export function assertPrefix(prefix: string): string {
   if (prefix === '') return prefix;
   assertKey(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
   return prefix;
+}
+
+/** S3 presigned requests live at most 7 days; the same bound holds for local URLs. */
+const MAX_EXPIRY_SECONDS = 7 * 24 * 3600;
+
+export function assertUploadRequest(request: UploadTargetRequest): UploadTargetRequest {
+  assertKey(request.key);
+  if (!Number.isSafeInteger(request.maxBytes) || request.maxBytes < 0) {
+    throw new RangeError(`maxBytes must be a non-negative integer, not ${request.maxBytes}`);
+  }
+  const seconds = request.expiresInSeconds;
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_EXPIRY_SECONDS) {
+    throw new RangeError(`expiresInSeconds must be 1..${MAX_EXPIRY_SECONDS}, not ${seconds}`);
+  }
+  if (!/^[\w.+-]+\/[\w.+-]+$/.test(request.contentType)) {
+    throw new RangeError(
+      `contentType must be a bare type/subtype, not ${JSON.stringify(request.contentType)}`,
+    );
+  }
+  return request;
 }

@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AlreadyExists, InvalidKey, NotFound, TooLarge } from './errors.js';
-import { assertKey, assertPrefix } from './keys.js';
+import { assertKey, assertPrefix, assertUploadRequest } from './keys.js';
 import { signUpload } from './signing.js';
 import type { Storage, StoredObject, UploadTarget, UploadTargetRequest } from './types.js';
 
@@ -136,7 +136,7 @@ export function localStorage(options: LocalStorageOptions): LocalStorage {
     },
 
     async uploadTarget(request: UploadTargetRequest): Promise<UploadTarget> {
-      assertKey(request.key);
+      assertUploadRequest(request);
       const expiresAt = new Date(now().getTime() + request.expiresInSeconds * 1000);
       const query = signUpload(options.signingSecret, { ...request, expiresAt });
       const url = new URL(options.uploadUrl);

@@ -11,7 +11,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { NotFound } from './errors.js';
-import { assertKey, assertPrefix } from './keys.js';
+import { assertKey, assertPrefix, assertUploadRequest } from './keys.js';
 import type { Storage, StoredObject, UploadTarget, UploadTargetRequest } from './types.js';
 
 export interface S3StorageOptions {
@@ -135,7 +135,7 @@ export function s3Storage(options: S3StorageOptions): S3Storage {
      * of 0..maxBytes: S3 checks the policy and refuses a larger body itself, before it is stored.
      */
     async uploadTarget(request: UploadTargetRequest): Promise<UploadTarget> {
-      const key = assertKey(request.key);
+      const { key } = assertUploadRequest(request);
       const expiresAt = new Date(Date.now() + request.expiresInSeconds * 1000);
       const post = await createPresignedPost(client, {
         Bucket: bucket,

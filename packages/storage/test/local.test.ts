@@ -152,6 +152,19 @@ describe('signed local upload URLs', () => {
     expect(() => verifyUploadSignature(SECRET, padded)).toThrow(new BadSignature('malformed'));
   });
 
+  it.each([
+    { maxBytes: -1 },
+    { maxBytes: 1.5 },
+    { expiresInSeconds: 0 },
+    { expiresInSeconds: 8 * 24 * 3600 },
+    { contentType: 'text/csv; charset=utf-8' },
+    { contentType: 'text/csv\r\nx-evil: 1' },
+  ])('refuses to sign an upload with %j', async (change) => {
+    await expect(storage.uploadTarget({ ...request, ...change })).rejects.toBeInstanceOf(
+      RangeError,
+    );
+  });
+
   it('refuses the URL once it has expired', async () => {
     const target = await storage.uploadTarget({ ...request, expiresInSeconds: 60 });
     const query = new URL(target.url).searchParams;
