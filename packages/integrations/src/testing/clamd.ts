@@ -43,7 +43,10 @@ export async function startClamd(options: ClamdTestOptions) {
   const configFile = join(dir, 'clamd.conf');
   await writeFile(configFile, config);
 
-  const child = await spawnClamd(configFile);
+  const child = await spawnClamd(configFile).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  });
   // Drained, or a chatty clamd would block on a full pipe; the tail goes into start-up errors.
   let stderr = '';
   child.stderr?.on('data', (data: Buffer) => {
