@@ -1,4 +1,6 @@
 // Test doubles that speak the real protocols: for tests and benchmarks, never for production.
+
+export { type ClamdProcess, type ClamdTestOptions, startClamd } from './clamd.js';
 export {
   type HubspotStub,
   type StubFault,

@@ -1,0 +1,13 @@
+export {
+  AlreadyExists,
+  BadSignature,
+  InvalidKey,
+  NotFound,
+  StorageError,
+  TooLarge,
+} from './errors.js';
+export { assertKey } from './keys.js';
+export { type LocalStorage, type LocalStorageOptions, localStorage } from './local.js';
+export { type S3Storage, type S3StorageOptions, s3Storage } from './s3.js';
+export { type SignedUpload, signUpload, verifyUploadSignature } from './signing.js';
+export type { Storage, StoredObject, UploadTarget, UploadTargetRequest } from './types.js';
