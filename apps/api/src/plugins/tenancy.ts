@@ -1,7 +1,7 @@
 import { type OrgAction, OrgActions, type OrgRole, roleAtLeast } from '@atrium/contracts';
 import { memberships, type TenantScope, tenantScope } from '@atrium/db';
 import { and, eq, sql } from '@atrium/db/orm';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Forbidden, NotFound } from '../errors.js';
 import { isUuid } from '../pagination.js';
@@ -21,6 +21,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set on org-scoped routes once the caller's membership is resolved. */
     org: OrgContext | undefined;
+    /** The organization of an org-scoped route (`config: { org }`); 404 on any other route. */
+    tenant(): OrgContext;
   }
 }
 
@@ -44,6 +46,10 @@ export const tenancyPlugin = fp(async (app: FastifyInstance) => {
     .prepare('tenancy_membership');
 
   app.decorateRequest('org', undefined);
+  app.decorateRequest('tenant', function (this: FastifyRequest) {
+    if (!this.org) throw new NotFound('organization');
+    return this.org;
+  });
   // Cleared by `app.authChanged()`, which the org module calls whenever a membership changes.
   const roles = app.accessCache<OrgRole | null>();
 
@@ -63,7 +69,7 @@ export const tenancyPlugin = fp(async (app: FastifyInstance) => {
     if (!action) return;
     const { orgId } = request.params as { orgId?: string };
     if (!orgId || !isUuid(orgId)) throw new NotFound('organization');
-    const userId = request.user!.id;
+    const userId = request.me().id;
     const key = `${orgId}:${userId}`;
     let role = roles.get(key);
     if (role === undefined) {
