@@ -72,12 +72,14 @@ export const tenancyPlugin = fp(
       if (!orgId || !isUuid(orgId)) throw new NotFound('organization');
       const userId = request.me().id;
       const key = `${orgId}:${userId}`;
-      let role = roles.get(key);
+      // Read with the session when authentication had to ask the database anyway.
+      const read = request.roleInOrg?.orgId === orgId ? request.roleInOrg.role : undefined;
+      let role = read === undefined ? roles.get(key) : read;
       if (role === undefined) {
         const [row] = await membership.execute({ orgId, userId });
         role = row?.role ?? null;
-        roles.set(key, role);
       }
+      roles.set(key, role);
       if (!role) throw new NotFound('organization');
       const needed = OrgActions[action];
       if (!roleAtLeast(role, needed)) {

@@ -1,5 +1,6 @@
 import { ACCESS_TOKEN_TTL_SECONDS, hasPermission } from '@atrium/auth';
-import type { Permission, User } from '@atrium/contracts';
+import type { OrgRole, Permission, User } from '@atrium/contracts';
+import type { UserRow } from '@atrium/db';
 import { sql } from '@atrium/db/orm';
 import { findActiveUser, toUser } from '@atrium/db/queries';
 import fastifyJwt from '@fastify/jwt';
@@ -8,7 +9,7 @@ import fp from 'fastify-plugin';
 import { Forbidden, Unauthorized } from '../../errors.js';
 import { TtlCache } from './cache.js';
 import { idpVerifier, provisionExternalUser } from './idp.js';
-import { preparePrincipalQuery } from './principal.js';
+import { preparePrincipalInOrgQuery, preparePrincipalQuery } from './principal.js';
 import { jwtSecret } from './secret.js';
 
 const AUTH_CHANNEL = 'atrium_auth_changed';
@@ -42,6 +43,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The session behind the access token (absent for identity-provider tokens). */
     session: { id: string } | undefined;
+    /**
+     * The caller's role in the route's org (null: not a member), when authentication already
+     * read it in the same statement as the session; the tenancy plugin uses it instead of asking.
+     */
+    roleInOrg: { orgId: string; role: OrgRole | null } | undefined;
     /** The signed-in user, on routes that declare access in their config; 401 anywhere else. */
     me(): User;
   }
@@ -95,6 +101,7 @@ export const authPlugin = fp(
     const cache = accessCache<User>();
     app.decorate('accessCache', accessCache);
     const principalQuery = preparePrincipalQuery(app.db);
+    const principalInOrgQuery = preparePrincipalInOrgQuery(app.db);
     const changeListeners = new Set<AuthChangeListener>();
     app.decorate('onAuthChanged', (listener: AuthChangeListener) => {
       changeListeners.add(listener);
@@ -108,6 +115,7 @@ export const authPlugin = fp(
 
     // @fastify/jwt already decorates `request.user`.
     app.decorateRequest('session', undefined);
+    app.decorateRequest('roleInOrg', undefined);
     app.decorateRequest('me', function (this: FastifyRequest) {
       if (!this.user) throw new Unauthorized();
       return this.user;
@@ -118,7 +126,8 @@ export const authPlugin = fp(
       await (tx ?? app.db).execute(sql`select pg_notify(${AUTH_CHANNEL}, '')`);
     });
 
-    async function fromAccessToken(token: string) {
+    /** `orgId`: the route's org, whose membership is read with the session on a cache miss. */
+    async function fromAccessToken(token: string, orgId: string | undefined) {
       let claims: AccessClaims;
       try {
         claims = app.jwt.verify<AccessClaims>(token);
@@ -129,14 +138,24 @@ export const authPlugin = fp(
       if (!isUuid(claims.sid) || !isUuid(claims.sub)) {
         throw new Unauthorized('The access token is invalid or expired.', 'invalid_token');
       }
-      let user = cache.get(claims.sid);
-      if (!user || user.id !== claims.sub) {
-        const [row] = await principalQuery.execute({ sid: claims.sid, sub: claims.sub });
-        if (!row) throw new Unauthorized('The session has ended; sign in again.', 'invalid_token');
-        user = toUser(row.user, row.permissions);
-        cache.set(claims.sid, user);
+      const session = { id: claims.sid };
+      const cached = cache.get(claims.sid);
+      if (cached && cached.id === claims.sub)
+        return { user: cached, session, roleInOrg: undefined };
+      const params = { sid: claims.sid, sub: claims.sub };
+      let roleInOrg: FastifyRequest['roleInOrg'];
+      let row: { user: UserRow; permissions: string[] } | undefined;
+      if (orgId) {
+        const [found] = await principalInOrgQuery.execute({ ...params, orgId });
+        row = found;
+        roleInOrg = found && { orgId, role: found.role };
+      } else {
+        [row] = await principalQuery.execute(params);
       }
-      return { user, session: { id: claims.sid } };
+      if (!row) throw new Unauthorized('The session has ended; sign in again.', 'invalid_token');
+      const user = toUser(row.user, row.permissions);
+      cache.set(claims.sid, user);
+      return { user, session, roleInOrg };
     }
 
     async function fromIdpToken(token: string) {
@@ -151,7 +170,7 @@ export const authPlugin = fp(
       const user = cache.get(key) ?? (await findActiveUser(app.db, userId));
       if (!user) throw new Unauthorized('This account is disabled.', 'invalid_token');
       cache.set(key, user);
-      return { user, session: undefined };
+      return { user, session: undefined, roleInOrg: undefined };
     }
 
     function requireAuth(options: Omit<AuthRouteConfig, 'auth'> = {}): AuthGuard {
@@ -163,9 +182,10 @@ export const authPlugin = fp(
         const found =
           verifyIdp && headerAlg(token) !== 'HS256'
             ? await fromIdpToken(token)
-            : await fromAccessToken(token);
+            : await fromAccessToken(token, routeOrgId(request));
         request.user = found.user;
         request.session = found.session;
+        request.roleInOrg = found.roleInOrg;
         if (options.superuser && !found.user.isSuperuser) throw new Forbidden();
         if (options.permission && !hasPermission(found.user, options.permission)) {
           throw new Forbidden();
@@ -248,4 +268,11 @@ function headerAlg(token: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The org of an org-scoped route (`config: { org }`), when its id is one the database can hold. */
+function routeOrgId(request: FastifyRequest): string | undefined {
+  if (!request.routeOptions.config.org) return undefined;
+  const { orgId } = request.params as { orgId?: string };
+  return orgId && isUuid(orgId) ? orgId : undefined;
 }
