@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inheritedEnv } from '@atrium/config/testing';
 import { createDatabase } from '@atrium/db';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -13,7 +14,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function seed(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/cli/seed.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: { ...inheritedEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -2,9 +2,8 @@
 // Tests share one Redis (and other checkouts use it too), so each test writes under a prefix of
 // its own and deletes exactly those keys when its file ends: never a key it did not create.
 import { randomBytes } from 'node:crypto';
+import { TEST_REDIS_URL } from '@atrium/config/testing';
 import { Redis } from 'ioredis';
-
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Prefixes handed out in this test file (each file runs in a module graph of its own). */
 const prefixes = new Set<string>();

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { TEST_REDIS_URL } from '@atrium/config/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeTestKeys, TEST_REDIS_URL, testPrefix } from '../src/testing.js';
+import { removeTestKeys, testPrefix } from '../src/testing.js';
 
 const redis = new Redis(TEST_REDIS_URL);
 const notOurs = `atrium-test-${randomBytes(6).toString('hex')}`;
