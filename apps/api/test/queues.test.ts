@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +13,6 @@ describe('the queue dashboard with Redis', () => {
   beforeAll(async () => {
     app = await testApp({
       REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: `atrium-test-${randomBytes(4).toString('hex')}`,
     });
   });
   afterAll(() => app.dispose());
@@ -164,7 +162,6 @@ describe('the queue dashboard plugin with an authorize hook', () => {
     await app.register(queuesPlugin, {
       config: testConfig({
         REDIS_URL: TEST_REDIS_URL,
-        QUEUE_PREFIX: `atrium-test-${randomBytes(4).toString('hex')}`,
       }),
       authorize: async (request) => {
         if (request.headers['x-test-admin'] !== 'yes') throw new Forbidden();
