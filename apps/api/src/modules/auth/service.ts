@@ -9,7 +9,13 @@ import type {
 import type { Database } from '@atrium/db';
 import { otherSessionsOf, revokeSessions, sessionsOf, toUser } from '@atrium/db/queries';
 import { uuidv7 } from 'uuidv7';
-import { assertAvailable, assertStrongPassword, createAccount, getUser } from '../../accounts.js';
+import {
+  assertAvailable,
+  assertStrongPassword,
+  getUser,
+  insertAccount,
+  prepareAccount,
+} from '../../accounts.js';
 import { Conflict, NotFound, Unauthorized } from '../../errors.js';
 import type { LoginLimiter } from './limiter.js';
 import { type SessionTokens, toSession } from './mapping.js';
@@ -69,13 +75,21 @@ export async function startSession(
   return { sessionId, refreshToken };
 }
 
+/**
+ * The account and its verification email commit together: a crash between two transactions
+ * would leave an account whose owner never gets the email.
+ */
 export async function register(
   db: Database,
   input: RegisterRequest,
   client: SessionClient,
 ): Promise<SignedIn> {
-  const user = await createAccount(db, input);
-  await db.transaction((tx) => queueTokenEmail(tx, user, 'email-verification'));
+  const account = await prepareAccount(db, input);
+  const user = await db.transaction(async (tx) => {
+    const created = await insertAccount(tx, account);
+    await queueTokenEmail(tx, created, 'email-verification');
+    return created;
+  });
   return { user, session: await startSession(db, user.id, client) };
 }
 
