@@ -36,22 +36,38 @@ export interface NewAccount extends Omit<NewUserRow, 'passwordHash'> {
   password: string;
 }
 
-/** Creates an account after the policy check; 409 when the email or username is taken. */
-export async function createAccount(db: Database, input: NewAccount): Promise<User> {
+/**
+ * Checks a new account (password policy, free email and username) and hashes its password: the
+ * slow part, done before any transaction is opened.
+ */
+export async function prepareAccount(db: Database, input: NewAccount): Promise<NewUserRow> {
   await assertStrongPassword(input.password, 'password', [
     input.email,
     input.username ?? '',
     input.fullName ?? '',
   ]);
   await assertAvailable(db, input.email, input.username);
-  const user = await insertUser(db, {
+  return {
     email: input.email,
     username: input.username,
     fullName: input.fullName,
     isSuperuser: input.isSuperuser,
     passwordHash: await hashPassword(input.password),
-  });
+  };
+}
+
+/**
+ * Inserts a prepared account; given a transaction, the account exists only if the caller's other
+ * writes commit too (registration and its verification email).
+ */
+export async function insertAccount(tx: Database, account: NewUserRow): Promise<User> {
+  const user = await insertUser(tx, account);
   // Lost a race with a concurrent registration of the same email or username.
   if (!user) throw new Conflict('An account with this email or username already exists.');
   return user;
+}
+
+/** Creates an account after the policy check; 409 when the email or username is taken. */
+export async function createAccount(db: Database, input: NewAccount): Promise<User> {
+  return insertAccount(db, await prepareAccount(db, input));
 }

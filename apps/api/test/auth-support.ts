@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { AuthResponse, Permission } from '@atrium/contracts';
 import { outbox, roles, selectRows, userRoles } from '@atrium/db';
 import { desc, sql } from '@atrium/db/orm';
-import type { FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { vi } from 'vitest';
 import { createAccount } from '../src/accounts.js';
-import { authResponse, prepareStartSession } from '../src/modules/auth/sessions.js';
+import { authResponse } from '../src/modules/auth/mapping.js';
+import { startSession } from '../src/modules/auth/service.js';
 import type { testApp } from './support.js';
 
 export type TestApp = Awaited<ReturnType<typeof testApp>>;
@@ -34,8 +34,8 @@ export async function signUp(
       .returning();
     await app.db.insert(userRoles).values({ userId: user.id, roleId: role!.id });
   }
-  const request = { headers: { 'user-agent': 'vitest' }, ip: '127.0.0.1' } as FastifyRequest;
-  const session = await prepareStartSession(app.db)(user.id, request);
+  const client = { userAgent: 'vitest', ip: '127.0.0.1' };
+  const session = await startSession(app.db, user.id, client);
   const fresh = await app.inject({
     method: 'GET',
     url: '/api/v1/auth/me',

@@ -1,5 +1,14 @@
+import { users } from '@atrium/db';
+import { sql } from '@atrium/db/orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, emailedToken, STRONG_PASSWORD, signUp, type TestApp } from './auth-support.js';
+import {
+  bearer,
+  emailedToken,
+  STRONG_PASSWORD,
+  selectRows,
+  signUp,
+  type TestApp,
+} from './auth-support.js';
 import { testApp } from './support.js';
 
 let app: TestApp;
@@ -79,6 +88,32 @@ describe('registration', () => {
       { path: '/body/isSuperuser', message: 'is not an accepted field' },
     ]);
     expect((await login('mallory@example.com', STRONG_PASSWORD)).statusCode).toBe(401);
+  });
+  it('creates no account when its verification email cannot be queued (one transaction)', async () => {
+    // A trigger on this test's own database stands in for a crash between the two writes.
+    await app.db.execute(sql`create function refuse_crash_email() returns trigger
+      language plpgsql as $$ begin
+        if new.payload->>'to' = 'crash@example.com' then raise exception 'simulated crash'; end if;
+        return new;
+      end $$`);
+    await app.db.execute(sql`create trigger refuse_crash_email before insert on outbox
+      for each row execute function refuse_crash_email()`);
+    try {
+      const res = await register({ email: 'crash@example.com', password: STRONG_PASSWORD });
+      expect(res.statusCode).toBe(500);
+      const rows = await selectRows(
+        app.db,
+        sql`select ${users.id} from ${users} where ${users.email} = 'crash@example.com'`,
+      );
+      expect(rows).toEqual([]);
+    } finally {
+      await app.db.execute(sql`drop trigger refuse_crash_email on outbox`);
+      await app.db.execute(sql`drop function refuse_crash_email()`);
+    }
+    // Without the crash the same registration goes through, email and all.
+    const again = await register({ email: 'crash@example.com', password: STRONG_PASSWORD });
+    expect(again.statusCode).toBe(201);
+    expect(await emailedToken(app, 'crash@example.com', 'email-verification')).toBeTruthy();
   });
 });
 

@@ -1,9 +1,9 @@
 import type { AuthResponse } from '@atrium/contracts';
 import { testPrefix } from '@atrium/jobs/testing';
-import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/index.js';
-import { authResponse, prepareStartSession } from '../src/modules/auth/sessions.js';
+import { authResponse } from '../src/modules/auth/mapping.js';
+import { startSession } from '../src/modules/auth/service.js';
 import { bearer, STRONG_PASSWORD, signUp } from './auth-support.js';
 import { openStream } from './events-support.js';
 import { TEST_REDIS_URL, testApp, testConfig } from './support.js';
@@ -35,8 +35,8 @@ afterAll(async () => {
 
 /** A second live session of the same user, as a login on another device would start. */
 async function anotherSession(of: AuthResponse): Promise<AuthResponse> {
-  const request = { headers: { 'user-agent': 'vitest' }, ip: '127.0.0.1' } as FastifyRequest;
-  return authResponse(a, of.user, await prepareStartSession(a.db)(of.user.id, request));
+  const client = { userAgent: 'vitest', ip: '127.0.0.1' };
+  return authResponse(a, of.user, await startSession(a.db, of.user.id, client));
 }
 
 const sessionOf = (token: string) => a.jwt.decode<{ sid: string }>(token)!.sid;

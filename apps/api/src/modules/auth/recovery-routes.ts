@@ -1,4 +1,3 @@
-import { hashPassword } from '@atrium/auth';
 import {
   Accepted,
   NoContent,
@@ -6,23 +5,18 @@ import {
   PasswordResetRequest,
   VerifyEmailRequest,
 } from '@atrium/contracts';
-import { sessions, users } from '@atrium/db';
-import { eq, sql } from '@atrium/db/orm';
-import { revokeSessions } from '@atrium/db/queries';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { assertStrongPassword } from '../../accounts.js';
-import { BadRequest } from '../../errors.js';
-import { type LoginLimiter, perIp } from './limiter.js';
-import { consumeOneTimeToken } from './one-time-tokens.js';
-import { requestPasswordReset } from './recovery-service.js';
+import { perIp } from './limiter.js';
+import { confirmPasswordReset, requestPasswordReset, verifyEmail } from './recovery-service.js';
+import type { AuthContext } from './service.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
-const BAD_TOKEN = 'The link is invalid, expired or already used; ask for a new one.';
 
-export const recoveryRoutes: FastifyPluginAsyncTypebox<{ failures: LoginLimiter }> = async (
+/** Getting back into an account by email: password reset and address verification. */
+export const recoveryRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }> = async (
   app,
-  { failures },
+  { context },
 ) => {
   const tags = ['auth'];
   const afterReply = backgroundTasks(app);
@@ -58,23 +52,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox<{ failures: LoginLimiter 
       },
     },
     async (request, reply) => {
-      const { token, newPassword } = request.body;
-      // Check the policy first, so a weak password does not burn the token.
-      await assertStrongPassword(newPassword, 'newPassword', []);
-      const passwordHash = await hashPassword(newPassword);
-      const userId = await app.db.transaction(async (tx) => {
-        const owner = await consumeOneTimeToken(tx, token, 'password-reset');
-        if (!owner) throw new BadRequest(BAD_TOKEN);
-        await tx
-          .update(users)
-          .set({ passwordHash, updatedAt: sql`now()` })
-          .where(eq(users.id, owner));
-        await revokeSessions(tx, eq(sessions.userId, owner));
-        await app.authChanged(tx);
-        return owner;
-      });
-      // Guessing elsewhere may have spent the account's sign-in budget; the owner can sign in now.
-      await failures.forgive(userId);
+      await confirmPasswordReset(context, request.body);
       return reply.status(204).send(null);
     },
   );
@@ -91,15 +69,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox<{ failures: LoginLimiter 
       },
     },
     async (request, reply) => {
-      await app.db.transaction(async (tx) => {
-        const userId = await consumeOneTimeToken(tx, request.body.token, 'email-verification');
-        if (!userId) throw new BadRequest(BAD_TOKEN);
-        await tx
-          .update(users)
-          .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
-          .where(eq(users.id, userId));
-        await app.authChanged(tx);
-      });
+      await verifyEmail(context, request.body.token);
       return reply.status(204).send(null);
     },
   );

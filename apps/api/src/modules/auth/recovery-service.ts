@@ -1,20 +1,20 @@
-import type { User } from '@atrium/contracts';
-import { type Database, type OneTimeTokenPurpose, users } from '@atrium/db';
-import { eq, sql } from '@atrium/db/orm';
-import { enqueue } from '@atrium/jobs';
-import { createOneTimeToken } from './one-time-tokens.js';
+import { hashPassword } from '@atrium/auth';
+import type { PasswordResetConfirm, User } from '@atrium/contracts';
+import type { Database, OneTimeTokenPurpose } from '@atrium/db';
+import { revokeSessions, sessionsOf } from '@atrium/db/queries';
+import { enqueueEmail } from '@atrium/jobs';
+import { assertStrongPassword } from '../../accounts.js';
+import { BadRequest } from '../../errors.js';
+import { consumeOneTimeToken, createOneTimeToken } from './one-time-tokens.js';
+import { findByEmail, markEmailVerified, setPasswordHash } from './queries.js';
+import type { AuthContext } from './service.js';
 
-/** The web app's page each emailed token opens. */
-const PAGES: Record<OneTimeTokenPurpose, string> = {
-  'email-verification': '/verify-email',
-  'password-reset': '/reset-password',
-};
+const BAD_TOKEN = 'The link is invalid, expired or already used; ask for a new one.';
 
 /**
  * Creates a one-time token for `purpose` and queues its email (the template has the purpose's
- * name), in the caller's transaction. The link carries the token in the fragment, so it never
- * reaches a server log; the web app reads it and posts it back. `token` is in the data too for
- * non-browser clients.
+ * name), in the caller's transaction. The template builds the link, with the token in the
+ * fragment so it never reaches a server log; the web app reads it and posts it back.
  */
 export async function queueTokenEmail(
   tx: Database,
@@ -22,14 +22,11 @@ export async function queueTokenEmail(
   purpose: OneTimeTokenPurpose,
 ) {
   const token = await createOneTimeToken(tx, user.id, purpose);
-  await enqueue(
+  await enqueueEmail(
     tx,
-    'email',
-    {
-      to: user.email,
-      template: purpose,
-      data: { token, link: `${PAGES[purpose]}#token=${token}` },
-    },
+    user.email,
+    purpose,
+    { token },
     { idempotencyKey: `${purpose}:${token.slice(0, 16)}` },
   );
 }
@@ -41,11 +38,36 @@ export async function queueTokenEmail(
  */
 export async function requestPasswordReset(db: Database, email: string) {
   await db.transaction(async (tx) => {
-    const [user] = await tx
-      .select({ id: users.id, email: users.email })
-      .from(users)
-      .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
-      .limit(1);
+    const user = await findByEmail(tx, email);
     if (user) await queueTokenEmail(tx, user, 'password-reset');
+  });
+}
+
+/** Sets the new password and ends every session of the token's owner. */
+export async function confirmPasswordReset(
+  { db, failures, authChanged }: AuthContext,
+  { token, newPassword }: PasswordResetConfirm,
+) {
+  // Check the policy first, so a weak password does not burn the token.
+  await assertStrongPassword(newPassword, 'newPassword', []);
+  const passwordHash = await hashPassword(newPassword);
+  const userId = await db.transaction(async (tx) => {
+    const owner = await consumeOneTimeToken(tx, token, 'password-reset');
+    if (!owner) throw new BadRequest(BAD_TOKEN);
+    await setPasswordHash(tx, owner, passwordHash);
+    await revokeSessions(tx, sessionsOf(owner));
+    await authChanged(tx);
+    return owner;
+  });
+  // Guessing elsewhere may have spent the account's sign-in budget; the owner can sign in now.
+  await failures.forgive(userId);
+}
+
+export async function verifyEmail({ db, authChanged }: AuthContext, token: string) {
+  await db.transaction(async (tx) => {
+    const userId = await consumeOneTimeToken(tx, token, 'email-verification');
+    if (!userId) throw new BadRequest(BAD_TOKEN);
+    await markEmailVerified(tx, userId);
+    await authChanged(tx);
   });
 }

@@ -1,4 +1,3 @@
-import { verifyPassword } from '@atrium/auth';
 import {
   AuthResponse,
   LoginRequest,
@@ -6,37 +5,28 @@ import {
   RefreshRequest,
   RegisterRequest,
 } from '@atrium/contracts';
-import { sessions, users } from '@atrium/db';
-import { eq, or, sql } from '@atrium/db/orm';
-import { permissionsOf, revokeSessions, toUser } from '@atrium/db/queries';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createAccount, getUser } from '../../accounts.js';
-import { Unauthorized } from '../../errors.js';
+import type { FastifyRequest } from 'fastify';
 import { accountRoutes } from './account-routes.js';
 import { LoginLimiter, perIp } from './limiter.js';
+import { authResponse } from './mapping.js';
 import { recoveryRoutes } from './recovery-routes.js';
-import { queueTokenEmail } from './recovery-service.js';
-import { authResponse, prepareStartSession, rotateRefreshToken } from './sessions.js';
+import { type AuthContext, login, logout, logoutEverywhere, refresh, register } from './service.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
-const BAD_LOGIN = 'The email/username or password is incorrect.';
+
+const clientOf = (request: FastifyRequest) => ({
+  userAgent: request.headers['user-agent'],
+  ip: request.ip,
+});
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const failures = new LoginLimiter(app.config.loginFailures, app.config.queuePrefix, app.redis);
+  const context: AuthContext = {
+    db: app.db,
+    failures: new LoginLimiter(app.config.loginFailures, app.config.queuePrefix, app.redis),
+    authChanged: (tx) => app.authChanged(tx),
+  };
   const tags = ['auth'];
-  // The login lookup (by email or username, case-insensitively) with the user's permissions.
-  const findLogin = app.db
-    .select({ user: users, permissions: permissionsOf(users.id) })
-    .from(users)
-    .where(
-      or(
-        eq(sql`lower(${users.email})`, sql.placeholder('login')),
-        eq(sql`lower(${users.username})`, sql.placeholder('login')),
-      ),
-    )
-    .limit(1)
-    .prepare('auth_login_lookup');
-  const startSession = prepareStartSession(app.db);
 
   app.post(
     '/auth/register',
@@ -50,9 +40,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const user = await createAccount(app.db, request.body);
-      await app.db.transaction((tx) => queueTokenEmail(tx, user, 'email-verification'));
-      const session = await startSession(user.id, request);
+      const { user, session } = await register(app.db, request.body, clientOf(request));
       return reply.status(201).send(authResponse(app, user, session));
     },
   );
@@ -69,16 +57,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const login = request.body.login.toLowerCase();
-      const [found] = await findLogin.execute({ login });
-      // Keyed by account when it exists, so email and username share one failure budget.
-      const attempt = await failures.begin(found?.user, login, request.ip);
-      // Unknown users verify against a dummy hash: same answer, comparable time.
-      const ok = await verifyPassword(found?.user.passwordHash, request.body.password);
-      if (!ok || !found?.user.isActive) throw new Unauthorized(BAD_LOGIN, 'invalid_credentials');
-      await attempt.succeeded();
-      const session = await startSession(found.user.id, request);
-      const user = toUser(found.user, found.permissions);
+      const { user, session } = await login(context, request.body, clientOf(request));
       return authResponse(app, user, session);
     },
   );
@@ -95,23 +74,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const result = await app.db.transaction(async (tx) => {
-        const rotated = await rotateRefreshToken(tx, request.body.refreshToken);
-        if (rotated.kind === 'reused') await app.authChanged(tx);
-        return rotated;
-      });
-      if (result.kind === 'reused') {
-        throw new Unauthorized(
-          'This refresh token was already used; the session has been ended.',
-          'refresh_token_reused',
-        );
-      }
-      if (result.kind === 'invalid') {
-        throw new Unauthorized('The refresh token is invalid or expired.', 'invalid_token');
-      }
-      const user = await getUser(app.db, result.userId);
-      if (!user.isActive) throw new Unauthorized('This account is disabled.', 'invalid_token');
-      return authResponse(app, user, result);
+      const { user, session } = await refresh(context, request.body.refreshToken);
+      return authResponse(app, user, session);
     },
   );
 
@@ -122,12 +86,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags, summary: 'End this session', response: { 204: NoContent } },
     },
     async (request, reply) => {
-      await app.db.transaction(async (tx) => {
-        // Identity-provider tokens carry no session of ours: nothing to end.
-        if (!request.session) return;
-        await revokeSessions(tx, eq(sessions.id, request.session.id));
-        await app.authChanged(tx);
-      });
+      await logout(context, request.session?.id);
       return reply.status(204).send(null);
     },
   );
@@ -139,14 +98,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags, summary: 'End every session of this account', response: { 204: NoContent } },
     },
     async (request, reply) => {
-      await app.db.transaction(async (tx) => {
-        await revokeSessions(tx, eq(sessions.userId, request.user!.id));
-        await app.authChanged(tx);
-      });
+      await logoutEverywhere(context, request.me().id);
       return reply.status(204).send(null);
     },
   );
 
-  await app.register(accountRoutes);
-  await app.register(recoveryRoutes, { failures });
+  await app.register(accountRoutes, { context });
+  await app.register(recoveryRoutes, { context });
 };
