@@ -1,7 +1,7 @@
 import { generateToken, hashToken } from '@atrium/auth';
 import type { CreateInvitationRequest, OrgRole } from '@atrium/contracts';
 import { type Database, type TenantScope, tenantScope } from '@atrium/db';
-import { enqueue } from '@atrium/jobs';
+import { enqueueEmail } from '@atrium/jobs';
 import { Conflict, Forbidden, HttpError, NotFound } from '../../errors.js';
 import { idCursor, isUuid, toPage } from '../../pagination.js';
 import { toInvitation, toJoinedOrganization } from './mapping.js';
@@ -104,22 +104,19 @@ export async function createInvitation(
       invitedBy: actor.id,
       expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
     });
-    await enqueue(
+    await enqueueEmail(
       tx,
-      'email',
+      input.email,
+      'org-invitation',
       {
-        to: input.email,
-        template: 'org-invitation',
-        data: {
-          token,
-          link: `/invitations/accept#token=${token}`,
-          organizationName: org.name,
-          inviterName: await inviterName(scoped, actor.id),
-          role: input.role,
-        },
+        token,
+        organizationName: org.name,
+        inviterName: await inviterName(scoped, actor.id),
+        role: input.role,
       },
       { idempotencyKey: `org-invitation:${row.id}` },
     );
+
     return toInvitation(row);
   });
 }
