@@ -19,6 +19,7 @@ COPY packages/db/package.json packages/db/
 COPY packages/jobs/package.json packages/jobs/
 COPY packages/auth/package.json packages/auth/
 COPY packages/integrations/package.json packages/integrations/
+COPY packages/storage/package.json packages/storage/
 COPY bench/package.json bench/
 RUN pnpm install --frozen-lockfile
 
