@@ -1,5 +1,5 @@
-import { interactions, tenantScope } from '@atrium/db';
-import { eq } from '@atrium/db/orm';
+import { interactionHistory, interactions, tenantScope, tenantStatement } from '@atrium/db';
+import { desc, eq, sql } from '@atrium/db/orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/index.js';
 import { sample } from './interactions-support.js';
@@ -274,6 +274,113 @@ describe('writes across tenants', () => {
     expect(() =>
       mine.update(interactions, { id: interactionId } as never, eq(interactions.id, interactionId)),
     ).toThrow(/does not update id/);
+  });
+});
+
+/**
+ * Each org filter of the tenant scope, one at a time: from the other org, the scope reaches
+ * nothing of this org's interaction, by every way the scope offers (a removed filter fails here).
+ */
+describe('a tenant scope', () => {
+  const theirs = () => tenantScope(app.db, otherOrgId);
+  const byId = () => eq(interactions.id, interactionId);
+  const byIdStatement = tenantStatement<{ id: string }, { id: typeof interactions.id }>(
+    'tenancy_test_by_id',
+    interactions,
+    { id: interactions.id },
+    eq(interactions.id, sql.placeholder('id')),
+  );
+
+  const READS: [string, () => Promise<unknown[]>][] = [
+    [
+      'select',
+      async () => theirs().select(interactions, { id: interactions.id }, { where: byId() }),
+    ],
+    [
+      'select with a lock, in a transaction',
+      () =>
+        theirs().transaction(async (tx) =>
+          tx.select(interactions, { id: interactions.id }, { where: byId(), lock: 'update' }),
+        ),
+    ],
+    [
+      'subquery and selectFrom',
+      async () => {
+        const scope = theirs();
+        const rows = scope.subquery(
+          'rows',
+          interactions,
+          { id: interactions.id },
+          { where: byId() },
+        );
+        return scope.selectFrom(rows, { orderBy: [desc(rows.id)] });
+      },
+    ],
+    [
+      'execute (a prepared tenant statement)',
+      () => theirs().execute(byIdStatement, { id: interactionId }),
+    ],
+    [
+      'update',
+      async () =>
+        theirs()
+          .update(interactions, { notes: 'pwned' }, byId())
+          .returning({ id: interactions.id }),
+    ],
+    [
+      'delete',
+      async () =>
+        theirs()
+          .delete(interactionHistory, eq(interactionHistory.interactionId, interactionId))
+          .returning({ id: interactionHistory.id }),
+    ],
+  ];
+
+  it.each(READS)('reaches no row of another org through %s', async (_, attempt) => {
+    const before = await snapshot(app, people.owner, orgId, interactionId);
+    expect(await attempt()).toEqual([]);
+    expect(await snapshot(app, people.owner, orgId, interactionId)).toEqual(before);
+  });
+
+  it('reaches its own org’s row the same ways (the attempts above are not vacuous)', async () => {
+    const mine = tenantScope(app.db, orgId);
+    expect(await mine.select(interactions, { id: interactions.id }, { where: byId() })).toEqual([
+      { id: interactionId },
+    ]);
+    expect(await mine.execute(byIdStatement, { id: interactionId })).toEqual([
+      { id: interactionId },
+    ]);
+  });
+
+  it('filters a joined tenant table by its org too', async () => {
+    // A trail entry in the other org naming this org's interaction: a join on the id alone would find it.
+    const [planted] = await theirs()
+      .insert(interactionHistory, { interactionId, action: 'updated', changes: {} })
+      .returning({ id: interactionHistory.id });
+    try {
+      const rows = await tenantScope(app.db, orgId).select(
+        interactions,
+        { entry: interactionHistory.id },
+        {
+          join: [
+            {
+              table: interactionHistory,
+              on: eq(interactionHistory.interactionId, interactions.id),
+            },
+          ],
+          where: byId(),
+        },
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.map((r) => r.entry)).not.toContain(planted!.id);
+    } finally {
+      await theirs().delete(interactionHistory, eq(interactionHistory.id, planted!.id));
+    }
+  });
+
+  it('refuses to select from a subquery another org’s scope built', async () => {
+    const mine = tenantScope(app.db, orgId).subquery('rows', interactions, { id: interactions.id });
+    expect(() => theirs().selectFrom(mine)).toThrow(/its own org built/);
   });
 });
 
