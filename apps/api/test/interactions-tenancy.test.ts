@@ -1,5 +1,5 @@
 import { interactionHistory, interactions, tenantScope, tenantStatement } from '@atrium/db';
-import { desc, eq, sql } from '@atrium/db/orm';
+import { desc, eq, type SQL, sql } from '@atrium/db/orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/index.js';
 import { sample } from './interactions-support.js';
@@ -342,6 +342,28 @@ describe('a tenant scope', () => {
     expect(await snapshot(app, people.owner, orgId, interactionId)).toEqual(before);
   });
 
+  it('keeps the org filter around a condition with a bare OR', async () => {
+    // Drizzle's and() joins without parentheses: `org and a or b` would read every org's rows.
+    const anyRow = sql`false or ${interactions.id} = ${interactionId}`;
+    const scope = theirs();
+    expect(await scope.select(interactions, { id: interactions.id }, { where: anyRow })).toEqual(
+      [],
+    );
+    const sub = scope.subquery('rows', interactions, { id: interactions.id }, { where: anyRow });
+    expect(await scope.selectFrom(sub)).toEqual([]);
+    const set = { notes: 'pwned' };
+    expect(
+      await scope.update(interactions, set, anyRow).returning({ id: interactions.id }),
+    ).toEqual([]);
+    const statement = tenantStatement<{ id: string }, { id: typeof interactions.id }>(
+      'tenancy_test_or',
+      interactions,
+      { id: interactions.id },
+      sql`false or ${interactions.id} = ${sql.placeholder('id')}`,
+    );
+    expect(await scope.execute(statement, { id: interactionId })).toEqual([]);
+  });
+
   it('reaches its own org’s row the same ways (the attempts above are not vacuous)', async () => {
     const mine = tenantScope(app.db, orgId);
     expect(await mine.select(interactions, { id: interactions.id }, { where: byId() })).toEqual([
@@ -352,7 +374,15 @@ describe('a tenant scope', () => {
     ]);
   });
 
-  it('filters a joined tenant table by its org too', async () => {
+  const JOINS: [string, () => SQL][] = [
+    ['on the id', () => eq(interactionHistory.interactionId, interactions.id)],
+    [
+      'on a condition with a bare OR',
+      () => sql`${interactionHistory.interactionId} = ${interactions.id} or false`,
+    ],
+  ];
+
+  it.each(JOINS)('filters a joined tenant table by its org too, joined %s', async (_, on) => {
     // A trail entry in the other org naming this org's interaction: a join on the id alone would find it.
     const [planted] = await theirs()
       .insert(interactionHistory, { interactionId, action: 'updated', changes: {} })
@@ -361,21 +391,18 @@ describe('a tenant scope', () => {
       const rows = await tenantScope(app.db, orgId).select(
         interactions,
         { entry: interactionHistory.id },
-        {
-          join: [
-            {
-              table: interactionHistory,
-              on: eq(interactionHistory.interactionId, interactions.id),
-            },
-          ],
-          where: byId(),
-        },
+        { join: [{ table: interactionHistory, on: on() }], where: byId() },
       );
       expect(rows.length).toBeGreaterThan(0);
       expect(rows.map((r) => r.entry)).not.toContain(planted!.id);
     } finally {
       await theirs().delete(interactionHistory, eq(interactionHistory.id, planted!.id));
     }
+  });
+
+  it('runs only statements tenantStatement made (a hand-made one could skip the filter)', () => {
+    const forged = { name: 'interaction_by_id', on: () => ({ execute: async () => [] }) };
+    expect(() => theirs().execute(forged, {})).toThrow(/made by tenantStatement/);
   });
 
   it('refuses to select from a subquery another org’s scope built', async () => {

@@ -1,4 +1,4 @@
-import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import type {
   PgColumn,
   PgDeleteBase,
@@ -30,6 +30,13 @@ function refuseFixed(values: object, action: 'insert' | 'update') {
   const named = FIXED.filter((key) => Object.hasOwn(values, key));
   if (named.length) throw new TypeError(`A tenant scope does not ${action} ${named.join(' or ')}.`);
 }
+
+/**
+ * The org filter and the caller's condition, which is parenthesized: Drizzle's `and()` joins its
+ * operands bare, so a condition like `a or b` would otherwise read `org and a or b`, every org's b.
+ */
+const withFilter = (filter: SQL, condition: SQL | undefined) =>
+  condition ? sql`${filter} and (${condition})` : filter;
 
 const isTenantTable = (table: PgTable): table is TenantTable =>
   (table as Partial<TenantTable>).orgId !== undefined;
@@ -67,8 +74,13 @@ const subqueryOrgs = new WeakMap<object, string>();
  * per request, one round trip).
  */
 export interface TenantStatement<P extends Record<string, unknown>, R> {
-  on(db: Database): { execute(params: P & { orgId: string }): Promise<R> };
+  readonly name: string;
+  /** Types only: what it takes and returns. */
+  readonly types?: { params: P; rows: R };
 }
+type Prepared = { execute(params: Record<string, unknown>): Promise<unknown> };
+/** How each tenant statement is prepared on a database; only statements made here run. */
+const preparers = new WeakMap<object, (db: Database) => Prepared>();
 
 /** `select columns from table where org = $orgId and where`, prepared as `name` on each database. */
 export function tenantStatement<P extends Record<string, unknown>, C extends SelectedFields>(
@@ -77,17 +89,30 @@ export function tenantStatement<P extends Record<string, unknown>, C extends Sel
   columns: C,
   where: SQL,
 ) {
-  const on = perDatabase((db) =>
-    db
-      .select(columns)
-      .from(table as PgTable)
-      .where(and(eq(table.orgId, sql.placeholder('orgId')), where))
-      .prepare(name),
+  const statement: TenantStatement<P, Selected<C>[]> = { name };
+  preparers.set(
+    statement,
+    perDatabase((db) =>
+      db
+        .select(columns)
+        .from(table as PgTable)
+        .where(withFilter(eq(table.orgId, sql.placeholder('orgId')), where))
+        .prepare(name),
+    ),
   );
-  return { on } as unknown as TenantStatement<P, Selected<C>[]>;
+  return statement;
 }
 
-type Unfiltered = '$dynamic' | 'where';
+/** What a scope's writes do not offer: ways to replace the filter or read other tables. */
+type Unfiltered =
+  | '$dynamic'
+  | 'where'
+  | 'from'
+  | 'innerJoin'
+  | 'leftJoin'
+  | 'rightJoin'
+  | 'fullJoin'
+  | 'onConflictDoUpdate';
 /**
  * Data access for tenant tables, bound to one organization. It has no database handle and no
  * way to write a filter by hand: see `tenantScope`.
@@ -115,7 +140,7 @@ export interface TenantScope {
   insert<T extends TenantTable>(
     table: T,
     values: Omit<T['$inferInsert'], Fixed>,
-  ): Omit<PgInsertBase<T, PgQueryResultHKT>, '$dynamic'>;
+  ): Omit<PgInsertBase<T, PgQueryResultHKT>, Unfiltered>;
   update<T extends TenantTable>(
     table: T,
     set: Omit<PgUpdateSetSource<T>, Fixed>,
@@ -141,9 +166,8 @@ export interface TenantScope {
  * A transaction's handle is a scope too.
  */
 export function tenantScope(db: Database, orgId: string): TenantScope {
-  const owned = (table: TenantTable, where?: SQL) => and(eq(table.orgId, orgId), where);
-  const joined = (table: PgTable, on: SQL) =>
-    isTenantTable(table) ? and(on, eq(table.orgId, orgId))! : on;
+  const owned = (table: TenantTable, where?: SQL) => withFilter(eq(table.orgId, orgId), where);
+  const joined = (table: PgTable, on: SQL) => (isTenantTable(table) ? owned(table, on) : on);
 
   // Built dynamically and typed by `TenantScope`'s signatures, which follow Drizzle's own.
   function build(table: TenantTable, columns: SelectedFields, options: SelectOptions) {
@@ -194,7 +218,12 @@ export function tenantScope(db: Database, orgId: string): TenantScope {
         .where(owned(table, where)) as never;
     },
     delete: (table, where) => db.delete(table).where(owned(table, where)) as never,
-    execute: (statement, params) => statement.on(db).execute({ ...params, orgId }),
+    execute(statement, params) {
+      const prepare = preparers.get(statement);
+      if (!prepare)
+        throw new TypeError('A tenant scope runs only statements made by tenantStatement.');
+      return prepare(db).execute({ ...params, orgId }) as never;
+    },
     transaction: (fn) => db.transaction((tx) => fn(tenantScope(tx, orgId))),
   };
 }
