@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One project per workspace package that has tests; each inherits the settings below.
@@ -14,6 +15,7 @@ const projects = ['apps', 'packages'].flatMap((group) =>
 export default defineConfig({
   test: {
     projects,
+    setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inheritedEnv, TEST_REDIS_URL } from '@atrium/config/testing';
 import { createTestDatabase } from '@atrium/db/testing';
+import { testPrefix } from '@atrium/jobs/testing';
 import { describe, expect, it } from 'vitest';
 
 // The bundle `pnpm start` runs (built by `pnpm test`'s build step before the tests), with its preload.
@@ -99,7 +100,7 @@ describe('pnpm start: the bundled API and worker in one process, over a real soc
       PORT: String(port),
       DATABASE_URL: database.url,
       REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: `atrium-test-${port}`,
+      QUEUE_PREFIX: testPrefix(),
     });
     try {
       expect(await waitForHealth(`http://127.0.0.1:${port}`, proc.child)).toMatchObject({

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Config, createLogger, type Logger } from '@atrium/config';
 import { createDatabase, type DatabaseHandle } from '@atrium/db';
+import fastifyCookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
@@ -12,6 +13,7 @@ import { invitationRoutes } from './modules/invitations/routes.js';
 import { memberRoutes } from './modules/members/routes.js';
 import { messageRoutes } from './modules/messages/routes.js';
 import { orgRoutes } from './modules/orgs/routes.js';
+import { queueRoutes } from './modules/queues/routes.js';
 import { reportRoutes } from './modules/reports/routes.js';
 import { roleRoutes } from './modules/roles/routes.js';
 import { searchRoutes } from './modules/search/routes.js';
@@ -89,6 +91,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   await app.register(closedSchemasPlugin);
   await app.register(contextPlugin, { config, database, redis });
+  // Cookies carry a browser's token to the queue dashboard (modules/queues sets it).
+  await app.register(fastifyCookie);
   await app.register(errorsPlugin);
   await app.register(securityPlugin, { config });
   await app.register(rateLimitPlugin, { config, redis });
@@ -103,7 +107,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(queuesPlugin, {
     config,
     authorize: app.requireAuth({ permission: 'queues:admin' }),
-    apiPrefix: API_PREFIX,
   });
 
   await app.register(healthRoutes);
@@ -121,6 +124,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       await api.register(messageRoutes);
       await api.register(reportRoutes);
       await api.register(eventRoutes);
+      await api.register(queueRoutes);
     },
     { prefix: API_PREFIX },
   );

@@ -1,4 +1,5 @@
 import type { AuthResponse } from '@atrium/contracts';
+import { testPrefix } from '@atrium/jobs/testing';
 import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/index.js';
@@ -15,7 +16,8 @@ let urlB: string;
 const env = {
   JWT_SECRET,
   REDIS_URL: TEST_REDIS_URL,
-  QUEUE_PREFIX: `events-sessions-test-${process.pid}`,
+  // Shared by both instances (they meet in Redis); its keys are removed after the file.
+  QUEUE_PREFIX: testPrefix('events-sessions-test'),
   // The password change's per-IP limit is not under test here (and its counter is shared).
   AUTH_RATE_LIMITS: 'off',
 };

@@ -1,3 +1,4 @@
+import { testPrefix } from '@atrium/jobs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/index.js';
 import { signUp } from './auth-support.js';
@@ -9,7 +10,8 @@ let a: Awaited<ReturnType<typeof testApp>>;
 let b: Awaited<ReturnType<typeof buildApp>>;
 let urlA: string;
 let urlB: string;
-const env = { JWT_SECRET, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `events-test-${process.pid}` };
+// Both instances share one prefix (the test is that they meet in Redis); removed after the file.
+const env = { JWT_SECRET, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: testPrefix('events-test') };
 
 beforeAll(async () => {
   a = await testApp(env);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Forbidden } from '../src/errors.js';
@@ -13,7 +13,6 @@ describe('the queue dashboard with Redis', () => {
   beforeAll(async () => {
     app = await testApp({
       REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: `atrium-test-${randomBytes(4).toString('hex')}`,
     });
   });
   afterAll(() => app.dispose());
@@ -138,6 +137,15 @@ describe('the queue dashboard without Redis', () => {
     try {
       const response = await app.inject({ method: 'GET', url: '/admin/queues' });
       expect(response.statusCode).toBe(404);
+      // Its session route is in the API document in every mode, and says there is no dashboard.
+      const { accessToken } = await signUp(app, { isSuperuser: true });
+      const session = await app.inject({
+        method: 'POST',
+        url: '/api/v1/admin/queues/session',
+        headers: bearer(accessToken),
+      });
+      expect(session.statusCode).toBe(404);
+      expect(session.headers['set-cookie']).toBeUndefined();
     } finally {
       await app.dispose();
     }
@@ -148,17 +156,16 @@ describe('the queue dashboard plugin with an authorize hook', () => {
   /** A bare app with the dashboard whose hook admits only `x-test-admin: yes`. */
   async function dashboardApp() {
     const app = Fastify();
+    await app.register(fastifyCookie);
     await app.register(errorsPlugin);
     await app.register(metricsPlugin);
     await app.register(queuesPlugin, {
       config: testConfig({
         REDIS_URL: TEST_REDIS_URL,
-        QUEUE_PREFIX: `atrium-test-${randomBytes(4).toString('hex')}`,
       }),
       authorize: async (request) => {
         if (request.headers['x-test-admin'] !== 'yes') throw new Forbidden();
       },
-      apiPrefix: '/api/v1',
     });
     return app;
   }

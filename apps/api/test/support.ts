@@ -3,15 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '@atrium/config';
 import { createTestDatabase } from '@atrium/db/testing';
+import { testPrefix } from '@atrium/jobs/testing';
 import { type BuildOptions, buildApp } from '../src/index.js';
 
 export { TEST_REDIS_URL } from '@atrium/config/testing';
 
+/** Config for a test: with REDIS_URL, its keys go under a prefix of its own, removed after the file. */
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'atrium-test-')),
+    QUEUE_PREFIX: testPrefix(),
     ...env,
   });
 }

@@ -1,13 +1,25 @@
 import type { Config } from '@atrium/config';
 import { type CrmClient, hubspotCrm, logCrm } from '@atrium/integrations/crm';
-import { consoleTransport, type MailTransport, smtpTransport } from '@atrium/integrations/mail';
+import {
+  consoleTransport,
+  type MailTransport,
+  noneTransport,
+  smtpTransport,
+} from '@atrium/integrations/mail';
 import type { Logger } from '@atrium/jobs';
 
-/** SMTP when SMTP_URL is set; otherwise the console transport (embedded default). */
+/** The transport MAIL_TRANSPORT names (config has checked that SMTP has its URL). */
 export function mailFromConfig(config: Config, log: Logger): MailTransport {
-  return config.mail.smtpUrl
-    ? smtpTransport(config.mail.smtpUrl, config.mail.from)
-    : consoleTransport(log);
+  const { transport, smtpUrl, from } = config.mail;
+  switch (transport) {
+    case 'smtp':
+      return smtpTransport(smtpUrl!, from);
+    case 'console':
+      // Email bodies carry reset and invitation links: only a developer's own log may show them.
+      return consoleTransport(log, { withBodies: config.env === 'development' });
+    case 'none':
+      return noneTransport();
+  }
 }
 
 /** HubSpot when HUBSPOT_TOKEN is set; otherwise syncs are only logged. */

@@ -45,7 +45,7 @@ describe('the crm-sync processor', () => {
   it('upserts the contact and adds the note once when the job is delivered twice', async () => {
     const { 'crm-sync': sync } = createProcessors({
       db: database.db,
-      mail: consoleTransport(log),
+      mail: consoleTransport(log, { withBodies: false }),
       crm: hubspotCrm({ token: 'pat-test-token', baseUrl: stub.url }),
       publicAppUrl: 'https://app.example.com',
     });

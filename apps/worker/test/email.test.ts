@@ -88,7 +88,8 @@ describe('email through the worker on BullMQ', () => {
         async () => {
           const found = await readers.queues[0]!.getJob(id);
           expect(await found?.getState()).toBe('failed');
-          return found!;
+          // Read again: `found` may predate the last attempt that failed it.
+          return (await readers.queues[0]!.getJob(id))!;
         },
         { timeout: 15_000, interval: 100 },
       );

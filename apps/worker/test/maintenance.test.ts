@@ -28,6 +28,7 @@ async function seedDeliveries() {
     oldDone: `${tag}-old-done`,
     newDone: `${tag}-new-done`,
     oldPending: `${tag}-old-pending`,
+    oldNotSent: `${tag}-old-not-sent`,
   };
   await database.db.insert(deliveries).values([
     { kind: 'email', key: keys.oldDone, status: 'done', leaseUntil: old, doneAt: old },
@@ -39,6 +40,7 @@ async function seedDeliveries() {
       doneAt: sql`now()`,
     },
     { kind: 'email', key: keys.oldPending, leaseUntil: old, createdAt: old },
+    { kind: 'email', key: keys.oldNotSent, status: 'not_sent', leaseUntil: old, doneAt: old },
   ]);
   const left = async () =>
     (
@@ -53,7 +55,7 @@ async function seedDeliveries() {
 }
 
 describe('maintenance: prune-deliveries', () => {
-  it('removes deliveries done more than 30 days ago and keeps recent and pending ones', async () => {
+  it('removes deliveries finished (sent or not) more than 30 days ago and keeps recent and pending ones', async () => {
     const { keys, left } = await seedDeliveries();
     await maintenance(database.db)({ task: 'prune-deliveries' }, context('maintenance', 'k'));
     expect(await left()).toEqual([keys.newDone, keys.oldPending].sort());

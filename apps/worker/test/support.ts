@@ -6,6 +6,7 @@ import { createDatabase, type DatabaseHandle, outbox } from '@atrium/db';
 import { eq } from '@atrium/db/orm';
 import { createTestDatabase } from '@atrium/db/testing';
 import { enqueue, type JobContext, type Logger } from '@atrium/jobs';
+import { testPrefix } from '@atrium/jobs/testing';
 
 export { TEST_REDIS_URL };
 export const log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -24,11 +25,11 @@ export async function testDatabase(): Promise<DatabaseHandle & { dispose(): Prom
   };
 }
 
-/** Config for a worker on the shared Redis under a prefix of its own (or in-process). */
+/** Config for a worker on the shared Redis under a prefix of its own, removed after the file. */
 export function workerConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: `atrium-test-${unique()}`,
+    QUEUE_PREFIX: testPrefix(),
     OUTBOX_POLL_MS: '50',
     PUBLIC_APP_URL: 'https://app.example.com',
     ...env,

@@ -5,6 +5,7 @@ import { createDatabase, type DatabaseHandle, outbox } from '@atrium/db';
 import { inArray, sql } from '@atrium/db/orm';
 import { createTestDatabase } from '@atrium/db/testing';
 import { enqueue, type Logger, type Processors } from '@atrium/jobs';
+import { testPrefix } from '@atrium/jobs/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startWorker } from '../src/index.js';
 import { maintenance } from '../src/processors/maintenance.js';
@@ -46,7 +47,7 @@ describe.each([
   it('runs enqueued jobs and finishes the one in flight when closed', async () => {
     const config = loadConfig({
       ...env,
-      QUEUE_PREFIX: `atrium-test-${randomBytes(4).toString('hex')}`,
+      QUEUE_PREFIX: testPrefix(),
       OUTBOX_POLL_MS: '50',
     });
     const { processors, events } = slowProcessors(300);

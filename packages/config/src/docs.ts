@@ -11,11 +11,12 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
     '§Process: `development`, `test`, `staging` or `production`; staging and production require `JWT_SECRET` and refuse `CORS_ORIGINS=*`',
   PORT: 'the HTTP port',
   HOST: 'the interface the API listens on (`0.0.0.0` in containers)',
-  DATA_DIR: 'embedded database, uploads and other local state',
+  DATA_DIR:
+    'embedded database, uploads and other local state; one process at a time opens the embedded database',
   LOG_LEVEL: 'pino level, or `silent`',
   SHUTDOWN_TIMEOUT_MS: 'how long a stopping process waits for in-flight requests and jobs',
   DATABASE_URL:
-    '§Database and Redis: PostgreSQL 15+ connection URL; unset = embedded PGlite under `DATA_DIR`',
+    '§Database and Redis: PostgreSQL 15+ connection URL; unset = embedded PGlite under `DATA_DIR`; required in staging and production',
   DATABASE_POOL_MAX: 'connections per process',
   REDIS_URL:
     'Redis 7 (BullMQ, shared rate limits, pub/sub for live events); unset = jobs in-process, limits per instance',
@@ -65,9 +66,10 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
   WORKER_METRICS_PORT:
     '`pnpm start:worker` serves Prometheus metrics on this port at `/metrics`; `0` = off',
   PUBLIC_APP_URL:
-    '§Email and CRM: base URL of the web app, without a trailing slash: links in emails point here',
-  SMTP_URL:
-    'SMTP server for email (`smtp://user:pass@host:587`, `smtps://…:465`); unset = emails are logged by the console transport, not sent',
+    '§Email and CRM: base URL of the web app, no trailing slash: links in emails point here; required in staging and production',
+  SMTP_URL: 'SMTP server for email (`smtp://user:pass@host:587`, `smtps://…:465`)',
+  MAIL_TRANSPORT:
+    '`smtp`, `console` (logs; links only in development) or `none`; unset = `smtp` with `SMTP_URL`, else `console` (development, test)',
   MAIL_FROM: 'the From header of every email',
   HUBSPOT_TOKEN:
     'HubSpot private app token (contacts and notes write); unset = CRM syncs are only logged',

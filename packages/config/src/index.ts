@@ -2,4 +2,4 @@ export { configTable, ENV_DOCS, envExample, README_TABLE } from './docs.js';
 export { type Config, ConfigError, type Environment, loadConfig, withDotenv } from './load.js';
 export { createLogger, type Logger } from './logger.js';
 export { type Env, EnvSchema } from './schema.js';
-export { runService, type Service } from './service.js';
+export { RefusedToStart, runService, type Service } from './service.js';

@@ -6,6 +6,7 @@ import Value from 'typebox/value';
 import { type Env, EnvSchema, SECRET_VARIABLES } from './schema.js';
 
 export type Environment = Env['NODE_ENV'];
+export type MailTransportName = NonNullable<Env['MAIL_TRANSPORT']>;
 
 export interface Config {
   env: Environment;
@@ -56,8 +57,11 @@ export interface Config {
   };
   shutdownTimeoutMs: number;
   publicAppUrl: string;
-  /** No SMTP_URL: emails go to the console transport (the outbox row keeps the job). */
-  mail: { smtpUrl: string | undefined; from: string };
+  /**
+   * `console` writes emails to the log (bodies only in development) and `none` drops them; both
+   * record an email as not sent. Production refuses to start without a choice.
+   */
+  mail: { transport: MailTransportName; smtpUrl: string | undefined; from: string };
   /** No HUBSPOT_TOKEN: CRM syncs are logged only. */
   crm: { hubspotToken: string | undefined; hubspotBaseUrl: string };
 }
@@ -83,7 +87,8 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
   const picked = Object.fromEntries(
     known.filter((k) => raw[k] !== undefined && raw[k] !== '').map((k) => [k, raw[k]]),
   );
-  const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, picked)) as Env;
+  // A copy: Default fills in place, and `picked` must still tell what was given.
+  const env = Value.Convert(EnvSchema, Value.Default(EnvSchema, { ...picked })) as Env;
   const [error] = Value.Errors(EnvSchema, env);
   if (error) {
     const name = error.instancePath.split('/')[1] as keyof Env;
@@ -99,6 +104,7 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
   if (strict && corsOrigins === '*') {
     throw new ConfigError(`CORS_ORIGINS must list explicit origins in ${env.NODE_ENV}, not *`);
   }
+  if (strict) requireDeploymentSettings(env, picked);
   return {
     env: env.NODE_ENV,
     version: readVersion(),
@@ -141,9 +147,51 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     publicAppUrl: env.PUBLIC_APP_URL,
-    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    mail: { transport: mailTransport(env), smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     crm: { hubspotToken: env.HUBSPOT_TOKEN, hubspotBaseUrl: env.HUBSPOT_BASE_URL },
   };
+}
+
+/**
+ * What development may leave to defaults and a deployment may not: without DATABASE_URL the data
+ * would go to an embedded database under a path that is rarely a volume, and with the default
+ * PUBLIC_APP_URL every emailed link would point at this API and 404.
+ */
+function requireDeploymentSettings(env: Env, given: Partial<Record<keyof Env, unknown>>) {
+  if (!env.DATABASE_URL) {
+    throw new ConfigError(
+      `DATABASE_URL is required in ${env.NODE_ENV} (postgres://…; the embedded database is for development)`,
+    );
+  }
+  if (given.PUBLIC_APP_URL === undefined) {
+    throw new ConfigError(
+      `PUBLIC_APP_URL is required in ${env.NODE_ENV} (the web app's base URL: links in emails point there)`,
+    );
+  }
+}
+
+/**
+ * SMTP when SMTP_URL is set; otherwise the console transport, which only development and test
+ * get by default. A deployment that sends no email says so (`none`), so that a forgotten SMTP_URL
+ * stops it instead of writing reset links to its logs. Production never logs emails at all.
+ */
+function mailTransport(env: Env): MailTransportName {
+  const strict = env.NODE_ENV === 'production' || env.NODE_ENV === 'staging';
+  const chosen = env.MAIL_TRANSPORT ?? (env.SMTP_URL ? 'smtp' : strict ? undefined : 'console');
+  if (!chosen) {
+    throw new ConfigError(
+      `MAIL_TRANSPORT is required in ${env.NODE_ENV} without SMTP_URL (set SMTP_URL, or MAIL_TRANSPORT=none to send no email)`,
+    );
+  }
+  if (chosen === 'smtp' && !env.SMTP_URL) {
+    throw new ConfigError('SMTP_URL is required when MAIL_TRANSPORT=smtp');
+  }
+  if (chosen === 'console' && env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      'MAIL_TRANSPORT=console is not allowed in production (set SMTP_URL, or MAIL_TRANSPORT=none)',
+    );
+  }
+  return chosen;
 }
 
 function parseIdp(env: Env): Config['idp'] {

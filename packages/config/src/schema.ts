@@ -109,6 +109,11 @@ export const EnvSchema = Type.Object({
     description: "the web app's base URL without a trailing slash (links in emails)",
   }),
   SMTP_URL: url(['smtp', 'smtps']),
+  // Unset: smtp with SMTP_URL, else console in development and test (load.ts decides). A provider's
+  // HTTP API (sendgrid, issue #15) becomes one more value here.
+  MAIL_TRANSPORT: Type.Optional(
+    Type.Enum(['smtp', 'console', 'none'], { description: 'one of smtp | console | none' }),
+  ),
   MAIL_FROM: Type.String({
     default: 'Atrium <no-reply@localhost>',
     minLength: 3,

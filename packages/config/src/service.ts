@@ -2,6 +2,14 @@ import closeWithGrace from 'close-with-grace';
 import { type Config, ConfigError, loadConfig } from './load.js';
 import { createLogger, type Logger } from './logger.js';
 
+/**
+ * A process that must not start, for a reason its one-line message says in full (another process
+ * holds its data directory…): printed as that line, without a stack trace.
+ */
+export class RefusedToStart extends Error {
+  override name = 'RefusedToStart';
+}
+
 export interface Service {
   /** Finishes in-flight work and releases connections. */
   close(): Promise<void>;
@@ -29,7 +37,8 @@ export async function runService(
   try {
     service = await start({ config, log });
   } catch (error) {
-    log.fatal({ err: error }, `${name} failed to start`);
+    if (error instanceof RefusedToStart) console.error(`${name} cannot start: ${error.message}`);
+    else log.fatal({ err: error }, `${name} failed to start`);
     process.exit(1);
   }
   closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {

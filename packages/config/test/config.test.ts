@@ -123,12 +123,82 @@ describe('loadConfig', () => {
   });
 
   it('accepts a complete production environment', () => {
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      JWT_SECRET: SECRET,
-      CORS_ORIGINS: 'https://app.example.com',
-    });
+    const config = loadConfig(DEPLOYED);
     expect(config.env).toBe('production');
+    expect(config.mail.transport).toBe('smtp');
+  });
+});
+
+/** Everything production requires; each test below takes one piece away. */
+const DEPLOYED = {
+  NODE_ENV: 'production',
+  JWT_SECRET: SECRET,
+  CORS_ORIGINS: 'https://app.example.com',
+  DATABASE_URL: 'postgres://u@db:5432/atrium',
+  PUBLIC_APP_URL: 'https://app.example.com',
+  SMTP_URL: 'smtp://mail.example.com:587',
+};
+const without = (name: keyof typeof DEPLOYED, env = 'production') => {
+  const { [name]: _, ...rest } = DEPLOYED;
+  return { ...rest, NODE_ENV: env };
+};
+
+describe('a deployment (production, staging)', () => {
+  it.each(['production', 'staging'])('refuses %s without DATABASE_URL', (env) => {
+    expect(() => loadConfig(without('DATABASE_URL', env))).toThrow(
+      new ConfigError(
+        `DATABASE_URL is required in ${env} (postgres://…; the embedded database is for development)`,
+      ),
+    );
+  });
+
+  it.each(['production', 'staging'])('refuses %s without PUBLIC_APP_URL', (env) => {
+    expect(() => loadConfig(without('PUBLIC_APP_URL', env))).toThrow(
+      new ConfigError(
+        `PUBLIC_APP_URL is required in ${env} (the web app's base URL: links in emails point there)`,
+      ),
+    );
+  });
+
+  it.each(['production', 'staging'])('refuses %s without a mail transport', (env) => {
+    expect(() => loadConfig(without('SMTP_URL', env))).toThrow(
+      new ConfigError(
+        `MAIL_TRANSPORT is required in ${env} without SMTP_URL (set SMTP_URL, or MAIL_TRANSPORT=none to send no email)`,
+      ),
+    );
+  });
+
+  it('starts without SMTP_URL when told to send no email (MAIL_TRANSPORT=none)', () => {
+    expect(loadConfig({ ...without('SMTP_URL'), MAIL_TRANSPORT: 'none' }).mail.transport).toBe(
+      'none',
+    );
+  });
+
+  it('refuses the console transport in production, and allows it in staging', () => {
+    expect(() => loadConfig({ ...DEPLOYED, MAIL_TRANSPORT: 'console' })).toThrow(
+      new ConfigError(
+        'MAIL_TRANSPORT=console is not allowed in production (set SMTP_URL, or MAIL_TRANSPORT=none)',
+      ),
+    );
+    const staging = { ...without('SMTP_URL', 'staging'), MAIL_TRANSPORT: 'console' };
+    expect(loadConfig(staging).mail.transport).toBe('console');
+  });
+});
+
+describe('MAIL_TRANSPORT', () => {
+  it('is smtp when SMTP_URL is set, else console in development and test', () => {
+    expect(loadConfig({ SMTP_URL: 'smtp://localhost:25' }).mail.transport).toBe('smtp');
+    expect(loadConfig({}).mail.transport).toBe('console');
+    expect(loadConfig({ NODE_ENV: 'test' }).mail.transport).toBe('console');
+  });
+
+  it('refuses smtp without SMTP_URL, and an unknown transport', () => {
+    expect(() => loadConfig({ MAIL_TRANSPORT: 'smtp' })).toThrow(
+      new ConfigError('SMTP_URL is required when MAIL_TRANSPORT=smtp'),
+    );
+    expect(() => loadConfig({ MAIL_TRANSPORT: 'pigeon' })).toThrow(
+      new ConfigError('MAIL_TRANSPORT must be one of smtp | console | none (got "pigeon")'),
+    );
   });
 });
 

@@ -8,6 +8,7 @@ export * from './messages.js';
 export * from './orgs.js';
 export * from './permissions.js';
 export * from './problem.js';
+export * from './queues.js';
 export * from './reports.js';
 export * from './roles.js';
 export * from './users.js';

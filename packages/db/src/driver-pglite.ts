@@ -7,6 +7,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { type Database, type DatabaseHandle, ping, SESSION_SETTINGS } from './client.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { migrationsFolder, migrationsHash } from './migrate.js';
 import { sendNotificationsAfterCommit } from './notify.js';
 import * as schema from './schema/index.js';
@@ -39,13 +40,24 @@ const OPTIONS = {
 export function createPglite(dataDir: string, snapshots?: string): DatabaseHandle {
   const inMemory = dataDir.startsWith('memory://');
   const path = inMemory ? dataDir : join(dataDir, 'pglite');
+  let unlock = () => {};
+  if (!inMemory) {
+    mkdirSync(dataDir, { recursive: true });
+    // Before anything is written to it, the snapshot copy included.
+    unlock = lockDataDir(dataDir);
+  }
   // Only a new data directory looks for a snapshot (naming it reads every migration file).
   if (!inMemory && snapshots && !existsSync(path)) {
     const snapshot = join(snapshots, snapshotName());
     if (existsSync(snapshot)) cpSync(snapshot, path, { recursive: true });
   }
-  if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(path, OPTIONS);
+  let client: PGlite;
+  try {
+    client = new PGlite(path, OPTIONS);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const db = drizzle({ client, schema, casing: 'snake_case' }) as unknown as Database;
   sendNotificationsAfterCommit(db);
   return {
@@ -54,7 +66,13 @@ export function createPglite(dataDir: string, snapshots?: string): DatabaseHandl
     ping: (timeoutMs) => ping(db, timeoutMs),
     listen: (channel, onNotify) => client.listen(channel, () => onNotify()),
     migrate: () => migratePglite(client), // a single connection: no lock needed
-    close: () => client.close(),
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }
 

@@ -6,6 +6,7 @@ export {
   selectRows,
   writePgliteSnapshot,
 } from './client.js';
+export { DataDirLocked } from './data-dir-lock.js';
 export { migrationsFolder } from './migrate.js';
 export { notifyAfterCommit } from './notify.js';
 export { perDatabase } from './per-database.js';

@@ -48,14 +48,14 @@ async function dropDatabase(name: string): Promise<void> {
   }
 }
 
-const TEMPLATE_MARK = 'atrium test template, made at';
+export const TEMPLATE_MARK = 'atrium test template, made at';
 const TEMPLATE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Another checkout on the same server may be testing another set of migrations right now, so a
  * template is dropped only when it is a day old and nobody is connected to it (no `force`).
  */
-async function dropStaleTemplates(admin: postgres.Sql): Promise<void> {
+export async function dropStaleTemplates(admin: postgres.Sql): Promise<void> {
   const templates = await admin`
     select datname, shobj_description(oid, 'pg_database') as note
     from pg_database where datname like 'atrium_tpl_%'`;

@@ -38,7 +38,8 @@ describe('PGlite snapshots', () => {
     expect(a).toBe(b);
     expect(readdirSync(dir)).toEqual([a.split('/').at(-1)]);
     expect(readdirSync(a)).toContain('PG_VERSION');
-  });
+    // Two PGlite instances migrating at once on two cores: slow when the machine is busy.
+  }, 120_000);
 
   it('start a new data directory migrated, and a restart keeps its data', async () => {
     const dataDir = join(scratch, 'data');

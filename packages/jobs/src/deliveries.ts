@@ -1,4 +1,4 @@
-import { type Database, deliveries, perDatabase } from '@atrium/db';
+import { type Database, deliveries, type FinishedDeliveryStatus, perDatabase } from '@atrium/db';
 import { and, eq, lt, sql } from '@atrium/db/orm';
 import DataLoader from 'dataloader';
 import { RetryLaterError } from './errors.js';
@@ -19,31 +19,38 @@ export class EffectInProgress extends RetryLaterError {
 
 /**
  * Runs `effect` at most once per (kind, key) among deliveries that complete. The key is claimed
- * before the effect (insert, or take over an expired lease), marked done after it, released when
- * it throws. Returns false when the effect was already done. The one window left open is a crash
+ * before the effect (insert, or take over an expired lease), marked finished after it with the
+ * status the effect returns (`done` unless it says it did not happen: `logged`, `not_sent`),
+ * released when it throws. Returns false when the effect was already finished. The one window left open is a crash
  * between the provider accepting and the `done` write: after the lease the effect runs again —
  * chosen over blocking a delivery forever, and narrowed by a short lease on a fast effect.
  *
  * `db` is a database handle's root `db`, never a transaction: claims and `done` writes of
  * concurrent jobs are batched into shared statements, each committing on its own.
  */
-export async function once(db: Database, effectKey: EffectKey, effect: () => Promise<void>) {
+export async function once(
+  db: Database,
+  effectKey: EffectKey,
+  // biome-ignore lint/suspicious/noConfusingVoidType: an effect that returns nothing happened (done)
+  effect: () => Promise<FinishedDeliveryStatus | void>,
+) {
   const statements = prepared(db);
   const { kind, key } = effectKey;
   if (!(await statements.claim.load(effectKey))) {
     const [row] = await statements.read.execute({ kind, key });
-    if (row?.status === 'done') return false;
+    if (row && row.status !== 'pending') return false;
     const leftMs = Math.max(0, (row?.leaseUntil.getTime() ?? 0) - Date.now());
     throw new EffectInProgress(`${kind} ${key} is being delivered by another worker`, leftMs + 100);
   }
+  let status: FinishedDeliveryStatus;
   try {
-    await effect();
+    status = (await effect()) ?? 'done';
   } catch (error) {
     // Free the key at once so the retry need not wait for the lease.
     await statements.release.execute({ kind, key });
     throw error;
   }
-  await statements.done.load(effectKey);
+  await statements.done.load({ ...effectKey, status });
   return true;
 }
 
@@ -82,7 +89,7 @@ const prepared = perDatabase((db) => {
     .prepare('deliveries_claim');
   const done = db
     .update(deliveries)
-    .set({ status: 'done', doneAt: sql`now()` })
+    .set({ status: sql`${sql.placeholder('status')}`, doneAt: sql`now()` })
     .where(
       sql`(${deliveries.kind}, ${deliveries.key}) in (select * from unnest(${kinds}, ${keys}))`,
     )
@@ -101,9 +108,17 @@ const prepared = perDatabase((db) => {
     }),
     // `done` is never held back for a batch on its way: until it commits, a crash re-sends an
     // effect the provider already took (the window above). Only calls of the same tick share it.
-    done: new DataLoader<EffectKey, void>(
+    done: new DataLoader<Finished, void>(
       async (effects) => {
-        await done.execute({ kinds: effects.map((e) => e.kind), keys: effects.map((e) => e.key) });
+        // One statement per status; a process has one mail transport, so mostly just one.
+        for (const status of new Set(effects.map((e) => e.status))) {
+          const these = effects.filter((e) => e.status === status);
+          await done.execute({
+            status,
+            kinds: these.map((e) => e.kind),
+            keys: these.map((e) => e.key),
+          });
+        }
         return effects.map(() => undefined);
       },
       { cache: false, maxBatchSize: MAX_BATCH },
@@ -122,6 +137,8 @@ const prepared = perDatabase((db) => {
 });
 
 const MAX_BATCH = 500;
+
+type Finished = EffectKey & { status: FinishedDeliveryStatus };
 
 /**
  * A DataLoader that sends a batch at once when none is on its way, and otherwise gathers calls

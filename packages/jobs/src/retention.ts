@@ -1,5 +1,5 @@
 import { type Database, deliveries, outbox } from '@atrium/db';
-import { and, eq, inArray } from '@atrium/db/orm';
+import { and, inArray, isNotNull } from '@atrium/db/orm';
 import { olderThanDays } from '@atrium/db/queries';
 
 // Retention of the jobs' own tables, run by the maintenance job; each returns the rows removed.
@@ -15,11 +15,14 @@ export async function pruneOutbox(db: Database): Promise<number> {
   return rows.length;
 }
 
-/** Kept longer than any job can be redelivered (BullMQ keeps failed jobs 14 days). */
+/**
+ * Kept longer than any job can be redelivered (BullMQ keeps failed jobs 14 days). Finished rows
+ * only (done, logged or not sent: each has a done_at); pending ones stay.
+ */
 export async function pruneDeliveries(db: Database): Promise<number> {
   const rows = await db
     .delete(deliveries)
-    .where(and(eq(deliveries.status, 'done'), olderThanDays(deliveries.doneAt, 30)))
+    .where(and(isNotNull(deliveries.doneAt), olderThanDays(deliveries.doneAt, 30)))
     .returning({ key: deliveries.key });
   return rows.length;
 }

@@ -1,16 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { EmailJob } from '@atrium/contracts';
 import { createDatabase, type DatabaseHandle } from '@atrium/db';
 import { createTestDatabase } from '@atrium/db/testing';
 import type { JobContext, Logger, Processors } from '../src/index.js';
+import { testPrefix } from '../src/testing.js';
 
 export { TEST_REDIS_URL } from '@atrium/config/testing';
 
 export const silentLog: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-export const uniquePrefix = () => `atrium-test-${randomBytes(4).toString('hex')}`;
+/** A prefix of the test's own; its keys are removed after the file (vitest.setup.ts). */
+export const uniquePrefix = () => testPrefix();
 
 /** A fresh migrated database for one test file, closed and dropped by the returned function. */
 export async function testDatabase(): Promise<

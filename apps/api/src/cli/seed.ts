@@ -1,6 +1,7 @@
 // `pnpm db:seed`: a "demo" organization with 500 realistic interactions, owned by every superuser
 // (the first superuser is created first, as at start-up). Safe to run again: an existing demo
-// organization is left as it is.
+// organization is left as it is. On the embedded database it needs the server stopped: DATA_DIR
+// is locked by whichever process opened it first, and a second one stops with one line.
 import { runService } from '@atrium/config';
 import { createDatabase, memberships, organizations, seedInteractions, users } from '@atrium/db';
 import { eq } from '@atrium/db/orm';

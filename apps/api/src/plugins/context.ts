@@ -22,9 +22,12 @@ export interface AppContext {
 }
 
 /** Shares the config and connections with every module (visible app-wide). */
-export const contextPlugin = fp(async (app: FastifyInstance, context: AppContext) => {
-  app.decorate('config', context.config);
-  app.decorate('database', context.database);
-  app.decorate('db', context.database.db);
-  app.decorate('redis', context.redis);
-});
+export const contextPlugin = fp(
+  async (app: FastifyInstance, context: AppContext) => {
+    app.decorate('config', context.config);
+    app.decorate('database', context.database);
+    app.decorate('db', context.database.db);
+    app.decorate('redis', context.redis);
+  },
+  { name: 'context' },
+);

@@ -167,27 +167,30 @@ function sendProblem(reply: FastifyReply, body: Problem) {
 }
 
 /** Every error, and every unknown route, leaves as RFC 9457 problem+json; no internals leak. */
-export const errorsPlugin = fp(async (app: FastifyInstance) => {
-  app.setErrorHandler((error: FastifyError | HttpError, request: FastifyRequest, reply) => {
-    const body = toProblem(error, request.id);
-    // The logger's err serializer keeps a failed query's values out of the line.
-    if (body.status >= 500) request.log.error({ err: error }, 'request failed');
-    else if (constraintProblem(sqlState(error)))
-      request.log.warn({ err: error }, 'constraint violation answered as a client error');
-    if (error instanceof HttpError && error.headers) reply.headers(error.headers);
-    return sendProblem(reply, body);
-  });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      problem(
-        404,
-        'not_found',
-        `No route matches ${request.method} ${request.url.split('?')[0]}.`,
-        {
-          requestId: request.id,
-        },
+export const errorsPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError | HttpError, request: FastifyRequest, reply) => {
+      const body = toProblem(error, request.id);
+      // The logger's err serializer keeps a failed query's values out of the line.
+      if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+      else if (constraintProblem(sqlState(error)))
+        request.log.warn({ err: error }, 'constraint violation answered as a client error');
+      if (error instanceof HttpError && error.headers) reply.headers(error.headers);
+      return sendProblem(reply, body);
+    });
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(
+        reply,
+        problem(
+          404,
+          'not_found',
+          `No route matches ${request.method} ${request.url.split('?')[0]}.`,
+          {
+            requestId: request.id,
+          },
+        ),
       ),
-    ),
-  );
-});
+    );
+  },
+  { name: 'errors' },
+);

@@ -104,73 +104,79 @@ class RedisHistory {
  * dedicated subscriber connection (a subscribed ioredis client can do nothing else) delivers
  * each event to the instance's own listeners; without Redis the bus is in-process.
  */
-export const eventsPlugin = fp(async (app: FastifyInstance) => {
-  const emitter = new EventEmitter();
-  emitter.setMaxListeners(0); // one listener per open stream
-  const deliver = (event: LiveEvent) => emitter.emit(event.userId, event);
-  const noticeListeners: (() => void)[] = [];
-  const notice = () => {
-    for (const listener of noticeListeners) listener();
-  };
-  const prefix = `${app.config.queuePrefix}:events`;
-  const redisHistory = app.redis ? new RedisHistory(app.redis, prefix) : undefined;
-  const memoryHistory = app.redis ? undefined : new MemoryHistory();
-  const subscriber = app.redis?.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-  if (subscriber) {
-    subscriber.on('error', (err) => app.log.warn({ err }, 'live events subscriber error'));
-    subscriber.on('message', (_channel, raw: string) =>
-      raw === AUTH_NOTICE ? notice() : deliver(JSON.parse(raw) as LiveEvent),
-    );
-    // Redis may be down at start-up (/health reports it): ioredis subscribes once it connects,
-    // and start-up waits only briefly so an instance that is up does not miss early events.
-    const subscribed = subscriber.subscribe(prefix).catch((err) => {
-      app.log.warn({ err }, 'cannot subscribe to live events');
+export const eventsPlugin = fp(
+  async (app: FastifyInstance) => {
+    const emitter = new EventEmitter();
+    emitter.setMaxListeners(0); // one listener per open stream
+    const deliver = (event: LiveEvent) => emitter.emit(event.userId, event);
+    const noticeListeners: (() => void)[] = [];
+    const notice = () => {
+      for (const listener of noticeListeners) listener();
+    };
+    const prefix = `${app.config.queuePrefix}:events`;
+    const redisHistory = app.redis ? new RedisHistory(app.redis, prefix) : undefined;
+    const memoryHistory = app.redis ? undefined : new MemoryHistory();
+    const subscriber = app.redis?.duplicate({
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
     });
-    await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
-  }
-  const pruner = setInterval(() => memoryHistory?.prune(), RESUME_WINDOW_MS).unref();
-  app.addHook('onClose', async () => {
-    clearInterval(pruner);
-    subscriber?.disconnect();
-  });
-
-  announceAuthChanges(app, async () => {
-    if (!app.redis) return notice();
-    await app.redis.publish(prefix, AUTH_NOTICE).catch((err) => {
-      // The PostgreSQL notice still arrives, only without the ordering guarantee.
-      app.log.warn({ err }, 'cannot announce an auth change to live events');
+    if (subscriber) {
+      subscriber.on('error', (err) => app.log.warn({ err }, 'live events subscriber error'));
+      subscriber.on('message', (_channel, raw: string) =>
+        raw === AUTH_NOTICE ? notice() : deliver(JSON.parse(raw) as LiveEvent),
+      );
+      // Redis may be down at start-up (/health reports it): ioredis subscribes once it connects,
+      // and start-up waits only briefly so an instance that is up does not miss early events.
+      const subscribed = subscriber.subscribe(prefix).catch((err) => {
+        app.log.warn({ err }, 'cannot subscribe to live events');
+      });
+      await Promise.race([subscribed, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    }
+    const pruner = setInterval(() => memoryHistory?.prune(), RESUME_WINDOW_MS).unref();
+    app.addHook('onClose', async () => {
+      clearInterval(pruner);
+      subscriber?.disconnect();
     });
-  });
 
-  app.decorate('events', {
-    async publish(userId, type, data) {
-      const event: LiveEvent = { id: uuidv7(), userId, type, data, at: Date.now() };
-      if (!redisHistory) {
-        memoryHistory!.add(event);
-        return void deliver(event);
-      }
-      // A lost event is recovered by the client's next list fetch; it must not fail the request.
-      await redisHistory.publish(prefix, event).catch((err) => {
-        app.log.warn({ err }, 'cannot publish a live event');
+    announceAuthChanges(app, async () => {
+      if (!app.redis) return notice();
+      await app.redis.publish(prefix, AUTH_NOTICE).catch((err) => {
+        // The PostgreSQL notice still arrives, only without the ordering guarantee.
+        app.log.warn({ err }, 'cannot announce an auth change to live events');
       });
-    },
-    subscribe(userId, listener) {
-      emitter.on(userId, listener);
-      return () => emitter.off(userId, listener);
-    },
-    async since(userId, lastEventId) {
-      if (!redisHistory) return memoryHistory!.since(userId, lastEventId);
-      // Without Redis there is nothing to replay; the stream still goes live.
-      return redisHistory.since(userId, lastEventId).catch((err) => {
-        app.log.warn({ err }, 'cannot read live event history');
-        return [];
-      });
-    },
-    onAuthNotice(listener) {
-      noticeListeners.push(listener);
-    },
-  } satisfies EventBus);
-});
+    });
+
+    app.decorate('events', {
+      async publish(userId, type, data) {
+        const event: LiveEvent = { id: uuidv7(), userId, type, data, at: Date.now() };
+        if (!redisHistory) {
+          memoryHistory!.add(event);
+          return void deliver(event);
+        }
+        // A lost event is recovered by the client's next list fetch; it must not fail the request.
+        await redisHistory.publish(prefix, event).catch((err) => {
+          app.log.warn({ err }, 'cannot publish a live event');
+        });
+      },
+      subscribe(userId, listener) {
+        emitter.on(userId, listener);
+        return () => emitter.off(userId, listener);
+      },
+      async since(userId, lastEventId) {
+        if (!redisHistory) return memoryHistory!.since(userId, lastEventId);
+        // Without Redis there is nothing to replay; the stream still goes live.
+        return redisHistory.since(userId, lastEventId).catch((err) => {
+          app.log.warn({ err }, 'cannot read live event history');
+          return [];
+        });
+      },
+      onAuthNotice(listener) {
+        noticeListeners.push(listener);
+      },
+    } satisfies EventBus);
+  },
+  { name: 'events', dependencies: ['context', 'auth'] },
+);
 
 /**
  * Calls `announce` before a request that called `authChanged` answers: its transaction has

@@ -30,32 +30,35 @@ function bearerCheck(token: string) {
  * Prometheus metrics at GET /metrics: process defaults plus request latency by route. With a
  * token, scrapers must send it; without one, /metrics is open and belongs off the public network.
  */
-export const metricsPlugin = fp(async (app: FastifyInstance, { token }: { token?: string }) => {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'atrium_' });
-  const duration = new Histogram({
-    name: 'atrium_http_request_duration_seconds',
-    help: 'HTTP request latency by method, route template and status',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
-  app.decorate('metrics', registry);
+export const metricsPlugin = fp(
+  async (app: FastifyInstance, { token }: { token?: string }) => {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'atrium_' });
+    const duration = new Histogram({
+      name: 'atrium_http_request_duration_seconds',
+      help: 'HTTP request latency by method, route template and status',
+      labelNames: ['method', 'route', 'status_code'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    });
+    app.decorate('metrics', registry);
 
-  app.addHook('onResponse', async (request, reply) => {
-    // The route template, not the raw URL, keeps label cardinality bounded.
-    const route = request.routeOptions.url ?? 'unmatched';
-    if (route === '/metrics') return;
-    duration.observe(
-      { method: request.method, route, status_code: reply.statusCode },
-      reply.elapsedTime / 1000,
-    );
-  });
+    app.addHook('onResponse', async (request, reply) => {
+      // The route template, not the raw URL, keeps label cardinality bounded.
+      const route = request.routeOptions.url ?? 'unmatched';
+      if (route === '/metrics') return;
+      duration.observe(
+        { method: request.method, route, status_code: reply.statusCode },
+        reply.elapsedTime / 1000,
+      );
+    });
 
-  const authorize = token ? bearerCheck(token) : undefined;
-  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
-    authorize?.(request);
-    reply.type(registry.contentType);
-    return registry.metrics();
-  });
-});
+    const authorize = token ? bearerCheck(token) : undefined;
+    app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+      authorize?.(request);
+      reply.type(registry.contentType);
+      return registry.metrics();
+    });
+  },
+  { name: 'metrics' },
+);

@@ -1,11 +1,8 @@
 import type { Config } from '@atrium/config';
-import { NoContent, QueueNames } from '@atrium/contracts';
-import fastifyCookie from '@fastify/cookie';
+import { QueueNames, QueuesDashboard } from '@atrium/contracts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-export const QUEUES_DASHBOARD_PATH = '/admin/queues';
-/** Carries an access token to the dashboard for browsers, which cannot send a bearer header. */
-export const QUEUES_COOKIE = 'atrium_queues';
+const { path: QUEUES_DASHBOARD_PATH, cookie: QUEUES_COOKIE } = QueuesDashboard;
 
 /**
  * The API's strict policy (`default-src 'none'`) would blank the dashboard, a React page with its
@@ -31,8 +28,6 @@ export interface QueuesPluginOptions {
    * Unauthorized/Forbidden to refuse. Runs before every dashboard route, its assets included.
    */
   authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-  /** Where the API's routes live (the dashboard session route goes there). */
-  apiPrefix: string;
 }
 
 /**
@@ -42,7 +37,7 @@ export interface QueuesPluginOptions {
  */
 export async function queuesPlugin(
   app: FastifyInstance,
-  { config, authorize, apiPrefix }: QueuesPluginOptions,
+  { config, authorize }: QueuesPluginOptions,
 ) {
   if (!config.redisUrl) return;
   // Loaded only with Redis, like the worker's BullMQ driver.
@@ -64,39 +59,6 @@ export async function queuesPlugin(
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUES_DASHBOARD_PATH);
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter });
-  await app.register(fastifyCookie);
-
-  // A browser navigating to the dashboard cannot send a bearer header. An admin signed in
-  // elsewhere (the web app, or Swagger UI's "Try it out") posts here with the bearer token, and the
-  // browser then carries that same token to the dashboard's paths only, in an HttpOnly, SameSite
-  // cookie that expires with it. The dashboard checks it exactly like the header: a logout or a
-  // lost permission takes effect at once.
-  app.post(
-    `${apiPrefix}/admin/queues/session`,
-    {
-      // The cookie carries the access token: no cache may keep this answer.
-      config: { permission: 'queues:admin', noStore: true },
-      schema: {
-        tags: ['admin'],
-        summary: 'Open the queue dashboard in this browser',
-        description: `Sets the \`${QUEUES_COOKIE}\` cookie (HttpOnly, SameSite=Strict, path ${QUEUES_DASHBOARD_PATH}) to this request's access token, until the token expires; then open ${QUEUES_DASHBOARD_PATH}.`,
-        response: { 204: NoContent },
-      },
-    },
-    async (request, reply) => {
-      const token = request.headers.authorization!.replace(/^Bearer /i, '');
-      const { exp } = app.jwt.decode<{ exp?: number }>(token) ?? {};
-      const maxAge = exp ? Math.max(0, exp - Math.floor(Date.now() / 1000)) : 0;
-      reply.setCookie(QUEUES_COOKIE, token, {
-        path: QUEUES_DASHBOARD_PATH,
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: 'auto', // over HTTPS, also behind a proxy when TRUST_PROXY is set
-        maxAge,
-      });
-      return reply.status(204).send(null);
-    },
-  );
 
   await app.register(async (dashboard) => {
     // bull-board installs its own error handler for its routes; refusals go through the API's,

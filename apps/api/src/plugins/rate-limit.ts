@@ -26,4 +26,5 @@ export const rateLimitPlugin = fp(
         new TooManyRequests(Math.max(1, Math.ceil(context.ttl / 1000))),
     });
   },
+  { name: 'rate-limit' },
 );

@@ -47,33 +47,36 @@ function preflightGuard(corsOrigins: Config['corsOrigins']) {
   };
 }
 
-export const securityPlugin = fp(async (app: FastifyInstance, { config }: { config: Config }) => {
-  await app.register(helmet, {
-    contentSecurityPolicy: CSP[config.cspMode],
-    // The API serves no cross-origin-embeddable documents; CORS governs who may read it.
-    crossOriginResourcePolicy: { policy: 'same-site' },
-  });
-  app.addHook('onRequest', preflightGuard(config.corsOrigins));
-  await app.register(cors, {
-    origin:
-      config.corsOrigins === '*' ? true : config.corsOrigins.length ? config.corsOrigins : false,
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: [
-      'authorization',
-      'content-type',
-      'idempotency-key',
-      'if-match',
-      'last-event-id',
-    ],
-    exposedHeaders: [
-      'etag',
-      'location',
-      'retry-after',
-      'ratelimit-limit',
-      'ratelimit-remaining',
-      'ratelimit-reset',
-      'x-request-id',
-    ],
-    maxAge: 600,
-  });
-});
+export const securityPlugin = fp(
+  async (app: FastifyInstance, { config }: { config: Config }) => {
+    await app.register(helmet, {
+      contentSecurityPolicy: CSP[config.cspMode],
+      // The API serves no cross-origin-embeddable documents; CORS governs who may read it.
+      crossOriginResourcePolicy: { policy: 'same-site' },
+    });
+    app.addHook('onRequest', preflightGuard(config.corsOrigins));
+    await app.register(cors, {
+      origin:
+        config.corsOrigins === '*' ? true : config.corsOrigins.length ? config.corsOrigins : false,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: [
+        'authorization',
+        'content-type',
+        'idempotency-key',
+        'if-match',
+        'last-event-id',
+      ],
+      exposedHeaders: [
+        'etag',
+        'location',
+        'retry-after',
+        'ratelimit-limit',
+        'ratelimit-remaining',
+        'ratelimit-reset',
+        'x-request-id',
+      ],
+      maxAge: 600,
+    });
+  },
+  { name: 'security' },
+);

@@ -33,57 +33,62 @@ declare module 'fastify' {
  * the handler `request.org`. Superusers get no bypass: they are members like anyone else.
  * Registered after the auth plugin, so its hook runs after authentication.
  */
-export const tenancyPlugin = fp(async (app: FastifyInstance) => {
-  const membership = app.db
-    .select({ role: memberships.role })
-    .from(memberships)
-    .where(
-      and(
-        eq(memberships.orgId, sql.placeholder('orgId')),
-        eq(memberships.userId, sql.placeholder('userId')),
-      ),
-    )
-    .prepare('tenancy_membership');
+export const tenancyPlugin = fp(
+  async (app: FastifyInstance) => {
+    const membership = app.db
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(
+        and(
+          eq(memberships.orgId, sql.placeholder('orgId')),
+          eq(memberships.userId, sql.placeholder('userId')),
+        ),
+      )
+      .prepare('tenancy_membership');
 
-  app.decorateRequest('org', undefined);
-  app.decorateRequest('tenant', function (this: FastifyRequest) {
-    if (!this.org) throw new NotFound('organization');
-    return this.org;
-  });
-  // Cleared by `app.authChanged()`, which the org module calls whenever a membership changes.
-  const roles = app.accessCache<OrgRole | null>();
+    app.decorateRequest('org', undefined);
+    app.decorateRequest('tenant', function (this: FastifyRequest) {
+      if (!this.org) throw new NotFound('organization');
+      return this.org;
+    });
+    // Cleared by `app.authChanged()`, which the org module calls whenever a membership changes.
+    const roles = app.accessCache<OrgRole | null>();
 
-  app.addHook('onRoute', (route) => {
-    const action = route.config?.org;
-    if (!action) return;
-    route.config = { ...route.config, auth: true };
-    const rule = `Requires the \`${OrgActions[action]}\` role or above in the organization (\`${action}\`).`;
-    route.schema = {
-      ...route.schema,
-      description: [route.schema?.description, rule].filter(Boolean).join(' '),
-    };
-  });
+    app.addHook('onRoute', (route) => {
+      const action = route.config?.org;
+      if (!action) return;
+      route.config = { ...route.config, auth: true };
+      const rule = `Requires the \`${OrgActions[action]}\` role or above in the organization (\`${action}\`).`;
+      route.schema = {
+        ...route.schema,
+        description: [route.schema?.description, rule].filter(Boolean).join(' '),
+      };
+    });
 
-  app.addHook('onRequest', async (request) => {
-    const action = request.routeOptions.config.org;
-    if (!action) return;
-    const { orgId } = request.params as { orgId?: string };
-    if (!orgId || !isUuid(orgId)) throw new NotFound('organization');
-    const userId = request.me().id;
-    const key = `${orgId}:${userId}`;
-    let role = roles.get(key);
-    if (role === undefined) {
-      const [row] = await membership.execute({ orgId, userId });
-      role = row?.role ?? null;
+    app.addHook('onRequest', async (request) => {
+      const action = request.routeOptions.config.org;
+      if (!action) return;
+      const { orgId } = request.params as { orgId?: string };
+      if (!orgId || !isUuid(orgId)) throw new NotFound('organization');
+      const userId = request.me().id;
+      const key = `${orgId}:${userId}`;
+      // Read with the session when authentication had to ask the database anyway.
+      const read = request.roleInOrg?.orgId === orgId ? request.roleInOrg.role : undefined;
+      let role = read === undefined ? roles.get(key) : read;
+      if (role === undefined) {
+        const [row] = await membership.execute({ orgId, userId });
+        role = row?.role ?? null;
+      }
       roles.set(key, role);
-    }
-    if (!role) throw new NotFound('organization');
-    const needed = OrgActions[action];
-    if (!roleAtLeast(role, needed)) {
-      throw new Forbidden(
-        `This needs the ${needed} role or above in the organization; you are ${role}.`,
-      );
-    }
-    request.org = { id: orgId, role, scope: tenantScope(app.db, orgId) };
-  });
-});
+      if (!role) throw new NotFound('organization');
+      const needed = OrgActions[action];
+      if (!roleAtLeast(role, needed)) {
+        throw new Forbidden(
+          `This needs the ${needed} role or above in the organization; you are ${role}.`,
+        );
+      }
+      request.org = { id: orgId, role, scope: tenantScope(app.db, orgId) };
+    });
+  },
+  { name: 'tenancy', dependencies: ['context', 'auth'] },
+);

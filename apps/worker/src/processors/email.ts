@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Database } from '@atrium/db';
-import type { MailTransport } from '@atrium/integrations/mail';
+import type { Database, FinishedDeliveryStatus } from '@atrium/db';
+import type { MailOutcome, MailTransport } from '@atrium/integrations/mail';
 import { renderEmail } from '@atrium/integrations/mail';
 import { once, type Processor } from '@atrium/jobs';
 import { permanentWhenRefused } from './refusals.js';
@@ -17,20 +17,39 @@ export interface EmailDeps {
 /**
  * Renders the template and sends it once per idempotency key (the deliveries table). The
  * Message-ID comes from the key, so even the rare re-send after a crash is recognisably the same.
+ * A message the transport only logged or dropped is recorded as such, never as delivered.
  */
 export const sendEmail =
   ({ db, mail, publicAppUrl }: EmailDeps): Processor<'email'> =>
   async (payload, ctx) => {
-    const sent = await permanentWhenRefused(async () => {
+    let outcome: MailOutcome | undefined;
+    await permanentWhenRefused(async () => {
       const rendered = renderEmail(payload.template, payload.data, publicAppUrl);
       const digest = createHash('sha256').update(ctx.idempotencyKey).digest('hex').slice(0, 32);
       const effect = { kind: 'email', key: ctx.idempotencyKey, leaseMs: EMAIL_LEASE_MS };
-      return once(db, effect, () =>
-        mail.send({ to: payload.to, ...rendered, messageId: `<${digest}@atrium.invalid>` }),
-      );
+      return once(db, effect, async () => {
+        outcome = await mail.send({
+          to: payload.to,
+          ...rendered,
+          messageId: `<${digest}@atrium.invalid>`,
+        });
+        return DELIVERY_STATUS[outcome];
+      });
     });
     ctx.log.info(
-      { jobId: ctx.jobId, template: payload.template, transport: mail.name, sent },
-      sent ? 'email sent' : 'email was already sent; not sent again',
+      { jobId: ctx.jobId, template: payload.template, transport: mail.name, outcome },
+      outcome ? MESSAGES[outcome] : 'email was already handled; not sent again',
     );
   };
+
+const DELIVERY_STATUS = {
+  sent: 'done',
+  logged: 'logged',
+  not_sent: 'not_sent',
+} as const satisfies Record<MailOutcome, FinishedDeliveryStatus>;
+
+const MESSAGES: Record<MailOutcome, string> = {
+  sent: 'email sent',
+  logged: 'email logged by the console transport; not sent',
+  not_sent: 'email not sent (MAIL_TRANSPORT=none)',
+};

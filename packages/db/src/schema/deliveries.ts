@@ -2,14 +2,21 @@ import { sql } from 'drizzle-orm';
 import { index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { createdAt, instant } from './columns.js';
 
-export const deliveryStatuses = ['pending', 'done'] as const;
+/**
+ * `done`: the effect happened (a provider accepted the email). `logged` and `not_sent`: finished
+ * without happening (the console transport, MAIL_TRANSPORT=none), never to be counted as
+ * delivered nor run again.
+ */
+export const deliveryStatuses = ['pending', 'done', 'logged', 'not_sent'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
+export type FinishedDeliveryStatus = Exclude<DeliveryStatus, 'pending'>;
 
 /**
  * One row per external side effect (an email sent, a CRM upsert), keyed by the job's idempotency
- * key and the effect's kind. A job delivered twice finds the row `done` and skips the effect.
+ * key and the effect's kind. A job delivered twice finds the row finished and skips the effect.
  * `pending` rows carry a lease: a worker that died mid-send leaves a row another worker may take
- * over once `lease_until` has passed, so a crash never blocks a delivery for good.
+ * over once `lease_until` has passed, so a crash never blocks a delivery for good. Every finished
+ * row has a `done_at`, which pruning goes by.
  */
 export const deliveries = pgTable(
   'deliveries',
@@ -25,7 +32,7 @@ export const deliveries = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.kind, t.key] }),
-    index('deliveries_done_at_idx').on(t.doneAt).where(sql`${t.status} = 'done'`),
+    index('deliveries_done_at_idx').on(t.doneAt).where(sql`${t.doneAt} is not null`),
   ],
 );
 export type DeliveryRow = typeof deliveries.$inferSelect;

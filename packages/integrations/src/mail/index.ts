@@ -3,7 +3,9 @@ export { escapeHtml, type RenderedEmail, renderEmail } from './templates.js';
 export {
   consoleTransport,
   type MailMessage,
+  type MailOutcome,
   type MailTransport,
+  noneTransport,
   noopTransport,
   smtpTransport,
 } from './transport.js';

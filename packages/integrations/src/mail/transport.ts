@@ -9,9 +9,15 @@ export interface MailMessage {
   messageId?: string;
 }
 
+/**
+ * What became of a message: `sent` (a provider accepted it), `logged` (console transport) or
+ * `not_sent` (MAIL_TRANSPORT=none). Only `sent` may ever be recorded as delivered.
+ */
+export type MailOutcome = 'sent' | 'logged' | 'not_sent';
+
 export interface MailTransport {
   readonly name: string;
-  send(message: MailMessage): Promise<void>;
+  send(message: MailMessage): Promise<MailOutcome>;
   close(): Promise<void>;
 }
 
@@ -19,20 +25,36 @@ interface InfoLogger {
   info(obj: object, msg?: string): void;
 }
 
-/** Embedded default: the message goes to the log; the outbox row already keeps the job. */
-export function consoleTransport(log: InfoLogger): MailTransport {
+/**
+ * Writes each message to the log instead of sending it; the outbox row already keeps the job.
+ * The body (reset, verification and invitation links: credentials) goes in only when
+ * `withBodies`, which the worker sets in development alone; elsewhere a log reader sees who was
+ * mailed what, never the link.
+ */
+export function consoleTransport(
+  log: InfoLogger,
+  { withBodies }: { withBodies: boolean },
+): MailTransport {
   return {
     name: 'console',
     async send(message) {
+      const { to, subject, messageId, text } = message;
       log.info(
-        {
-          to: message.to,
-          subject: message.subject,
-          messageId: message.messageId,
-          text: message.text,
-        },
+        withBodies ? { to, subject, messageId, text } : { to, subject, messageId },
         'email (console transport): not sent',
       );
+      return 'logged';
+    },
+    async close() {},
+  };
+}
+
+/** MAIL_TRANSPORT=none: a deployment that sends no email; each message is recorded as not sent. */
+export function noneTransport(): MailTransport {
+  return {
+    name: 'none',
+    async send() {
+      return 'not_sent';
     },
     async close() {},
   };
@@ -57,6 +79,7 @@ export function smtpTransport(smtpUrl: string, from: string): MailTransport {
     name: 'smtp',
     async send(message) {
       await transporter.sendMail({ from, ...message });
+      return 'sent';
     },
     async close() {
       transporter.close();
@@ -64,13 +87,17 @@ export function smtpTransport(smtpUrl: string, from: string): MailTransport {
   };
 }
 
-/** Counts and drops messages: benchmarks measure the job system, not a mail server. */
+/**
+ * Counts and drops messages, answering as a provider would: benchmarks measure the job system's
+ * delivered path, not a mail server. Never chosen by configuration (that is `noneTransport`).
+ */
 export function noopTransport(): MailTransport & { sent: number } {
   return {
     name: 'noop',
     sent: 0,
     async send() {
       this.sent++;
+      return 'sent';
     },
     async close() {},
   };

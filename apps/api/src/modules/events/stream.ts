@@ -1,5 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import type { LiveEvent } from '../../plugins/events.js';
+
+/** What a stream writes of an event of the bus (`app.events`): its id, name and data. */
+interface LiveEvent {
+  id: string;
+  type: string;
+  data: unknown;
+}
 
 const HEARTBEAT_MS = 15_000;
 /** setTimeout's ceiling (~24.8 days); a later expiry is re-armed when this one fires. */

@@ -15,54 +15,43 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import {
   conversationMessages,
-  listMessages,
-  otherParticipant,
-  prepareListConversations,
-} from './list.js';
-import { prepareSend, type SendInput, sendMessage } from './send.js';
-import {
   deleteMessage,
   editMessage,
   getMessage,
+  listConversations,
+  listMessages,
+  type MessagesContext,
   markRead,
+  messagesContext,
   readAll,
+  readConversation,
+  sendInConversation,
+  sendMessage,
   unreadCount,
 } from './service.js';
 
 const auth = { auth: true } as const;
-const me = (request: FastifyRequest) => request.user!.id;
-
-/** Sends are limited per user, not per IP: many users may share an address. */
-type Sender = (
-  request: FastifyRequest,
-  reply: FastifyReply,
-  input: Omit<SendInput, 'idempotencyKey'>,
-) => Promise<FastifyReply>;
 
 /** A retried send with the same key answers 200 with the message the first one made. */
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 });
 
+/** Sends are limited per user, not per IP: many users may share an address. */
 const sendLimit = (app: FastifyInstance) => ({
   max: app.config.rateLimit.messages,
   timeWindow: 60_000,
   keyGenerator: (request: FastifyRequest) => `messages:${request.user?.id ?? request.ip}`,
 });
 
+const sent = (reply: FastifyReply, { message, created }: { message: Message; created: boolean }) =>
+  reply.status(created ? 201 : 200).send(message);
+
 export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['messages'];
-  /** Sends, then announces a new message to its recipient once it has committed. */
-  const prepared = prepareSend(app.db);
-  const send: Sender = async (request, reply, input) => {
-    const key = request.headers['idempotency-key'];
-    const { message, created } = await sendMessage(app.db, prepared, me(request), {
-      ...input,
-      idempotencyKey: typeof key === 'string' ? key : undefined,
-    });
-    if (created) await app.events.publish(message.recipientId, 'message.created', message);
-    return reply.status(created ? 201 : 200).send(message);
-  };
+  const context = messagesContext(app.db, (userId, type, data) =>
+    app.events.publish(userId, type, data),
+  );
 
   app.post(
     '/messages',
@@ -76,7 +65,11 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Message, 201: Message },
       },
     },
-    async (request, reply) => send(request, reply, request.body),
+    async (request, reply) => {
+      const { recipientId, content, parentId } = request.body;
+      const input = { recipientId, content, parentId, idempotencyKey: idempotencyKey(request) };
+      return sent(reply, await sendMessage(context, request.me().id, input));
+    },
   );
 
   for (const [path, box, summary] of [
@@ -90,7 +83,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         config: auth,
         schema: { tags, summary, querystring: PageQuery, response: { 200: MessagePage } },
       },
-      async (request) => listMessages(app.db, me(request), box, request.query),
+      async (request) => listMessages(app.db, request.me().id, box, request.query),
     );
   }
 
@@ -104,7 +97,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: UnreadCount },
       },
     },
-    async (request) => unreadCount(app.db, me(request)),
+    async (request) => unreadCount(app.db, request.me().id),
   );
 
   app.put(
@@ -114,7 +107,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags, summary: 'Mark every received message read', response: { 204: NoContent } },
     },
     async (request, reply) => {
-      await announceReads(app, await readAll(app.db, me(request)));
+      await readAll(context, request.me().id);
       return reply.status(204).send(null);
     },
   );
@@ -130,7 +123,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Message },
       },
     },
-    async (request) => getMessage(app.db, me(request), request.params.id),
+    async (request) => getMessage(app.db, request.me().id, request.params.id),
   );
 
   app.patch(
@@ -145,7 +138,8 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Message },
       },
     },
-    async (request) => editMessage(app.db, me(request), request.params.id, request.body.content),
+    async (request) =>
+      editMessage(app.db, request.me().id, request.params.id, request.body.content),
   );
 
   app.put(
@@ -159,11 +153,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Message },
       },
     },
-    async (request) => {
-      const { message, changed } = await markRead(app.db, me(request), request.params.id);
-      if (changed) await announceReads(app, [{ id: message.id, senderId: message.senderId }]);
-      return message;
-    },
+    async (request) => markRead(context, request.me().id, request.params.id),
   );
 
   app.delete(
@@ -178,29 +168,23 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await deleteMessage(app.db, me(request), request.params.id);
+      await deleteMessage(app.db, request.me().id, request.params.id);
       return reply.status(204).send(null);
     },
   );
 
-  await app.register(conversationRoutes(send));
+  await app.register(conversationRoutes(context));
 };
 
-/** Tells each sender which of their messages were read. */
-async function announceReads(app: FastifyInstance, read: { id: string; senderId: string }[]) {
-  const bySender = new Map<string, string[]>();
-  for (const { id, senderId } of read)
-    bySender.set(senderId, [...(bySender.get(senderId) ?? []), id]);
-  for (const [senderId, messageIds] of bySender) {
-    await app.events.publish(senderId, 'message.read', { messageIds });
-  }
-}
+const idempotencyKey = (request: FastifyRequest) => {
+  const key = request.headers['idempotency-key'];
+  return typeof key === 'string' ? key : undefined;
+};
 
 const conversationRoutes =
-  (send: Sender): FastifyPluginAsyncTypebox =>
+  (context: MessagesContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     const tags = ['conversations'];
-    const listConversations = prepareListConversations(app.db);
     app.get(
       '/conversations',
       {
@@ -212,7 +196,7 @@ const conversationRoutes =
           response: { 200: ConversationPage },
         },
       },
-      async (request) => listConversations(me(request), request.query),
+      async (request) => listConversations(context, request.me().id, request.query),
     );
 
     app.get(
@@ -228,7 +212,7 @@ const conversationRoutes =
         },
       },
       async (request) =>
-        conversationMessages(app.db, me(request), request.params.id, request.query),
+        conversationMessages(app.db, request.me().id, request.params.id, request.query),
     );
 
     app.post(
@@ -245,8 +229,13 @@ const conversationRoutes =
         },
       },
       async (request, reply) => {
-        const recipientId = await otherParticipant(app.db, me(request), request.params.id);
-        return send(request, reply, { ...request.body, recipientId });
+        const { content, parentId } = request.body;
+        const input = { content, parentId, idempotencyKey: idempotencyKey(request) };
+        const conversationId = request.params.id;
+        return sent(
+          reply,
+          await sendInConversation(context, request.me().id, conversationId, input),
+        );
       },
     );
 
@@ -262,8 +251,7 @@ const conversationRoutes =
         },
       },
       async (request, reply) => {
-        await otherParticipant(app.db, me(request), request.params.id);
-        await announceReads(app, await readAll(app.db, me(request), request.params.id));
+        await readConversation(context, request.me().id, request.params.id);
         return reply.status(204).send(null);
       },
     );

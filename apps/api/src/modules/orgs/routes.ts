@@ -8,7 +8,6 @@ import {
   UpdateOrgRequest,
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import {
   createOrganization,
   deleteOrganization,
@@ -25,7 +24,6 @@ import {
 export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['organizations'];
   // The tenancy guard has run on every route that reads these.
-  const org = (request: FastifyRequest) => request.org!;
 
   app.post(
     '/orgs',
@@ -39,7 +37,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createOrganization(app.db, request.user!.id, request.body)),
+      reply.status(201).send(await createOrganization(app.db, request.me().id, request.body)),
   );
 
   app.get(
@@ -53,7 +51,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: OrganizationPage },
       },
     },
-    async (request) => listMyOrganizations(app.db, request.user!.id, request.query),
+    async (request) => listMyOrganizations(app.db, request.me().id, request.query),
   );
 
   app.get(
@@ -67,7 +65,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Organization },
       },
     },
-    async (request) => getOrganization(app.db, org(request).id, org(request).role),
+    async (request) => getOrganization(app.db, request.tenant().id, request.tenant().role),
   );
 
   app.patch(
@@ -82,7 +80,8 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Organization },
       },
     },
-    async (request) => updateOrganization(app.db, org(request).id, org(request).role, request.body),
+    async (request) =>
+      updateOrganization(app.db, request.tenant().id, request.tenant().role, request.body),
   );
 
   app.delete(
@@ -97,7 +96,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await deleteOrganization(app.db, org(request).id);
+      await deleteOrganization(app.db, request.tenant().id);
       await app.authChanged();
       return reply.status(204).send(null);
     },

@@ -1,4 +1,3 @@
-import { hasPermission } from '@atrium/auth';
 import {
   AdminReportQuery,
   CommentReportRequest,
@@ -13,27 +12,26 @@ import {
   UpdateReportRequest,
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { type Actor, createReport, getReport, listReports, updateReport } from './service.js';
-import { commentOnReport, resolveReport } from './workflow.js';
+import {
+  commentOnReport,
+  createReport,
+  getReport,
+  listReports,
+  type ReportsContext,
+  resolveReport,
+  updateReport,
+} from './service.js';
 
 const auth = { auth: true } as const;
 const moderator = { permission: 'reports:manage' } as const;
-const actor = (request: FastifyRequest): Actor => ({
-  id: request.user!.id,
-  moderator: hasPermission(request.user!, 'reports:manage'),
-});
 const CommentResult = Type.Object({ report: Report, comment: ReportComment });
 
 export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['reports'];
-  /** The reporter hears of every status change, after it commits. */
-  const announce = async <R extends { report: Report; statusChanged: boolean }>(result: R) => {
-    if (result.statusChanged) {
-      await app.events.publish(result.report.reporterId, 'report.updated', result.report);
-    }
-    return result;
+  const context: ReportsContext = {
+    db: app.db,
+    publish: (userId, type, report) => app.events.publish(userId, type, report),
   };
 
   app.post(
@@ -48,7 +46,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createReport(app.db, request.user!.id, request.body)),
+      reply.status(201).send(await createReport(app.db, request.me(), request.body)),
   );
 
   app.get(
@@ -62,7 +60,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ReportPage },
       },
     },
-    async (request) => listReports(app.db, { reporterId: request.user!.id }, request.query),
+    async (request) => listReports(app.db, { reporterId: request.me().id }, request.query),
   );
 
   app.get(
@@ -90,7 +88,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ReportDetail },
       },
     },
-    async (request) => getReport(app.db, actor(request), request.params.id),
+    async (request) => getReport(app.db, request.me(), request.params.id),
   );
 
   app.patch(
@@ -105,7 +103,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Report },
       },
     },
-    async (request) => updateReport(app.db, actor(request), request.params.id, request.body),
+    async (request) => updateReport(app.db, request.me(), request.params.id, request.body),
   );
 
   app.post(
@@ -121,8 +119,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const result = await commentOnReport(app.db, actor(request), request.params.id, request.body);
-      return reply.status(201).send(await announce(result));
+      const result = await commentOnReport(context, request.me(), request.params.id, request.body);
+      return reply.status(201).send(result);
     },
   );
 
@@ -139,8 +137,6 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      announce(
-        await resolveReport(app.db, actor(request), request.params.id, request.body?.comment),
-      ),
+      resolveReport(context, request.me(), request.params.id, request.body?.comment),
   );
 };

@@ -1,92 +1,75 @@
+import { hasPermission } from '@atrium/auth';
 import type {
   AdminReportQuery,
+  CommentReportRequest,
   CreateReportRequest,
   PageQuery,
   Report,
-  ReportComment,
   ReportDetail,
+  ReportStatus,
   UpdateReportRequest,
+  User,
 } from '@atrium/contracts';
-import {
-  type Database,
-  type ReportCommentRow,
-  type ReportRow,
-  reportComments,
-  reports,
-} from '@atrium/db';
-import { and, asc, desc, eq, lt } from '@atrium/db/orm';
+import type { Database } from '@atrium/db';
+import { enqueueEmail } from '@atrium/jobs';
 import { Conflict, Forbidden, NotFound } from '../../errors.js';
 import { idCursor, isUuid, toPage } from '../../pagination.js';
+import { toComment, toReport } from './mapping.js';
+import {
+  commentsOf,
+  emailOf,
+  insertComment,
+  insertReport,
+  reportById,
+  reportPage,
+  setStatus,
+  updateOpenReport,
+} from './queries.js';
 
-/** Who acts on a report: moderators hold `reports:manage`. */
-export interface Actor {
-  id: string;
-  moderator: boolean;
+/**
+ * What the status workflow needs from the app: the database and the live-event bus. `publish` is
+ * called only after the change it announces has committed.
+ */
+export interface ReportsContext {
+  db: Database;
+  publish(userId: string, type: 'report.updated', data: Report): Promise<void>;
 }
 
-export const toReport = (row: ReportRow): Report => ({
-  id: row.id,
-  reporterId: row.reporterId,
-  title: row.title,
-  content: row.content,
-  status: row.status,
-  resolvedAt: row.resolvedAt?.toISOString() ?? null,
-  resolvedBy: row.resolvedBy,
-  createdAt: row.createdAt.toISOString(),
-  updatedAt: row.updatedAt.toISOString(),
-});
+/** Moderators hold `reports:manage`: they see every report and change its status. */
+const isModerator = (user: User) => hasPermission(user, 'reports:manage');
 
-export const toComment = (row: ReportCommentRow): ReportComment => ({
-  id: row.id,
-  reportId: row.reportId,
-  authorId: row.authorId,
-  comment: row.comment,
-  statusFrom: row.statusFrom,
-  statusTo: row.statusTo,
-  createdAt: row.createdAt.toISOString(),
-});
-
-/** The report if the actor may see it (its reporter or a moderator); 404 otherwise. */
-export async function visibleReport(db: Database, actor: Actor, id: string, lock = false) {
-  if (!isUuid(id)) throw new NotFound('report');
-  const query = db.select().from(reports).where(eq(reports.id, id));
-  const [row] = lock ? await query.for('update') : await query;
-  if (!row || (row.reporterId !== actor.id && !actor.moderator)) throw new NotFound('report');
+/** The report if `user` may see it (its reporter or a moderator); 404 otherwise. */
+async function visibleReport(db: Database, user: User, id: string, lock = false) {
+  const row = isUuid(id) ? await reportById(db, id, lock) : undefined;
+  if (!row || (row.reporterId !== user.id && !isModerator(user))) throw new NotFound('report');
   return row;
 }
 
-export async function createReport(db: Database, userId: string, input: CreateReportRequest) {
-  const [row] = await db
-    .insert(reports)
-    .values({ reporterId: userId, title: input.title, content: input.content })
-    .returning();
-  return toReport(row!);
+export async function createReport(db: Database, user: User, input: CreateReportRequest) {
+  const row = await insertReport(db, {
+    reporterId: user.id,
+    title: input.title,
+    content: input.content,
+  });
+  return toReport(row);
 }
 
-export async function getReport(db: Database, actor: Actor, id: string): Promise<ReportDetail> {
-  const row = await visibleReport(db, actor, id);
-  const comments = await db
-    .select()
-    .from(reportComments)
-    .where(eq(reportComments.reportId, id))
-    .orderBy(asc(reportComments.id));
+export async function getReport(db: Database, user: User, id: string): Promise<ReportDetail> {
+  const row = await visibleReport(db, user, id);
+  const comments = await commentsOf(db, id);
   return { ...toReport(row), comments: comments.map(toComment) };
 }
 
 /** Only the reporter edits, and only while nobody has started on the report. */
 export async function updateReport(
   db: Database,
-  actor: Actor,
+  user: User,
   id: string,
   input: UpdateReportRequest,
 ) {
-  const row = await visibleReport(db, actor, id);
-  if (row.reporterId !== actor.id) throw new Forbidden('Only the reporter can edit a report.');
-  const [updated] = await db
-    .update(reports)
-    .set({ title: input.title, content: input.content, updatedAt: new Date() })
-    .where(and(eq(reports.id, id), eq(reports.status, 'open')))
-    .returning();
+  const row = await visibleReport(db, user, id);
+  if (row.reporterId !== user.id) throw new Forbidden('Only the reporter can edit a report.');
+  const updated = await updateOpenReport(db, id, { title: input.title, content: input.content });
   if (!updated) throw new Conflict('A report can be edited only while it is open.');
   return toReport(updated);
 }
@@ -98,18 +81,63 @@ export async function listReports(
   query: PageQuery,
 ) {
   const limit = query.limit ?? 20;
-  const cursor = idCursor(query.cursor);
-  const rows = await db
-    .select()
-    .from(reports)
-    .where(
-      and(
-        filter.reporterId ? eq(reports.reporterId, filter.reporterId) : undefined,
-        filter.status ? eq(reports.status, filter.status) : undefined,
-        cursor ? lt(reports.id, cursor) : undefined,
-      ),
-    )
-    .orderBy(desc(reports.id))
-    .limit(limit + 1);
+  const rows = await reportPage(db, filter, limit, idCursor(query.cursor));
   return toPage(rows, limit, toReport, (r) => r.id);
 }
+
+/**
+ * Adds a comment, a status change or both. The report row is locked so the recorded
+ * `status_from` is the status the change replaced; the change, its comment record and the email
+ * to the reporter commit together. The reporter hears of a status change once it has committed.
+ */
+export async function commentOnReport(
+  { db, publish }: ReportsContext,
+  user: User,
+  id: string,
+  input: CommentReportRequest,
+  options: { mustChange?: boolean } = {},
+) {
+  if (input.status && !isModerator(user)) {
+    throw new Forbidden('Changing the status of a report needs the reports:manage permission.');
+  }
+  const result = await db.transaction(async (tx) => {
+    const row = await visibleReport(tx, user, id, true);
+    const status = input.status && input.status !== row.status ? input.status : undefined;
+    if (options.mustChange && !status) throw new Conflict(`The report is already ${row.status}.`);
+    const comment = await insertComment(tx, {
+      reportId: id,
+      authorId: user.id,
+      comment: input.comment ?? null,
+      statusFrom: status ? row.status : null,
+      statusTo: status ?? null,
+    });
+    const report = status ? await changeStatus(tx, user, id, status, comment.id) : toReport(row);
+    return { report, comment: toComment(comment), statusChanged: status !== undefined };
+  });
+  if (result.statusChanged)
+    await publish(result.report.reporterId, 'report.updated', result.report);
+  return { report: result.report, comment: result.comment };
+}
+
+async function changeStatus(
+  tx: Database,
+  user: User,
+  id: string,
+  status: ReportStatus,
+  commentId: string,
+) {
+  const updated = await setStatus(tx, id, status, status === 'resolved' ? user.id : null);
+  await enqueueEmail(
+    tx,
+    await emailOf(tx, updated.reporterId),
+    'report-status-changed',
+    { reportTitle: updated.title, reportId: id, status },
+    // One email per status change, however often the request is retried.
+    { idempotencyKey: `report-status-changed:${commentId}` },
+  );
+  return toReport(updated);
+}
+
+/** Resolves a report, with an optional closing comment; resolving twice is a conflict. */
+export const resolveReport = (context: ReportsContext, user: User, id: string, comment?: string) =>
+  commentOnReport(context, user, id, { comment, status: 'resolved' }, { mustChange: true });

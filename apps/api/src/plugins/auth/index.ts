@@ -1,5 +1,6 @@
 import { ACCESS_TOKEN_TTL_SECONDS, hasPermission } from '@atrium/auth';
-import type { Permission, User } from '@atrium/contracts';
+import type { OrgRole, Permission, User } from '@atrium/contracts';
+import type { UserRow } from '@atrium/db';
 import { sql } from '@atrium/db/orm';
 import { findActiveUser, toUser } from '@atrium/db/queries';
 import fastifyJwt from '@fastify/jwt';
@@ -8,7 +9,7 @@ import fp from 'fastify-plugin';
 import { Forbidden, Unauthorized } from '../../errors.js';
 import { TtlCache } from './cache.js';
 import { idpVerifier, provisionExternalUser } from './idp.js';
-import { preparePrincipalQuery } from './principal.js';
+import { preparePrincipalInOrgQuery, preparePrincipalQuery } from './principal.js';
 import { jwtSecret } from './secret.js';
 
 const AUTH_CHANNEL = 'atrium_auth_changed';
@@ -42,6 +43,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The session behind the access token (absent for identity-provider tokens). */
     session: { id: string } | undefined;
+    /**
+     * The caller's role in the route's org (null: not a member), when authentication already
+     * read it in the same statement as the session; the tenancy plugin uses it instead of asking.
+     */
+    roleInOrg: { orgId: string; role: OrgRole | null } | undefined;
     /** The signed-in user, on routes that declare access in their config; 401 anywhere else. */
     me(): User;
   }
@@ -65,145 +71,162 @@ declare module '@fastify/jwt' {
   }
 }
 
-export const authPlugin = fp(async (app: FastifyInstance) => {
-  const { issuer, audience } = app.config.jwt;
-  await app.register(fastifyJwt, {
-    secret: jwtSecret(app.config),
-    sign: { algorithm: 'HS256', expiresIn: ACCESS_TOKEN_TTL_SECONDS, iss: issuer, aud: audience },
-    verify: {
-      // Pinned: no `none`, no switching to an asymmetric algorithm with the secret as a key.
-      algorithms: ['HS256'],
-      allowedIss: issuer,
-      allowedAud: audience,
-      // A token that never expires, or was issued longer ago than we issue for, is refused even
-      // when its signature holds (a leaked secret's forgeries, tokens of another Atrium service).
-      requiredClaims: ['iss', 'aud', 'iat', 'exp', 'sub', 'sid'],
-      maxAge: ACCESS_TOKEN_TTL_SECONDS,
-    },
-    decoratorName: 'jwtPayload',
-  });
-  const caches = new Set<TtlCache<unknown>>();
-  const accessCache = <V>() => {
-    const created = new TtlCache<V>(app.config.sessionCacheMs);
-    caches.add(created);
-    return created;
-  };
-  const clearAll = () => {
-    for (const c of caches) c.clear();
-  };
-  const cache = accessCache<User>();
-  app.decorate('accessCache', accessCache);
-  const principalQuery = preparePrincipalQuery(app.db);
-  const changeListeners = new Set<AuthChangeListener>();
-  app.decorate('onAuthChanged', (listener: AuthChangeListener) => {
-    changeListeners.add(listener);
-  });
-  await subscribeToChanges(app, () => {
-    clearAll();
-    for (const listener of changeListeners) listener.changed?.();
-  });
-  const idp = app.config.idp;
-  const verifyIdp = idp ? idpVerifier(idp) : undefined;
-
-  // @fastify/jwt already decorates `request.user`.
-  app.decorateRequest('session', undefined);
-  app.decorateRequest('me', function (this: FastifyRequest) {
-    if (!this.user) throw new Unauthorized();
-    return this.user;
-  });
-  app.decorate('authChanged', async (tx?: { execute: FastifyInstance['db']['execute'] }) => {
-    clearAll();
-    for (const listener of changeListeners) listener.changing?.();
-    await (tx ?? app.db).execute(sql`select pg_notify(${AUTH_CHANNEL}, '')`);
-  });
-
-  async function fromAccessToken(token: string) {
-    let claims: AccessClaims;
-    try {
-      claims = app.jwt.verify<AccessClaims>(token);
-    } catch {
-      throw new Unauthorized('The access token is invalid or expired.', 'invalid_token');
-    }
-    // Ids the database would refuse to compare are a bad token, not a bad request.
-    if (!isUuid(claims.sid) || !isUuid(claims.sub)) {
-      throw new Unauthorized('The access token is invalid or expired.', 'invalid_token');
-    }
-    let user = cache.get(claims.sid);
-    if (!user || user.id !== claims.sub) {
-      const [row] = await principalQuery.execute({ sid: claims.sid, sub: claims.sub });
-      if (!row) throw new Unauthorized('The session has ended; sign in again.', 'invalid_token');
-      user = toUser(row.user, row.permissions);
-      cache.set(claims.sid, user);
-    }
-    return { user, session: { id: claims.sid } };
-  }
-
-  async function fromIdpToken(token: string) {
-    let userId: string;
-    try {
-      const claims = await verifyIdp!(token);
-      userId = await provisionExternalUser(app.db, idp!.issuer, claims);
-    } catch {
-      throw new Unauthorized('The access token is invalid or expired.', 'invalid_token');
-    }
-    const key = `idp:${userId}`;
-    const user = cache.get(key) ?? (await findActiveUser(app.db, userId));
-    if (!user) throw new Unauthorized('This account is disabled.', 'invalid_token');
-    cache.set(key, user);
-    return { user, session: undefined };
-  }
-
-  function requireAuth(options: Omit<AuthRouteConfig, 'auth'> = {}): AuthGuard {
-    return async (request) => {
-      const header = request.headers.authorization;
-      const match = header ? /^Bearer ([\w.~+/=-]+)$/i.exec(header) : null;
-      if (!match) throw new Unauthorized();
-      const token = match[1]!;
-      const found =
-        verifyIdp && headerAlg(token) !== 'HS256'
-          ? await fromIdpToken(token)
-          : await fromAccessToken(token);
-      request.user = found.user;
-      request.session = found.session;
-      if (options.superuser && !found.user.isSuperuser) throw new Forbidden();
-      if (options.permission && !hasPermission(found.user, options.permission)) {
-        throw new Forbidden();
-      }
+export const authPlugin = fp(
+  async (app: FastifyInstance) => {
+    const { issuer, audience } = app.config.jwt;
+    await app.register(fastifyJwt, {
+      secret: jwtSecret(app.config),
+      sign: { algorithm: 'HS256', expiresIn: ACCESS_TOKEN_TTL_SECONDS, iss: issuer, aud: audience },
+      verify: {
+        // Pinned: no `none`, no switching to an asymmetric algorithm with the secret as a key.
+        algorithms: ['HS256'],
+        allowedIss: issuer,
+        allowedAud: audience,
+        // A token that never expires, or was issued longer ago than we issue for, is refused even
+        // when its signature holds (a leaked secret's forgeries, tokens of another Atrium service).
+        requiredClaims: ['iss', 'aud', 'iat', 'exp', 'sub', 'sid'],
+        maxAge: ACCESS_TOKEN_TTL_SECONDS,
+      },
+      decoratorName: 'jwtPayload',
+    });
+    const caches = new Set<TtlCache<unknown>>();
+    const accessCache = <V>() => {
+      const created = new TtlCache<V>(app.config.sessionCacheMs);
+      caches.add(created);
+      return created;
     };
-  }
-  app.decorate('requireAuth', requireAuth);
+    const clearAll = () => {
+      for (const c of caches) c.clear();
+    };
+    const cache = accessCache<User>();
+    app.decorate('accessCache', accessCache);
+    const principalQuery = preparePrincipalQuery(app.db);
+    const principalInOrgQuery = preparePrincipalInOrgQuery(app.db);
+    const changeListeners = new Set<AuthChangeListener>();
+    app.decorate('onAuthChanged', (listener: AuthChangeListener) => {
+      changeListeners.add(listener);
+    });
+    await subscribeToChanges(app, () => {
+      clearAll();
+      for (const listener of changeListeners) listener.changed?.();
+    });
+    const idp = app.config.idp;
+    const verifyIdp = idp ? idpVerifier(idp) : undefined;
 
-  // The OpenAPI document shows, per route, that it needs a bearer token and which permission.
-  app.addHook('onRoute', (route) => {
-    const config = (route.config ?? {}) as AuthRouteConfig;
-    if (!config.auth && !config.permission && !config.superuser) return;
-    const needs = config.superuser
-      ? 'Superusers only.'
-      : config.permission
-        ? `Requires the \`${config.permission}\` permission (superusers hold all).`
-        : 'Requires a signed-in user.';
-    const schema = (route.schema ?? {}) as Record<string, unknown>;
-    schema.security = [{ bearerAuth: [] }];
-    // GET routes share their schema with the HEAD route Fastify adds: do not append twice.
-    const described = String(schema.description ?? '');
-    if (!described.includes(needs))
-      schema.description = [described, needs].filter(Boolean).join(' ');
-    route.schema = schema;
-  });
+    // @fastify/jwt already decorates `request.user`.
+    app.decorateRequest('session', undefined);
+    app.decorateRequest('roleInOrg', undefined);
+    app.decorateRequest('me', function (this: FastifyRequest) {
+      if (!this.user) throw new Unauthorized();
+      return this.user;
+    });
+    app.decorate('authChanged', async (tx?: { execute: FastifyInstance['db']['execute'] }) => {
+      clearAll();
+      for (const listener of changeListeners) listener.changing?.();
+      await (tx ?? app.db).execute(sql`select pg_notify(${AUTH_CHANNEL}, '')`);
+    });
 
-  app.addHook('onSend', async (request, reply) => {
-    if (!request.routeOptions.config.noStore) return;
-    reply.header('cache-control', 'no-store');
-    reply.header('pragma', 'no-cache'); // for HTTP/1.0 caches
-  });
+    /** `orgId`: the route's org, whose membership is read with the session on a cache miss. */
+    async function fromAccessToken(token: string, orgId: string | undefined) {
+      let claims: AccessClaims;
+      try {
+        claims = app.jwt.verify<AccessClaims>(token);
+      } catch {
+        throw new Unauthorized('The access token is invalid or expired.', 'invalid_token');
+      }
+      // Ids the database would refuse to compare are a bad token, not a bad request.
+      if (!isUuid(claims.sid) || !isUuid(claims.sub)) {
+        throw new Unauthorized('The access token is invalid or expired.', 'invalid_token');
+      }
+      const session = { id: claims.sid };
+      const cached = cache.get(claims.sid);
+      if (cached && cached.id === claims.sub)
+        return { user: cached, session, roleInOrg: undefined };
+      const params = { sid: claims.sid, sub: claims.sub };
+      let roleInOrg: FastifyRequest['roleInOrg'];
+      let row: { user: UserRow; permissions: string[] } | undefined;
+      if (orgId) {
+        const [found] = await principalInOrgQuery.execute({ ...params, orgId });
+        row = found;
+        roleInOrg = found && { orgId, role: found.role };
+      } else {
+        [row] = await principalQuery.execute(params);
+      }
+      if (!row) throw new Unauthorized('The session has ended; sign in again.', 'invalid_token');
+      const user = toUser(row.user, row.permissions);
+      cache.set(claims.sid, user);
+      return { user, session, roleInOrg };
+    }
 
-  // Routes declare what they need in their config; the check runs before the body is parsed.
-  app.addHook('onRequest', async (request, reply) => {
-    const config = request.routeOptions.config;
-    if (!config.auth && !config.permission && !config.superuser) return;
-    await requireAuth(config)(request, reply);
-  });
-});
+    async function fromIdpToken(token: string) {
+      let userId: string;
+      try {
+        const claims = await verifyIdp!(token);
+        userId = await provisionExternalUser(app.db, idp!.issuer, claims);
+      } catch {
+        throw new Unauthorized('The access token is invalid or expired.', 'invalid_token');
+      }
+      const key = `idp:${userId}`;
+      const user = cache.get(key) ?? (await findActiveUser(app.db, userId));
+      if (!user) throw new Unauthorized('This account is disabled.', 'invalid_token');
+      cache.set(key, user);
+      return { user, session: undefined, roleInOrg: undefined };
+    }
+
+    function requireAuth(options: Omit<AuthRouteConfig, 'auth'> = {}): AuthGuard {
+      return async (request) => {
+        const header = request.headers.authorization;
+        const match = header ? /^Bearer ([\w.~+/=-]+)$/i.exec(header) : null;
+        if (!match) throw new Unauthorized();
+        const token = match[1]!;
+        const found =
+          verifyIdp && headerAlg(token) !== 'HS256'
+            ? await fromIdpToken(token)
+            : await fromAccessToken(token, routeOrgId(request));
+        request.user = found.user;
+        request.session = found.session;
+        request.roleInOrg = found.roleInOrg;
+        if (options.superuser && !found.user.isSuperuser) throw new Forbidden();
+        if (options.permission && !hasPermission(found.user, options.permission)) {
+          throw new Forbidden();
+        }
+      };
+    }
+    app.decorate('requireAuth', requireAuth);
+
+    // The OpenAPI document shows, per route, that it needs a bearer token and which permission.
+    app.addHook('onRoute', (route) => {
+      const config = (route.config ?? {}) as AuthRouteConfig;
+      if (!config.auth && !config.permission && !config.superuser) return;
+      const needs = config.superuser
+        ? 'Superusers only.'
+        : config.permission
+          ? `Requires the \`${config.permission}\` permission (superusers hold all).`
+          : 'Requires a signed-in user.';
+      const schema = (route.schema ?? {}) as Record<string, unknown>;
+      schema.security = [{ bearerAuth: [] }];
+      // GET routes share their schema with the HEAD route Fastify adds: do not append twice.
+      const described = String(schema.description ?? '');
+      if (!described.includes(needs))
+        schema.description = [described, needs].filter(Boolean).join(' ');
+      route.schema = schema;
+    });
+
+    app.addHook('onSend', async (request, reply) => {
+      if (!request.routeOptions.config.noStore) return;
+      reply.header('cache-control', 'no-store');
+      reply.header('pragma', 'no-cache'); // for HTTP/1.0 caches
+    });
+
+    // Routes declare what they need in their config; the check runs before the body is parsed.
+    app.addHook('onRequest', async (request, reply) => {
+      const config = request.routeOptions.config;
+      if (!config.auth && !config.permission && !config.superuser) return;
+      await requireAuth(config)(request, reply);
+    });
+  },
+  { name: 'auth', dependencies: ['context'] },
+);
 
 /**
  * Other instances announce changes on a NOTIFY channel. Subscribing must not hold up start-up
@@ -245,4 +268,11 @@ function headerAlg(token: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The org of an org-scoped route (`config: { org }`), when its id is one the database can hold. */
+function routeOrgId(request: FastifyRequest): string | undefined {
+  if (!request.routeOptions.config.org) return undefined;
+  const { orgId } = request.params as { orgId?: string };
+  return orgId && isUuid(orgId) ? orgId : undefined;
 }
