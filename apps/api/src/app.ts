@@ -16,6 +16,7 @@ import { orgRoutes } from './modules/orgs/routes.js';
 import { queueRoutes } from './modules/queues/routes.js';
 import { reportRoutes } from './modules/reports/routes.js';
 import { roleRoutes } from './modules/roles/routes.js';
+import { searchRoutes } from './modules/search/routes.js';
 import { userRoutes } from './modules/users/routes.js';
 import { authPlugin } from './plugins/auth/index.js';
 import { clientErrorHandler, frameworkErrors } from './plugins/client-errors.js';
@@ -119,6 +120,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       await api.register(memberRoutes);
       await api.register(invitationRoutes);
       await api.register(interactionRoutes);
+      await api.register(searchRoutes);
       await api.register(messageRoutes);
       await api.register(reportRoutes);
       await api.register(eventRoutes);

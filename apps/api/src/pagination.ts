@@ -1,4 +1,5 @@
 import type { PageOf } from '@atrium/contracts';
+import type { RankCursor } from '@atrium/db/queries';
 import { BadRequest } from './errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -58,3 +59,13 @@ export function toPage<Row, Item>(
     nextCursor: rows.length > limit ? cursorOf(page.at(-1)!) : null,
   };
 }
+
+/** The cursor of a page ranked by relevance: the last row's (rank, id). */
+export function rankCursor(cursor: string | undefined): RankCursor | undefined {
+  if (cursor === undefined) return undefined;
+  const [rank, id] = decodeCursor(cursor, ['number', 'string']);
+  if (!isUuid(id)) throw invalidCursor();
+  return { rank, id };
+}
+
+export const rankCursorOf = (row: RankCursor) => encodeCursor([row.rank, row.id]);

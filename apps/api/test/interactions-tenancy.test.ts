@@ -1,5 +1,5 @@
-import { interactions, tenantScope } from '@atrium/db';
-import { eq } from '@atrium/db/orm';
+import { interactionHistory, interactions, tenantScope, tenantStatement } from '@atrium/db';
+import { desc, eq, type SQL, sql } from '@atrium/db/orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/index.js';
 import { sample } from './interactions-support.js';
@@ -274,6 +274,140 @@ describe('writes across tenants', () => {
     expect(() =>
       mine.update(interactions, { id: interactionId } as never, eq(interactions.id, interactionId)),
     ).toThrow(/does not update id/);
+  });
+});
+
+/**
+ * Each org filter of the tenant scope, one at a time: from the other org, the scope reaches
+ * nothing of this org's interaction, by every way the scope offers (a removed filter fails here).
+ */
+describe('a tenant scope', () => {
+  const theirs = () => tenantScope(app.db, otherOrgId);
+  const byId = () => eq(interactions.id, interactionId);
+  const byIdStatement = tenantStatement<{ id: string }, { id: typeof interactions.id }>(
+    'tenancy_test_by_id',
+    interactions,
+    { id: interactions.id },
+    eq(interactions.id, sql.placeholder('id')),
+  );
+
+  const READS: [string, () => Promise<unknown[]>][] = [
+    [
+      'select',
+      async () => theirs().select(interactions, { id: interactions.id }, { where: byId() }),
+    ],
+    [
+      'select with a lock, in a transaction',
+      () =>
+        theirs().transaction(async (tx) =>
+          tx.select(interactions, { id: interactions.id }, { where: byId(), lock: 'update' }),
+        ),
+    ],
+    [
+      'subquery and selectFrom',
+      async () => {
+        const scope = theirs();
+        const rows = scope.subquery(
+          'rows',
+          interactions,
+          { id: interactions.id },
+          { where: byId() },
+        );
+        return scope.selectFrom(rows, { orderBy: [desc(rows.id)] });
+      },
+    ],
+    [
+      'execute (a prepared tenant statement)',
+      () => theirs().execute(byIdStatement, { id: interactionId }),
+    ],
+    [
+      'update',
+      async () =>
+        theirs()
+          .update(interactions, { notes: 'pwned' }, byId())
+          .returning({ id: interactions.id }),
+    ],
+    [
+      'delete',
+      async () =>
+        theirs()
+          .delete(interactionHistory, eq(interactionHistory.interactionId, interactionId))
+          .returning({ id: interactionHistory.id }),
+    ],
+  ];
+
+  it.each(READS)('reaches no row of another org through %s', async (_, attempt) => {
+    const before = await snapshot(app, people.owner, orgId, interactionId);
+    expect(await attempt()).toEqual([]);
+    expect(await snapshot(app, people.owner, orgId, interactionId)).toEqual(before);
+  });
+
+  it('keeps the org filter around a condition with a bare OR', async () => {
+    // Drizzle's and() joins without parentheses: `org and a or b` would read every org's rows.
+    const anyRow = sql`false or ${interactions.id} = ${interactionId}`;
+    const scope = theirs();
+    expect(await scope.select(interactions, { id: interactions.id }, { where: anyRow })).toEqual(
+      [],
+    );
+    const sub = scope.subquery('rows', interactions, { id: interactions.id }, { where: anyRow });
+    expect(await scope.selectFrom(sub)).toEqual([]);
+    const set = { notes: 'pwned' };
+    expect(
+      await scope.update(interactions, set, anyRow).returning({ id: interactions.id }),
+    ).toEqual([]);
+    const statement = tenantStatement<{ id: string }, { id: typeof interactions.id }>(
+      'tenancy_test_or',
+      interactions,
+      { id: interactions.id },
+      sql`false or ${interactions.id} = ${sql.placeholder('id')}`,
+    );
+    expect(await scope.execute(statement, { id: interactionId })).toEqual([]);
+  });
+
+  it('reaches its own org’s row the same ways (the attempts above are not vacuous)', async () => {
+    const mine = tenantScope(app.db, orgId);
+    expect(await mine.select(interactions, { id: interactions.id }, { where: byId() })).toEqual([
+      { id: interactionId },
+    ]);
+    expect(await mine.execute(byIdStatement, { id: interactionId })).toEqual([
+      { id: interactionId },
+    ]);
+  });
+
+  const JOINS: [string, () => SQL][] = [
+    ['on the id', () => eq(interactionHistory.interactionId, interactions.id)],
+    [
+      'on a condition with a bare OR',
+      () => sql`${interactionHistory.interactionId} = ${interactions.id} or false`,
+    ],
+  ];
+
+  it.each(JOINS)('filters a joined tenant table by its org too, joined %s', async (_, on) => {
+    // A trail entry in the other org naming this org's interaction: a join on the id alone would find it.
+    const [planted] = await theirs()
+      .insert(interactionHistory, { interactionId, action: 'updated', changes: {} })
+      .returning({ id: interactionHistory.id });
+    try {
+      const rows = await tenantScope(app.db, orgId).select(
+        interactions,
+        { entry: interactionHistory.id },
+        { join: [{ table: interactionHistory, on: on() }], where: byId() },
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.map((r) => r.entry)).not.toContain(planted!.id);
+    } finally {
+      await theirs().delete(interactionHistory, eq(interactionHistory.id, planted!.id));
+    }
+  });
+
+  it('runs only statements tenantStatement made (a hand-made one could skip the filter)', () => {
+    const forged = { name: 'interaction_by_id', on: () => ({ execute: async () => [] }) };
+    expect(() => theirs().execute(forged, {})).toThrow(/made by tenantStatement/);
+  });
+
+  it('refuses to select from a subquery another org’s scope built', async () => {
+    const mine = tenantScope(app.db, orgId).subquery('rows', interactions, { id: interactions.id });
+    expect(() => theirs().selectFrom(mine)).toThrow(/its own org built/);
   });
 });
 

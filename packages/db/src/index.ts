@@ -12,4 +12,13 @@ export { notifyAfterCommit } from './notify.js';
 export { perDatabase } from './per-database.js';
 export * from './schema/index.js';
 export { seedInteractions } from './seed.js';
-export { orgPlaceholder, type TenantScope, type TenantTable, tenantScope } from './tenant.js';
+export {
+  type ScopedSelect,
+  type ScopedSubquery,
+  type SelectOptions,
+  type TenantScope,
+  type TenantStatement,
+  type TenantTable,
+  tenantScope,
+  tenantStatement,
+} from './tenant.js';

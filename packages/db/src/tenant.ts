@@ -1,6 +1,19 @@
-import { and, eq, type SQL, sql } from 'drizzle-orm';
-import type { PgColumn, PgTable, PgUpdateSetSource } from 'drizzle-orm/pg-core';
+import { eq, type SQL, sql } from 'drizzle-orm';
+import type {
+  PgColumn,
+  PgDeleteBase,
+  PgInsertBase,
+  PgQueryResultHKT,
+  PgSelect,
+  PgTable,
+  PgUpdateBase,
+  PgUpdateSetSource,
+  SelectedFields,
+  SubqueryWithSelection,
+} from 'drizzle-orm/pg-core';
+import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types';
 import type { Database } from './client.js';
+import { perDatabase } from './per-database.js';
 
 /** A table whose rows belong to one organization. */
 export type TenantTable = PgTable & { orgId: PgColumn };
@@ -19,51 +32,198 @@ function refuseFixed(values: object, action: 'insert' | 'update') {
 }
 
 /**
- * Data access for tenant tables, bound to one organization: every read, update and delete is
- * filtered by its id and every insert is stamped with it. Modules reach tenant tables only
- * through the scope the tenancy guard hands them, so a query without the filter cannot be written
- * by accident. Inside a transaction, scope the transaction: `tenantScope(tx, orgId)`.
+ * The org filter and the caller's condition, which is parenthesized: Drizzle's `and()` joins its
+ * operands bare, so a condition like `a or b` would otherwise read `org and a or b`, every org's b.
  */
-export function tenantScope(db: Database, orgId: string) {
-  const owned = (table: TenantTable, where?: SQL) => and(eq(table.orgId, orgId), where);
+const withFilter = (filter: SQL, condition: SQL | undefined) =>
+  condition ? sql`${filter} and (${condition})` : filter;
+
+const isTenantTable = (table: PgTable): table is TenantTable =>
+  (table as Partial<TenantTable>).orgId !== undefined;
+
+/** What a scoped select may add to the org filter; the filter itself is not the caller's. */
+export interface SelectOptions {
+  where?: SQL | undefined;
+  orderBy?: (SQL | PgColumn)[];
+  limit?: number;
+  /** Row locks held until the transaction ends. */
+  lock?: 'update' | 'no key update';
+  /** Inner joins; a joined tenant table is filtered by the same org. */
+  join?: { table: PgTable; on: SQL }[];
+}
+
+/** What a scoped select hands back: rows to await. Not the Drizzle builder, whose `where`, joins
+ * and `$dynamic` could replace or bypass the org filter. */
+export interface ScopedSelect<R> extends PromiseLike<R[]> {
+  toSQL(): { sql: string; params: unknown[] };
+}
+/** Rows of `columns`, as Drizzle types them. */
+export type Selected<C extends SelectedFields> = SelectResultFields<C>;
+declare const scopedBy: unique symbol;
+/** A subquery built by a scope: the only kind a scope selects from. */
+export type ScopedSubquery<C extends SelectedFields, A extends string> = SubqueryWithSelection<
+  C,
+  A
+> & { readonly [scopedBy]: true };
+/** The org each scoped subquery was built for, checked when a scope selects from it. */
+const subqueryOrgs = new WeakMap<object, string>();
+
+/**
+ * A statement prepared once per database whose WHERE starts with the org filter: the org id is a
+ * placeholder only `scope.execute` fills in. The hot reads go through these (no query building
+ * per request, one round trip).
+ */
+export interface TenantStatement<P extends Record<string, unknown>, R> {
+  readonly name: string;
+  /** Types only: what it takes and returns. */
+  readonly types?: { params: P; rows: R };
+}
+type Prepared = { execute(params: Record<string, unknown>): Promise<unknown> };
+/** How each tenant statement is prepared on a database; only statements made here run. */
+const preparers = new WeakMap<object, (db: Database) => Prepared>();
+
+/** `select columns from table where org = $orgId and where`, prepared as `name` on each database. */
+export function tenantStatement<P extends Record<string, unknown>, C extends SelectedFields>(
+  name: string,
+  table: TenantTable,
+  columns: C,
+  where: SQL,
+) {
+  const statement: TenantStatement<P, Selected<C>[]> = { name };
+  preparers.set(
+    statement,
+    perDatabase((db) =>
+      db
+        .select(columns)
+        .from(table as PgTable)
+        .where(withFilter(eq(table.orgId, sql.placeholder('orgId')), where))
+        .prepare(name),
+    ),
+  );
+  return statement;
+}
+
+/** What a scope's writes do not offer: ways to replace the filter or read other tables. */
+type Unfiltered =
+  | '$dynamic'
+  | 'where'
+  | 'from'
+  | 'innerJoin'
+  | 'leftJoin'
+  | 'rightJoin'
+  | 'fullJoin'
+  | 'onConflictDoUpdate';
+/**
+ * Data access for tenant tables, bound to one organization. It has no database handle and no
+ * way to write a filter by hand: see `tenantScope`.
+ */
+export interface TenantScope {
+  readonly orgId: string;
+  /** `columns` of the org's rows in `table`, with the options' conditions, order, limit, lock. */
+  select<C extends SelectedFields>(
+    table: TenantTable,
+    columns: C,
+    options?: SelectOptions,
+  ): ScopedSelect<Selected<C>>;
+  /** The same select as a subquery named `alias`, for `selectFrom`. */
+  subquery<C extends SelectedFields, A extends string>(
+    alias: A,
+    table: TenantTable,
+    columns: C,
+    options?: Omit<SelectOptions, 'lock'>,
+  ): ScopedSubquery<C, A>;
+  /** Rows of a subquery this org's scope built (e.g. to rank a capped set of candidates). */
+  selectFrom<C extends SelectedFields, A extends string>(
+    subquery: ScopedSubquery<C, A>,
+    options?: Pick<SelectOptions, 'where' | 'orderBy' | 'limit'>,
+  ): ScopedSelect<Selected<C>>;
+  insert<T extends TenantTable>(
+    table: T,
+    values: Omit<T['$inferInsert'], Fixed>,
+  ): Omit<PgInsertBase<T, PgQueryResultHKT>, Unfiltered>;
+  update<T extends TenantTable>(
+    table: T,
+    set: Omit<PgUpdateSetSource<T>, Fixed>,
+    where?: SQL,
+  ): Omit<PgUpdateBase<T, PgQueryResultHKT>, Unfiltered>;
+  delete<T extends TenantTable>(
+    table: T,
+    where?: SQL,
+  ): Omit<PgDeleteBase<T, PgQueryResultHKT>, Unfiltered>;
+  /** Runs a `tenantStatement`, binding this org's id. */
+  execute<P extends Record<string, unknown>, R>(
+    statement: TenantStatement<P, R>,
+    params: P,
+  ): Promise<R>;
+  /** Runs `fn` in a transaction, handing it the same org's scope on that transaction. */
+  transaction<R>(fn: (scope: TenantScope) => Promise<R>): Promise<R>;
+}
+
+/**
+ * Data access for tenant tables, bound to one organization: every read, join, update and delete
+ * is filtered by its id and every insert is stamped with it. Org-scoped code holds only this, never
+ * the database: the filter is added here, in one place, and cannot be left out or replaced.
+ * A transaction's handle is a scope too.
+ */
+export function tenantScope(db: Database, orgId: string): TenantScope {
+  const owned = (table: TenantTable, where?: SQL) => withFilter(eq(table.orgId, orgId), where);
+  const joined = (table: PgTable, on: SQL) => (isTenantTable(table) ? owned(table, on) : on);
+
+  // Built dynamically and typed by `TenantScope`'s signatures, which follow Drizzle's own.
+  function build(table: TenantTable, columns: SelectedFields, options: SelectOptions) {
+    let query = db
+      .select(columns)
+      .from(table as PgTable)
+      .$dynamic() as PgSelect;
+    for (const { table: other, on } of options.join ?? []) {
+      query = query.innerJoin(other, joined(other, on)) as PgSelect;
+    }
+    query = query.where(owned(table, options.where)) as PgSelect;
+    return finish(query, options);
+  }
+  function finish(query: PgSelect, options: SelectOptions) {
+    if (options.orderBy) query = query.orderBy(...options.orderBy) as PgSelect;
+    if (options.limit !== undefined) query = query.limit(options.limit) as PgSelect;
+    if (options.lock) query = query.for(options.lock) as PgSelect;
+    return query;
+  }
+
   return {
     orgId,
-    db,
-    /** The org filter on `table`, and `where` if given: for selects and joins. */
-    where: owned,
-    select<T extends TenantTable>(table: T, where?: SQL) {
-      return db
+    select: (table, columns, options = {}) => build(table, columns, options) as never,
+    subquery(alias, table, columns, options = {}) {
+      const subquery = build(table, columns, options).as(alias);
+      subqueryOrgs.set(subquery, orgId);
+      return subquery as never;
+    },
+    selectFrom(subquery, options = {}) {
+      if (subqueryOrgs.get(subquery) !== orgId) {
+        throw new TypeError('A tenant scope selects only from subqueries its own org built.');
+      }
+      const query = db
         .select()
-        .from(table as PgTable)
-        .where(owned(table, where));
+        .from(subquery as unknown as SubqueryWithSelection<SelectedFields, string>)
+        .$dynamic() as PgSelect;
+      return finish(query.where(options.where) as PgSelect, options) as never;
     },
-    insert<T extends TenantTable>(table: T, values: Omit<T['$inferInsert'], Fixed>) {
+    insert(table, values) {
       refuseFixed(values, 'insert');
-      return db.insert(table).values({ ...values, orgId } as T['$inferInsert']);
+      return db.insert(table).values({ ...values, orgId } as never) as never;
     },
-    update<T extends TenantTable>(table: T, set: Omit<PgUpdateSetSource<T>, Fixed>, where?: SQL) {
+    update(table, set, where) {
       refuseFixed(set, 'update');
       return db
         .update(table)
-        .set(set as PgUpdateSetSource<T>)
-        .where(owned(table, where));
+        .set(set as never)
+        .where(owned(table, where)) as never;
     },
-    delete<T extends TenantTable>(table: T, where?: SQL) {
-      return db.delete(table).where(owned(table, where));
+    delete: (table, where) => db.delete(table).where(owned(table, where)) as never,
+    execute(statement, params) {
+      const prepare = preparers.get(statement);
+      if (!prepare)
+        throw new TypeError('A tenant scope runs only statements made by tenantStatement.');
+      return prepare(db).execute({ ...params, orgId }) as never;
     },
-    /** Runs a statement prepared with `orgPlaceholder`, binding this org's id. */
-    execute<P extends Record<string, unknown>, R>(
-      prepared: { execute(params: P & { orgId: string }): Promise<R> },
-      params: P,
-    ): Promise<R> {
-      return prepared.execute({ ...params, orgId });
-    },
+    transaction: (fn) => db.transaction((tx) => fn(tenantScope(tx, orgId))),
   };
 }
-export type TenantScope = ReturnType<typeof tenantScope>;
-
-/**
- * The org filter of a prepared statement (hot queries are prepared once per process): the org id
- * is a placeholder that only `scope.execute` fills in.
- */
-export const orgPlaceholder = (table: TenantTable) => eq(table.orgId, sql.placeholder('orgId'));

@@ -1,11 +1,10 @@
 import { pipeline, Readable } from 'node:stream';
 import type { InteractionExportQuery } from '@atrium/contracts';
-import { interactions, type TenantScope } from '@atrium/db';
-import { and } from '@atrium/db/orm';
+import type { TenantScope } from '@atrium/db';
+import { filterConditions, toInteraction } from '@atrium/db/queries';
 import { stringify } from 'csv-stringify';
-import { interactionColumns } from './columns.js';
-import { toInteraction } from './mapping.js';
-import { filterConditions, parseQ, SORTS } from './query.js';
+import { parseQ } from '../../search-text.js';
+import { SORTS, sortedPage } from './queries.js';
 
 const BATCH = 1000;
 const COLUMNS = [
@@ -38,15 +37,10 @@ export const neutralizeFormula = (value: unknown) => {
 /** Rows in keyset batches: memory stays flat however many rows the org has. */
 async function* rows(scope: TenantScope, query: InteractionExportQuery) {
   const sort = SORTS[query.sort ?? '-createdAt'];
-  const where = scope.where(interactions, filterConditions(query, parseQ(query.q)));
+  const where = filterConditions(query, parseQ(query.q));
   let cursor: string | undefined;
   for (;;) {
-    const batch = await scope.db
-      .select(interactionColumns)
-      .from(interactions)
-      .where(and(where, cursor ? sort.after(cursor) : undefined))
-      .orderBy(...sort.orderBy)
-      .limit(BATCH);
+    const batch = await sortedPage(scope, where, sort, BATCH, cursor);
     for (const row of batch) {
       const item = toInteraction(row);
       yield COLUMNS.map((c) => neutralizeFormula(item[c]));

@@ -1,21 +1,14 @@
-import type { Interaction } from '@atrium/contracts';
-import type { InteractionRow } from '@atrium/db';
+import type { HistoryEntry } from '@atrium/contracts';
+import type { InteractionHistoryRow } from '@atrium/db';
 
-export const toInteraction = (row: Omit<InteractionRow, 'searchVector'>): Interaction => ({
+// Interactions themselves map with `toInteraction` from @atrium/db/queries: cross-org search
+// returns them too.
+
+export const toHistoryEntry = (row: InteractionHistoryRow): HistoryEntry => ({
   id: row.id,
-  orgId: row.orgId,
-  title: row.title,
-  type: row.type,
-  lead: row.lead,
-  startAt: row.startAt.toISOString(),
-  endAt: row.endAt.toISOString(),
-  timezone: row.timezone,
-  location: row.location,
-  description: row.description,
-  notes: row.notes,
-  createdBy: row.createdBy,
-  updatedBy: row.updatedBy,
-  createdAt: row.createdAt.toISOString(),
-  updatedAt: row.updatedAt.toISOString(),
-  version: row.version,
+  interactionId: row.interactionId,
+  action: row.action,
+  actor: row.actorId,
+  at: row.at.toISOString(),
+  changes: row.changes,
 });

@@ -12,21 +12,19 @@ import {
   NoContent,
   OrgParams,
   PageQuery,
-  SearchPage,
-  SearchQuery,
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { BadRequest } from '../../errors.js';
 import { exportCsv } from './export.js';
-import { listHistory } from './history.js';
-import { listInteractions, searchMyOrgs } from './list.js';
 import {
   createInteraction,
   deleteInteraction,
+  getInteraction,
+  listHistory,
+  listInteractions,
   patchInteraction,
-  prepareGetInteraction,
   replaceInteraction,
 } from './service.js';
 
@@ -62,9 +60,8 @@ const typeLabels: Record<(typeof InteractionTypes)[number], string> = {
 
 export const interactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['interactions'];
-  const scope = (request: FastifyRequest) => request.org!.scope;
-  const me = (request: FastifyRequest) => request.user!.id;
-  const getInteraction = prepareGetInteraction(app.db);
+  const scope = (request: FastifyRequest) => request.tenant().scope;
+  const me = (request: FastifyRequest) => request.me().id;
 
   app.get(
     '/interaction-types',
@@ -227,19 +224,5 @@ export const interactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => listHistory(scope(request), request.params.id, request.query),
-  );
-
-  app.get(
-    '/search',
-    {
-      config: { auth: true },
-      schema: {
-        tags,
-        summary: 'Search interactions in every organization you belong to',
-        querystring: SearchQuery,
-        response: { 200: SearchPage },
-      },
-    },
-    async (request) => searchMyOrgs(app.db, me(request), request.query),
   );
 };

@@ -1,17 +1,28 @@
-import type { Interaction, InteractionInput, InteractionPatch } from '@atrium/contracts';
-import {
-  type Database,
-  interactionHistory,
-  interactions,
-  orgPlaceholder,
-  type TenantScope,
-  tenantScope,
-} from '@atrium/db';
-import { and, eq, sql } from '@atrium/db/orm';
+import type {
+  Interaction,
+  InteractionInput,
+  InteractionListQuery,
+  InteractionPatch,
+} from '@atrium/contracts';
+import type { TenantScope } from '@atrium/db';
+import { filterConditions, toInteraction } from '@atrium/db/queries';
 import { BadRequest, NotFound, PreconditionFailed } from '../../errors.js';
-import { isUuid } from '../../pagination.js';
-import { interactionColumns } from './columns.js';
-import { toInteraction } from './mapping.js';
+import { idCursor, isUuid, rankCursor, rankCursorOf, toPage } from '../../pagination.js';
+import { parseQ } from '../../search-text.js';
+import { toHistoryEntry } from './mapping.js';
+import {
+  deleteInteractionRow,
+  historyPage,
+  insertHistory,
+  insertInteraction,
+  interactionById,
+  lockInteraction,
+  rankedPage,
+  SORTS,
+  sortedPage,
+  updateInteraction,
+  type WritableRow,
+} from './queries.js';
 
 const FIELDS = [
   'title',
@@ -27,7 +38,7 @@ const FIELDS = [
 type Field = (typeof FIELDS)[number];
 type Values = Pick<Interaction, Field>;
 
-export function isTimeZone(zone: string): boolean {
+function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
@@ -75,7 +86,7 @@ const writable = (source: InteractionInput): Values => ({
 });
 
 /** The columns a create or change writes, each named. */
-const toRow = (v: Values) => ({
+const toRow = (v: Values): WritableRow => ({
   title: v.title,
   type: v.type,
   lead: v.lead,
@@ -98,40 +109,60 @@ function diff(before: Partial<Values>, after: Values) {
   return changes;
 }
 
+/**
+ * The org's interactions, filtered and keyset-paginated. With `q` and no explicit sort they are
+ * ranked by relevance among the first SEARCH_CANDIDATES matches.
+ */
+export async function listInteractions(scope: TenantScope, query: InteractionListQuery) {
+  const limit = query.limit ?? 20;
+  const text = parseQ(query.q);
+  const where = filterConditions(query, text);
+  if (text && !query.sort) {
+    const rows = await rankedPage(scope, where, text, limit + 1, rankCursor(query.cursor));
+    return toPage(rows, limit, toInteraction, rankCursorOf);
+  }
+  const sort = SORTS[query.sort ?? '-createdAt'];
+  const rows = await sortedPage(scope, where, sort, limit + 1, query.cursor);
+  return toPage(rows, limit, toInteraction, sort.cursorOf);
+}
+
+/** Read by id, the hottest path: one prepared statement. */
+export async function getInteraction(scope: TenantScope, id: string) {
+  const row = isUuid(id) ? await interactionById(scope, id) : undefined;
+  if (!row) throw new NotFound('interaction');
+  return toInteraction(row);
+}
+
+/** Oldest first. Readable after the interaction is deleted: the trail outlives the record. */
+export async function listHistory(
+  scope: TenantScope,
+  interactionId: string,
+  query: { limit?: number; cursor?: string },
+) {
+  if (!isUuid(interactionId)) throw new NotFound('interaction');
+  const limit = query.limit ?? 20;
+  const cursor = idCursor(query.cursor);
+  const rows = await historyPage(scope, interactionId, limit + 1, cursor);
+  if (rows.length === 0 && !cursor) throw new NotFound('interaction');
+  return toPage(rows, limit, toHistoryEntry, (r) => r.id);
+}
+
 export async function createInteraction(
   scope: TenantScope,
   actorId: string,
   input: InteractionInput,
 ) {
   const values = validate(writable(input));
-  return scope.db.transaction(async (tx) => {
-    const t = tenantScope(tx, scope.orgId);
-    const [row] = await t
-      .insert(interactions, { ...toRow(values), createdBy: actorId, updatedBy: actorId })
-      .returning(interactionColumns);
-    await t.insert(interactionHistory, {
-      interactionId: row!.id,
+  return scope.transaction(async (tx) => {
+    const row = await insertInteraction(tx, toRow(values), actorId);
+    await insertHistory(tx, {
+      interactionId: row.id,
       action: 'created',
       actorId,
       changes: diff({}, values),
     });
-    return toInteraction(row!);
-  });
-}
-
-/** Read by id is the hottest query: prepared once per process, run through the tenant scope. */
-export function prepareGetInteraction(db: Database) {
-  const query = db
-    .select(interactionColumns)
-    .from(interactions)
-    .where(and(orgPlaceholder(interactions), eq(interactions.id, sql.placeholder('id'))))
-    .prepare('interaction_by_id');
-  return async (scope: TenantScope, id: string) => {
-    if (!isUuid(id)) throw new NotFound('interaction');
-    const [row] = await scope.execute(query, { id });
-    if (!row) throw new NotFound('interaction');
     return toInteraction(row);
-  };
+  });
 }
 
 /**
@@ -146,13 +177,8 @@ async function change(
   actorId: string,
 ) {
   if (!isUuid(id)) throw new NotFound('interaction');
-  return scope.db.transaction(async (tx) => {
-    const t = tenantScope(tx, scope.orgId);
-    const [locked] = await tx
-      .select(interactionColumns)
-      .from(interactions)
-      .where(t.where(interactions, eq(interactions.id, id)))
-      .for('update');
+  return scope.transaction(async (tx) => {
+    const locked = await lockInteraction(tx, id);
     if (!locked) throw new NotFound('interaction');
     const current = toInteraction(locked);
     if (expectedVersion !== undefined && expectedVersion !== current.version)
@@ -160,20 +186,9 @@ async function change(
     const next = validate(apply(current));
     const changes = diff(current, next);
     if (Object.keys(changes).length === 0) return current;
-    const [row] = await t
-      .update(
-        interactions,
-        {
-          ...toRow(next),
-          updatedBy: actorId,
-          updatedAt: sql`now()`,
-          version: sql`${interactions.version} + 1`,
-        },
-        eq(interactions.id, id),
-      )
-      .returning(interactionColumns);
-    await t.insert(interactionHistory, { interactionId: id, action: 'updated', actorId, changes });
-    return toInteraction(row!);
+    const row = await updateInteraction(tx, id, toRow(next), actorId);
+    await insertHistory(tx, { interactionId: id, action: 'updated', actorId, changes });
+    return toInteraction(row);
   });
 }
 
@@ -210,15 +225,12 @@ export async function deleteInteraction(
   expectedVersion?: number,
 ) {
   if (!isUuid(id)) throw new NotFound('interaction');
-  await scope.db.transaction(async (tx) => {
-    const t = tenantScope(tx, scope.orgId);
-    const [deleted] = await t
-      .delete(interactions, eq(interactions.id, id))
-      .returning(interactionColumns);
+  await scope.transaction(async (tx) => {
+    const deleted = await deleteInteractionRow(tx, id);
     if (!deleted) throw new NotFound('interaction');
     if (expectedVersion !== undefined && expectedVersion !== deleted.version)
       throw new PreconditionFailed();
-    await t.insert(interactionHistory, {
+    await insertHistory(tx, {
       interactionId: id,
       action: 'deleted',
       actorId,

@@ -7,7 +7,7 @@ import {
   type TenantScope,
   users,
 } from '@atrium/db';
-import { and, desc, eq, gt, isNull, lt, type SQL, sql } from '@atrium/db/orm';
+import { and, desc, eq, getTableColumns, gt, isNull, lt, sql } from '@atrium/db/orm';
 
 /** Pending: neither accepted nor revoked, and not expired. */
 export const pending = () =>
@@ -24,11 +24,11 @@ const toAddress = (email: string) => eq(sql`lower(${invitations.email})`, email.
  * counted and written one at a time, so concurrent requests cannot all pass its limit. `no key
  * update` leaves foreign-key checks (new members, new rows pointing at the org) unblocked.
  */
-export async function lockOrganization(scope: TenantScope) {
-  const [org] = await scope.db
+export async function lockOrganization(tx: Database, orgId: string) {
+  const [org] = await tx
     .select({ name: organizations.name })
     .from(organizations)
-    .where(eq(organizations.id, scope.orgId))
+    .where(eq(organizations.id, orgId))
     .for('no key update');
   return org;
 }
@@ -38,9 +38,9 @@ export async function lockOrganization(scope: TenantScope) {
  * lock on a hash of the lower-cased address; a collision only makes two addresses wait for each
  * other). Taken after the org lock, always in that order, so two invitations cannot deadlock.
  */
-export async function lockRecipient(scope: TenantScope, email: string) {
+export async function lockRecipient(tx: Database, email: string) {
   const key = `atrium:invitation-to:${email.toLowerCase()}`;
-  await scope.db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
 }
 
 /** A count of invitations created within the last `seconds`, and when the oldest/newest leaves. */
@@ -50,43 +50,52 @@ export interface Recent {
   leavesIn: number;
 }
 
-async function recent(
-  db: Database,
-  where: SQL | undefined,
-  seconds: number,
-  edge: 'oldest' | 'newest',
-): Promise<Recent> {
-  // On the database clock, the one `created_at` was written with.
-  const window = sql`make_interval(secs => ${seconds})`;
+// On the database clock, the one `created_at` was written with.
+const window = (seconds: number) => sql`make_interval(secs => ${seconds})`;
+const within = (seconds: number) => gt(invitations.createdAt, sql`now() - ${window(seconds)}`);
+
+function recentColumns(seconds: number, edge: 'oldest' | 'newest') {
   const at =
     edge === 'oldest' ? sql`min(${invitations.createdAt})` : sql`max(${invitations.createdAt})`;
-  const [row] = await db
-    .select({
-      count: sql<number>`count(*)::int`,
-      leavesIn: sql<number | null>`ceil(extract(epoch from ${at} + ${window} - now()))::int`,
-    })
-    .from(invitations)
-    .where(and(where, gt(invitations.createdAt, sql`now() - ${window}`)));
-  return { count: row?.count ?? 0, leavesIn: Math.max(1, row?.leavesIn ?? 1) };
+  return {
+    count: sql<number>`count(*)::int`,
+    leavesIn: sql<number | null>`ceil(extract(epoch from ${at} + ${window(seconds)} - now()))::int`,
+  };
 }
 
+const toRecent = ([row]: { count: number; leavesIn: number | null }[]): Recent => ({
+  count: row?.count ?? 0,
+  leavesIn: Math.max(1, row?.leavesIn ?? 1),
+});
+
 /** What the org sent within `seconds` (any address). */
-export const sentByOrg = (scope: TenantScope, seconds: number) =>
-  recent(scope.db, scope.where(invitations), seconds, 'oldest');
+export const sentByOrg = async (scope: TenantScope, seconds: number) =>
+  toRecent(
+    await scope.select(invitations, recentColumns(seconds, 'oldest'), { where: within(seconds) }),
+  );
 
 /** What the org sent to this address within `seconds`; `leavesIn` counts from the newest. */
-export const sentByOrgTo = (scope: TenantScope, email: string, seconds: number) =>
-  recent(scope.db, scope.where(invitations, toAddress(email)), seconds, 'newest');
+export const sentByOrgTo = async (scope: TenantScope, email: string, seconds: number) =>
+  toRecent(
+    await scope.select(invitations, recentColumns(seconds, 'newest'), {
+      where: and(toAddress(email), within(seconds)),
+    }),
+  );
 
 /**
  * What every org together sent to this address within `seconds`: the one deliberate read across
- * tenants, a bare count that returns no other org's rows.
+ * tenants (so on the transaction, not a tenant scope), a bare count that returns no other org's rows.
  */
-export const sentToAddress = (scope: TenantScope, email: string, seconds: number) =>
-  recent(scope.db, toAddress(email), seconds, 'oldest');
+export const sentToAddress = async (tx: Database, email: string, seconds: number) =>
+  toRecent(
+    await tx
+      .select(recentColumns(seconds, 'oldest'))
+      .from(invitations)
+      .where(and(toAddress(email), within(seconds))),
+  );
 
-export async function inviterName(scope: TenantScope, userId: string) {
-  const [inviter] = await scope.db
+export async function inviterName(tx: Database, userId: string) {
+  const [inviter] = await tx
     .select({ email: users.email, fullName: users.fullName })
     .from(users)
     .where(eq(users.id, userId));
@@ -118,13 +127,12 @@ export async function insertInvitation(
   return row!;
 }
 
-export async function pendingPage(scope: TenantScope, limit: number, cursor?: string) {
-  const rows = await scope
-    .select(invitations, and(pending(), cursor ? lt(invitations.id, cursor) : undefined))
-    .orderBy(desc(invitations.id))
-    .limit(limit + 1);
-  return rows as InvitationRow[];
-}
+export const pendingPage = (scope: TenantScope, limit: number, cursor?: string) =>
+  scope.select(invitations, getTableColumns(invitations), {
+    where: and(pending(), cursor ? lt(invitations.id, cursor) : undefined),
+    orderBy: [desc(invitations.id)],
+    limit: limit + 1,
+  });
 
 export async function revokePending(scope: TenantScope, id: string) {
   const revoked = await scope

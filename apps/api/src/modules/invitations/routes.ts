@@ -49,7 +49,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) =>
       reply
         .status(201)
-        .send(await createInvitation(org(request).scope, actor(request), request.body)),
+        .send(await createInvitation(app.db, org(request).id, actor(request), request.body)),
   );
 
   app.get(

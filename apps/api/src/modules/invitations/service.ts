@@ -49,7 +49,7 @@ const rateLimited = (message: string, { leavesIn }: Recent) =>
     'retry-after': String(leavesIn),
   });
 
-async function assertWithinLimits(scope: TenantScope, email: string) {
+async function assertWithinLimits(tx: Database, scope: TenantScope, email: string) {
   const { perOrg, perAddress, resendAfterSeconds } = INVITATION_LIMITS;
   const resent = await sentByOrgTo(scope, email, resendAfterSeconds);
   if (resent.count > 0) {
@@ -58,7 +58,7 @@ async function assertWithinLimits(scope: TenantScope, email: string) {
       resent,
     );
   }
-  const toAddress = await sentToAddress(scope, email, perAddress.seconds);
+  const toAddress = await sentToAddress(tx, email, perAddress.seconds);
   if (toAddress.count >= perAddress.count) {
     throw rateLimited(
       `This address has had ${perAddress.count} invitations in the last 24 hours`,
@@ -82,7 +82,8 @@ async function assertWithinLimits(scope: TenantScope, email: string) {
  * atomic, so concurrent invitations to one address leave one invitation and 429s, never a 500.
  */
 export async function createInvitation(
-  scope: TenantScope,
+  db: Database,
+  orgId: string,
   actor: Actor,
   input: CreateInvitationRequest,
 ) {
@@ -90,12 +91,14 @@ export async function createInvitation(
     throw new Forbidden('Only owners can invite owners.');
   }
   const token = generateToken();
-  return scope.db.transaction(async (tx) => {
-    const scoped = tenantScope(tx, scope.orgId);
-    const org = await lockOrganization(scoped);
+  // The transaction, not only a scope: the address limit counts across orgs and the email goes
+  // through the outbox; the org's own rows are read and written through the scope.
+  return db.transaction(async (tx) => {
+    const scoped = tenantScope(tx, orgId);
+    const org = await lockOrganization(tx, orgId);
     if (!org) throw new NotFound('organization');
-    await lockRecipient(scoped, input.email);
-    await assertWithinLimits(scoped, input.email);
+    await lockRecipient(tx, input.email);
+    await assertWithinLimits(tx, scoped, input.email);
     await revokePendingTo(scoped, input.email);
     const row = await insertInvitation(scoped, {
       email: input.email,
@@ -111,7 +114,7 @@ export async function createInvitation(
       {
         token,
         organizationName: org.name,
-        inviterName: await inviterName(scoped, actor.id),
+        inviterName: await inviterName(tx, actor.id),
         role: input.role,
       },
       { idempotencyKey: `org-invitation:${row.id}` },

@@ -12,41 +12,40 @@ const memberColumns = {
 };
 export type MemberRow = Omit<Member, 'createdAt'> & { createdAt: Date };
 
-export function memberPage(scope: TenantScope, limit: number, cursor?: string) {
-  return scope.db
-    .select(memberColumns)
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(scope.where(memberships, cursor ? lt(memberships.userId, cursor) : undefined))
-    .orderBy(desc(memberships.userId))
-    .limit(limit + 1);
-}
+/** Each membership with its user: users are not a tenant table, the join reaches this org's members. */
+const withUser = { table: users, on: eq(users.id, memberships.userId) };
+
+export const memberPage = (scope: TenantScope, limit: number, cursor?: string) =>
+  scope.select(memberships, memberColumns, {
+    join: [withUser],
+    where: cursor ? lt(memberships.userId, cursor) : undefined,
+    orderBy: [desc(memberships.userId)],
+    limit: limit + 1,
+  });
 
 export async function memberById(scope: TenantScope, userId: string) {
-  const [row] = await scope.db
-    .select(memberColumns)
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(scope.where(memberships, eq(memberships.userId, userId)));
+  const [row] = await scope.select(memberships, memberColumns, {
+    join: [withUser],
+    where: eq(memberships.userId, userId),
+  });
   return row;
 }
 
 /** The org's owners, locked until the transaction ends. */
-export function lockOwners(scope: TenantScope) {
-  return scope.db
-    .select({ userId: memberships.userId })
-    .from(memberships)
-    .where(scope.where(memberships, eq(memberships.role, 'owner')))
-    .for('update');
-}
+export const lockOwners = (scope: TenantScope) =>
+  scope.select(
+    memberships,
+    { userId: memberships.userId },
+    { where: eq(memberships.role, 'owner'), lock: 'update' },
+  );
 
 /** One member's role, locked until the transaction ends. */
 export async function lockMember(scope: TenantScope, userId: string) {
-  const [row] = await scope.db
-    .select({ role: memberships.role })
-    .from(memberships)
-    .where(scope.where(memberships, eq(memberships.userId, userId)))
-    .for('update');
+  const [row] = await scope.select(
+    memberships,
+    { role: memberships.role },
+    { where: eq(memberships.userId, userId), lock: 'update' },
+  );
   return row;
 }
 

@@ -66,12 +66,11 @@ async function withOwnersLocked<T>(
   change: (tx: TenantScope, target: { role: OrgRole }, owners: number) => Promise<T>,
 ): Promise<T> {
   if (!isUuid(userId)) throw new NotFound('member');
-  return scope.db.transaction(async (tx) => {
-    const scoped = tenantScope(tx, scope.orgId);
-    const owners = await lockOwners(scoped);
-    const target = await lockMember(scoped, userId);
+  return scope.transaction(async (tx) => {
+    const owners = await lockOwners(tx);
+    const target = await lockMember(tx, userId);
     if (!target) throw new NotFound('member');
-    return change(scoped, target, owners.length);
+    return change(tx, target, owners.length);
   });
 }
 
