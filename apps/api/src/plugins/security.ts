@@ -54,7 +54,12 @@ export const securityPlugin = fp(
       // The API serves no cross-origin-embeddable documents; CORS governs who may read it.
       crossOriginResourcePolicy: { policy: 'same-site' },
     });
-    app.addHook('onRequest', preflightGuard(config.corsOrigins));
+    const guard = preflightGuard(config.corsOrigins);
+    // A callback hook: the other methods, nearly every request, pass without a promise.
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (request.method !== 'OPTIONS') return done();
+      guard(request).then(() => done(), done);
+    });
     await app.register(cors, {
       origin:
         config.corsOrigins === '*' ? true : config.corsOrigins.length ? config.corsOrigins : false,

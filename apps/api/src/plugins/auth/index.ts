@@ -4,7 +4,7 @@ import type { UserRow } from '@atrium/db';
 import { sql } from '@atrium/db/orm';
 import { findActiveUser, toUser } from '@atrium/db/queries';
 import fastifyJwt from '@fastify/jwt';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { Forbidden, Unauthorized } from '../../errors.js';
 import { TtlCache } from './cache.js';
@@ -212,10 +212,16 @@ export const authPlugin = fp(
       route.schema = schema;
     });
 
-    app.addHook('onSend', async (request, reply) => {
-      if (!request.routeOptions.config.noStore) return;
+    // Only on the routes that ask for it: a hook on every route costs every request.
+    const noStore: onSendHookHandler = (_request, reply, payload, done) => {
       reply.header('cache-control', 'no-store');
       reply.header('pragma', 'no-cache'); // for HTTP/1.0 caches
+      done(null, payload);
+    };
+    app.addHook('onRoute', (route) => {
+      if (!(route.config as AuthRouteConfig | undefined)?.noStore) return;
+      const hooks = route.onSend ? [route.onSend].flat() : [];
+      route.onSend = [...hooks, noStore];
     });
 
     // Routes declare what they need in their config; the check runs before the body is parsed.
