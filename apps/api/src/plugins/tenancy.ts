@@ -73,13 +73,16 @@ export const tenancyPlugin = fp(
       const userId = request.me().id;
       const key = `${orgId}:${userId}`;
       // Read with the session when authentication had to ask the database anyway.
-      const read = request.roleInOrg?.orgId === orgId ? request.roleInOrg.role : undefined;
-      let role = read === undefined ? roles.get(key) : read;
+      // Read with the session when authentication had to ask the database anyway; cached only
+      // when read (a hit never extends its entry: the TTL bounds staleness).
+      let role = request.roleInOrg?.orgId === orgId ? request.roleInOrg.role : roles.get(key);
       if (role === undefined) {
         const [row] = await membership.execute({ orgId, userId });
         role = row?.role ?? null;
+        roles.set(key, role);
+      } else if (request.roleInOrg) {
+        roles.set(key, role);
       }
-      roles.set(key, role);
       if (!role) throw new NotFound('organization');
       const needed = OrgActions[action];
       if (!roleAtLeast(role, needed)) {
