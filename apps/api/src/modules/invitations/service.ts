@@ -1,10 +1,11 @@
 import { generateToken, hashToken } from '@atrium/auth';
 import type { CreateInvitationRequest, OrgRole } from '@atrium/contracts';
 import { type Database, type TenantScope, tenantScope } from '@atrium/db';
+import { toOrganization } from '@atrium/db/queries';
 import { enqueueEmail } from '@atrium/jobs';
 import { Conflict, Forbidden, HttpError, NotFound } from '../../errors.js';
 import { idCursor, isUuid, toPage } from '../../pagination.js';
-import { toInvitation, toJoinedOrganization } from './mapping.js';
+import { toInvitation } from './mapping.js';
 import {
   insertInvitation,
   insertMembership,
@@ -160,6 +161,6 @@ export async function acceptInvitation(
     await markAccepted(tx, invitation.id);
     const org = await organizationById(tx, orgId);
     if (!org) throw new NotFound('organization');
-    return toJoinedOrganization(org, role);
+    return toOrganization(org, role);
   });
 }

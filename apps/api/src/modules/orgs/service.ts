@@ -1,18 +1,10 @@
-import type { CreateOrgRequest, Organization, OrgRole, UpdateOrgRequest } from '@atrium/contracts';
-import { type Database, memberships, type OrganizationRow, organizations } from '@atrium/db';
+import type { CreateOrgRequest, OrgRole, UpdateOrgRequest } from '@atrium/contracts';
+import { type Database, memberships, organizations } from '@atrium/db';
 import { and, desc, eq, lt, sql } from '@atrium/db/orm';
+import { toOrganization } from '@atrium/db/queries';
 import { Conflict, NotFound } from '../../errors.js';
 import { idCursor, toPage } from '../../pagination.js';
 import { slugCandidates, slugify } from './slug.js';
-
-export const toOrganization = (row: OrganizationRow, role: OrgRole): Organization => ({
-  id: row.id,
-  name: row.name,
-  slug: row.slug,
-  role,
-  createdAt: row.createdAt.toISOString(),
-  updatedAt: row.updatedAt.toISOString(),
-});
 
 const isUniqueViolation = (error: unknown, constraint: string) => {
   const cause =
