@@ -11,7 +11,6 @@ import {
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { NotFound } from '../../errors.js';
 import {
   acceptInvitation,
   createInvitation,
@@ -19,12 +18,7 @@ import {
   revokeInvitation,
 } from './service.js';
 
-/** The org the tenancy guard resolved; routes without `config.org` never call this. */
-const org = (request: FastifyRequest) => {
-  if (!request.org) throw new NotFound('organization');
-  return request.org;
-};
-const actor = (request: FastifyRequest) => ({ id: request.me().id, role: org(request).role });
+const actor = (request: FastifyRequest) => ({ id: request.me().id, role: request.tenant().role });
 
 /** Invitations are the only way into an org (SPEC §4.3): the invitee accepts, or nothing happens. */
 export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -49,7 +43,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) =>
       reply
         .status(201)
-        .send(await createInvitation(app.db, org(request).id, actor(request), request.body)),
+        .send(await createInvitation(app.db, request.tenant().id, actor(request), request.body)),
   );
 
   app.get(
@@ -64,7 +58,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: InvitationPage },
       },
     },
-    async (request) => listInvitations(org(request).scope, request.query),
+    async (request) => listInvitations(request.tenant().scope, request.query),
   );
 
   app.delete(
@@ -79,7 +73,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await revokeInvitation(org(request).scope, request.params.id);
+      await revokeInvitation(request.tenant().scope, request.params.id);
       return reply.status(204).send(null);
     },
   );

@@ -10,15 +10,9 @@ import {
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { NotFound } from '../../errors.js';
 import { changeMemberRole, grantMembership, listMembers, removeMember } from './service.js';
 
-/** The org the tenancy guard resolved; routes without `config.org` never call this. */
-const org = (request: FastifyRequest) => {
-  if (!request.org) throw new NotFound('organization');
-  return request.org;
-};
-const actor = (request: FastifyRequest) => ({ id: request.me().id, role: org(request).role });
+const actor = (request: FastifyRequest) => ({ id: request.me().id, role: request.tenant().role });
 
 /**
  * Routes that change memberships call `app.authChanged()` afterwards: the tenancy guard caches
@@ -40,7 +34,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: MemberPage },
       },
     },
-    async (request) => listMembers(org(request).scope, request.query),
+    async (request) => listMembers(request.tenant().scope, request.query),
   );
 
   app.patch(
@@ -58,7 +52,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { userId } = request.params;
       const member = await changeMemberRole(
-        org(request).scope,
+        request.tenant().scope,
         actor(request),
         userId,
         request.body.role,
@@ -81,7 +75,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await removeMember(org(request).scope, actor(request), request.params.userId);
+      await removeMember(request.tenant().scope, actor(request), request.params.userId);
       await app.authChanged();
       return reply.status(204).send(null);
     },
