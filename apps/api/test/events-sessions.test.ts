@@ -5,8 +5,8 @@ import { buildApp } from '../src/index.js';
 import { authResponse } from '../src/modules/auth/mapping.js';
 import { startSession } from '../src/modules/auth/service.js';
 import { bearer, STRONG_PASSWORD, signUp } from './auth-support.js';
-import { openStream } from './events-support.js';
-import { TEST_REDIS_URL, testApp, testConfig } from './support.js';
+import { openStream, twoInstances } from './events-support.js';
+import { TEST_REDIS_URL, type testApp, testConfig } from './support.js';
 
 const JWT_SECRET = 'a-shared-secret-of-at-least-thirty-two-bytes';
 let a: Awaited<ReturnType<typeof testApp>>;
@@ -22,16 +22,12 @@ const env = {
   AUTH_RATE_LIMITS: 'off',
 };
 
+let pair: Awaited<ReturnType<typeof twoInstances>> | undefined;
 beforeAll(async () => {
-  a = await testApp(env);
-  b = await buildApp(testConfig({ ...env, DATABASE_URL: a.config.databaseUrl! }));
-  urlA = await a.listen({ port: 0, host: '127.0.0.1' });
-  urlB = await b.listen({ port: 0, host: '127.0.0.1' });
+  pair = await twoInstances(env);
+  ({ a, b, urlA, urlB } = pair);
 });
-afterAll(async () => {
-  await b?.close();
-  await a?.dispose();
-});
+afterAll(() => pair?.close());
 
 /** A second live session of the same user, as a login on another device would start. */
 async function anotherSession(of: AuthResponse): Promise<AuthResponse> {

@@ -1,3 +1,6 @@
+import { buildApp } from '../src/index.js';
+import { testApp, testConfig } from './support.js';
+
 /** One parsed Server-Sent Event. */
 export interface Frame {
   id?: string;
@@ -83,5 +86,23 @@ export async function openStream(baseUrl: string, token: string, lastEventId?: s
       return [...frames];
     },
     close: () => abort.abort(),
+  };
+}
+
+/** Two API instances on one database (and, with REDIS_URL, one Redis), on real sockets. */
+export async function twoInstances(env: Record<string, string>) {
+  const a = await testApp(env);
+  const b = await buildApp(testConfig({ ...env, DATABASE_URL: a.config.databaseUrl! }));
+  const urlA = await a.listen({ port: 0, host: '127.0.0.1' });
+  const urlB = await b.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    a,
+    b,
+    urlA,
+    urlB,
+    async close() {
+      await b.close();
+      await a.dispose();
+    },
   };
 }

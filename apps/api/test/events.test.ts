@@ -2,27 +2,22 @@ import { testPrefix } from '@atrium/jobs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/index.js';
 import { signUp } from './auth-support.js';
-import { openStream } from './events-support.js';
+import { openStream, twoInstances } from './events-support.js';
 import { TEST_REDIS_URL, testApp, testConfig } from './support.js';
 
 const JWT_SECRET = 'a-shared-secret-of-at-least-thirty-two-bytes';
 let a: Awaited<ReturnType<typeof testApp>>;
-let b: Awaited<ReturnType<typeof buildApp>>;
 let urlA: string;
 let urlB: string;
 // Both instances share one prefix (the test is that they meet in Redis); removed after the file.
 const env = { JWT_SECRET, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: testPrefix('events-test') };
 
+let pair: Awaited<ReturnType<typeof twoInstances>> | undefined;
 beforeAll(async () => {
-  a = await testApp(env);
-  b = await buildApp(testConfig({ ...env, DATABASE_URL: a.config.databaseUrl! }));
-  urlA = await a.listen({ port: 0, host: '127.0.0.1' });
-  urlB = await b.listen({ port: 0, host: '127.0.0.1' });
+  pair = await twoInstances(env);
+  ({ a, urlA, urlB } = pair);
 });
-afterAll(async () => {
-  await b?.close();
-  await a?.dispose();
-});
+afterAll(() => pair?.close());
 
 const send = (token: string, recipientId: string, content: string) =>
   a.inject({
