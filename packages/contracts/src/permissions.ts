@@ -12,6 +12,7 @@ export const Permissions = [
   'reports:manage',
   'content:write',
   'forms:read',
+  'forms:delete',
   'uploads:read',
   'queues:admin',
 ] as const;

@@ -3,6 +3,7 @@
 export * from './age.js';
 export * from './auth.js';
 export * from './interactions.js';
+export * from './leads.js';
 export * from './orgs.js';
 export * from './roles.js';
 export * from './users.js';
