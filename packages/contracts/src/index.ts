@@ -11,4 +11,5 @@ export * from './problem.js';
 export * from './queues.js';
 export * from './reports.js';
 export * from './roles.js';
+export * from './uploads.js';
 export * from './users.js';

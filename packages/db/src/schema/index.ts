@@ -5,3 +5,4 @@ export * from './leads.js';
 export * from './messages.js';
 export * from './orgs.js';
 export * from './outbox.js';
+export * from './uploads.js';
