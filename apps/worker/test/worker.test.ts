@@ -5,7 +5,7 @@ import { createDatabase, type DatabaseHandle, outbox } from '@atrium/db';
 import { inArray, sql } from '@atrium/db/orm';
 import { createTestDatabase } from '@atrium/db/testing';
 import { enqueue, type Logger, type Processors } from '@atrium/jobs';
-import { testPrefix } from '@atrium/jobs/testing';
+import { idleProcessors, testPrefix } from '@atrium/jobs/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startWorker } from '../src/index.js';
 import { maintenance } from '../src/processors/maintenance.js';
@@ -27,13 +27,12 @@ afterAll(async () => {
 function slowProcessors(ms: number) {
   const events: string[] = [];
   const processors: Processors = {
+    ...idleProcessors(),
     async email(payload) {
       events.push(`start ${payload.to}`);
       await new Promise((resolve) => setTimeout(resolve, ms));
       events.push(`done ${payload.to}`);
     },
-    async 'crm-sync'() {},
-    async maintenance() {},
   };
   return { processors, events };
 }

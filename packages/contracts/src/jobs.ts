@@ -55,9 +55,20 @@ export const MaintenanceJob = Type.Object({
 });
 export type MaintenanceJob = Static<typeof MaintenanceJob>;
 
+/** One stage of one upload's pipeline (SPEC §4.7): the processor reads everything else from its row. */
+export const UploadStageJob = Type.Object({ uploadId: Type.String({ format: 'uuid' }) });
+export type UploadStageJob = Static<typeof UploadStageJob>;
+
+/** A Contentful sync pass (initial, then deltas from the stored sync token). */
+export const ContentSyncJob = Type.Object({});
+export type ContentSyncJob = Static<typeof ContentSyncJob>;
+
 export const JobPayloads = {
   email: EmailJob,
   'crm-sync': CrmSyncJob,
+  'file-scan': UploadStageJob,
+  'file-analysis': UploadStageJob,
+  'content-sync': ContentSyncJob,
   maintenance: MaintenanceJob,
 } as const;
 

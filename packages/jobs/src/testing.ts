@@ -3,7 +3,9 @@
 // its own and deletes exactly those keys when its file ends: never a key it did not create.
 import { randomBytes } from 'node:crypto';
 import { TEST_REDIS_URL } from '@atrium/config/testing';
+import { QueueNames } from '@atrium/contracts';
 import { Redis } from 'ioredis';
+import type { Processors } from './types.js';
 
 /** Prefixes handed out in this test file (each file runs in a module graph of its own). */
 const prefixes = new Set<string>();
@@ -43,3 +45,7 @@ export async function removeTestKeys(redisUrl = TEST_REDIS_URL): Promise<number>
   }
   return removed;
 }
+
+/** A processor per queue that does nothing: tests spread it and override the queues they watch. */
+export const idleProcessors = (): Processors =>
+  Object.fromEntries(QueueNames.map((queue) => [queue, async () => {}])) as unknown as Processors;

@@ -11,6 +11,7 @@ import {
   type Processors,
   RetryLaterError,
 } from '../src/index.js';
+import { idleProcessors } from '../src/testing.js';
 import { silentLog } from './support.js';
 
 let database: Awaited<ReturnType<typeof createDatabase>>;
@@ -90,12 +91,11 @@ describe('the in-process driver with permanent and postponing errors', () => {
   async function runOne(fail: () => Error) {
     let calls = 0;
     const processors: Processors = {
+      ...idleProcessors(),
       async email() {
         calls++;
         if (calls === 1) throw fail();
       },
-      async 'crm-sync'() {},
-      async maintenance() {},
     };
     const retry = { attempts: 5, baseDelayMs: 20 };
     const driver = new InProcessDriver({

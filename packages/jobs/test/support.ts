@@ -4,7 +4,7 @@ import type { EmailJob } from '@atrium/contracts';
 import { createDatabase, type DatabaseHandle } from '@atrium/db';
 import { createTestDatabase } from '@atrium/db/testing';
 import type { JobContext, Logger, Processors } from '../src/index.js';
-import { testPrefix } from '../src/testing.js';
+import { idleProcessors, testPrefix } from '../src/testing.js';
 
 export { TEST_REDIS_URL } from '@atrium/config/testing';
 
@@ -34,6 +34,7 @@ export function recordingProcessors(failTimes = 0) {
   const emails: { payload: EmailJob; ctx: JobContext }[] = [];
   let failures = 0;
   const processors: Processors = {
+    ...idleProcessors(),
     async email(payload, ctx) {
       if (failures < failTimes) {
         failures++;
@@ -41,8 +42,6 @@ export function recordingProcessors(failTimes = 0) {
       }
       emails.push({ payload, ctx });
     },
-    async 'crm-sync'() {},
-    async maintenance() {},
   };
   return { processors, emails };
 }
