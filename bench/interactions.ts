@@ -170,7 +170,7 @@ RATE_LIMIT_MAX=0. ${machine()}.
 | bare Fastify + postgres.js select by primary key | ${bare.rps.toFixed(0)} | ${bare.p99} ms |
 | Atrium \`GET /orgs/{orgId}/interactions/{id}\` | ${byId.rps.toFixed(0)} | ${byId.p99} ms |
 | **ratio** (goal ≥ 0.6) | **${ratio.toFixed(2)}** | |
-| Atrium, caches off (\`AUTH_SESSION_CACHE_MS=0\`: session + membership in one statement, then the row) | ${byIdUncached.rps.toFixed(0)} | ${byIdUncached.p99} ms |
+| Atrium, caches off (\`AUTH_SESSION_CACHE_MS=0\`: session, membership and row in one statement) | ${byIdUncached.rps.toFixed(0)} | ${byIdUncached.p99} ms |
 | **ratio, caches off** (goal ≥ 0.45) | **${(byIdUncached.rps / bare.rps).toFixed(2)}** | |
 
 **Search** (30 sequential requests each, limit 20, relevance order):

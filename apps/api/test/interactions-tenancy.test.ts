@@ -1,4 +1,10 @@
-import { interactionHistory, interactions, tenantScope, tenantStatement } from '@atrium/db';
+import {
+  interactionHistory,
+  interactions,
+  tenantRow,
+  tenantScope,
+  tenantStatement,
+} from '@atrium/db';
 import { desc, eq, type SQL, sql } from '@atrium/db/orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/index.js';
@@ -321,6 +327,17 @@ describe('a tenant scope', () => {
       () => theirs().execute(byIdStatement, { id: interactionId }),
     ],
     [
+      'tenantRow (a statement read with something else, e.g. the session)',
+      async () => {
+        const { row } = tenantRow(app.db, byIdStatement);
+        return app.db
+          .select()
+          .from(row)
+          .prepare('tenancy_test_row')
+          .execute({ orgId: otherOrgId, id: interactionId });
+      },
+    ],
+    [
       'update',
       async () =>
         theirs()
@@ -398,6 +415,27 @@ describe('a tenant scope', () => {
     } finally {
       await theirs().delete(interactionHistory, eq(interactionHistory.id, planted!.id));
     }
+  });
+
+  it('hands a row read ahead only to the same statement with the same params, once', async () => {
+    const planted = [{ id: 'read ahead' }];
+    const other = tenantScope(app.db, orgId, {
+      statement: byIdStatement,
+      params: { id: '00000000-0000-4000-8000-000000000000' },
+      rows: planted,
+    });
+    expect(await other.execute(byIdStatement, { id: interactionId })).toEqual([
+      { id: interactionId },
+    ]);
+    const same = tenantScope(app.db, orgId, {
+      statement: byIdStatement,
+      params: { id: interactionId },
+      rows: planted,
+    });
+    expect(await same.execute(byIdStatement, { id: interactionId })).toBe(planted);
+    expect(await same.execute(byIdStatement, { id: interactionId })).toEqual([
+      { id: interactionId },
+    ]);
   });
 
   it('runs only statements tenantStatement made (a hand-made one could skip the filter)', () => {

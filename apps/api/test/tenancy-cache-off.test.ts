@@ -1,6 +1,9 @@
+import { createDatabase } from '@atrium/db';
+import { createTestDatabase } from '@atrium/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/index.js';
 import { sample } from './interactions-support.js';
-import { testApp } from './support.js';
+import { testApp, testConfig } from './support.js';
 import { orgOf, type Person, person } from './tenant-support.js';
 
 // With the session and membership caches off every request asks the database, and the session and
@@ -69,5 +72,75 @@ describe('org-scoped requests with the access caches off', () => {
 
     await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: viewer.headers });
     expect((await read(viewer)).statusCode).toBe(401);
+  });
+});
+
+describe('a read by id with the access caches off', () => {
+  let counted: Awaited<ReturnType<typeof testApp>>;
+  const statements: string[] = [];
+  // Statements about access or interactions; the in-process job relay polls the outbox meanwhile.
+  const relevant = (text: string) => /"(sessions|memberships|interactions)"/.test(text);
+
+  beforeAll(async () => {
+    const test = await createTestDatabase();
+    const database = await createDatabase({
+      url: test.url,
+      poolMax: 4,
+      onQuery: (text) => statements.push(text),
+    });
+    const built = await buildApp(
+      testConfig({ DATABASE_URL: test.url, AUTH_SESSION_CACHE_MS: '0' }),
+      {
+        database,
+      },
+    );
+    counted = Object.assign(built, {
+      async dispose() {
+        await built.close();
+        await database.close();
+        await test.drop();
+      },
+    });
+  });
+  afterAll(() => counted.dispose());
+
+  async function roundTrips(request: () => Promise<{ statusCode: number }>) {
+    const before = statements.length;
+    const { statusCode } = await request();
+    return { statusCode, statements: statements.slice(before).filter(relevant).length };
+  }
+
+  it('costs one statement: the session, the membership and the row together', async () => {
+    const [me, other] = await Promise.all([person(counted), person(counted)]);
+    const org = await orgOf(counted, me);
+    const theirs = await orgOf(counted, other);
+    const create = (who: Person, inOrg: string) =>
+      counted.inject({
+        method: 'POST',
+        url: `/api/v1/orgs/${inOrg}/interactions`,
+        headers: who.headers,
+        payload: sample(),
+      });
+    const mine = (await create(me, org)).json();
+    const notMine = (await create(other, theirs)).json();
+    const get = (who: Person, inOrg: string, rowId: string) => () =>
+      counted.inject({ url: `/api/v1/orgs/${inOrg}/interactions/${rowId}`, headers: who.headers });
+
+    const read = await roundTrips(get(me, org, mine.id));
+    expect(read).toEqual({ statusCode: 200, statements: 1 });
+    expect((await get(me, org, mine.id)()).json()).toEqual(mine);
+
+    // The row is the route's org's only: another org's id through mine is not found…
+    expect(await roundTrips(get(me, org, notMine.id))).toEqual({ statusCode: 404, statements: 1 });
+    // …and a non-member learns nothing, whatever the id.
+    expect(await roundTrips(get(me, theirs, notMine.id))).toEqual({
+      statusCode: 404,
+      statements: 1,
+    });
+    // An id no row can have: the session and membership are still checked, in one statement.
+    expect((await roundTrips(get(me, org, 'not-a-uuid'))).statusCode).toBe(404);
+
+    await counted.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: me.headers });
+    expect((await get(me, org, mine.id)()).statusCode).toBe(401);
   });
 });

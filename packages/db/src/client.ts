@@ -14,6 +14,11 @@ export interface DatabaseOptions {
   poolMax?: number | undefined;
   /** PGlite only: a folder of snapshots (`writePgliteSnapshot`) a new `dataDir` starts from. */
   pgliteSnapshots?: string | undefined;
+  /**
+   * PostgreSQL only: called with each statement's text as it is sent (never its parameters), for
+   * tests that count round trips and for diagnostics.
+   */
+  onQuery?: ((text: string) => void) | undefined;
 }
 
 export interface DatabaseHandle {
@@ -43,7 +48,7 @@ export const SESSION_SETTINGS = { 'pg_trgm.word_similarity_threshold': '0.45' };
 export async function createDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const { createPostgres } = await import('./driver-postgres.js');
-    return createPostgres(options.url, options.poolMax ?? 10);
+    return createPostgres(options.url, options.poolMax ?? 10, options.onQuery);
   }
   const { createPglite } = await import('./driver-pglite.js');
   return createPglite(options.dataDir ?? 'memory://', options.pgliteSnapshots);

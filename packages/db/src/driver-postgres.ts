@@ -6,9 +6,14 @@ import { migrationsFolder } from './migrate.js';
 import { sendNotificationsAfterCommit } from './notify.js';
 import * as schema from './schema/index.js';
 
-export function createPostgres(url: string, poolMax: number): DatabaseHandle {
+export function createPostgres(
+  url: string,
+  poolMax: number,
+  onQuery?: (text: string) => void,
+): DatabaseHandle {
   const client = postgres(url, {
     max: poolMax,
+    ...(onQuery && { debug: (_connection: number, text: string) => onQuery(text) }),
     onnotice: () => {},
     connection: { application_name: 'atrium', ...SESSION_SETTINGS },
   });

@@ -13,12 +13,14 @@ export { perDatabase } from './per-database.js';
 export * from './schema/index.js';
 export { seedInteractions } from './seed.js';
 export {
+  type Prefetched,
   type ScopedSelect,
   type ScopedSubquery,
   type SelectOptions,
   type TenantScope,
   type TenantStatement,
   type TenantTable,
+  tenantRow,
   tenantScope,
   tenantStatement,
 } from './tenant.js';

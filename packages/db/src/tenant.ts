@@ -81,6 +81,11 @@ export interface TenantStatement<P extends Record<string, unknown>, R> {
 type Prepared = { execute(params: Record<string, unknown>): Promise<unknown> };
 /** How each tenant statement is prepared on a database; only statements made here run. */
 const preparers = new WeakMap<object, (db: Database) => Prepared>();
+/** What each tenant statement selects, for `tenantRow`. */
+const definitions = new WeakMap<
+  object,
+  { table: TenantTable; columns: SelectedFields; where: SQL }
+>();
 
 /** `select columns from table where org = $orgId and where`, prepared as `name` on each database. */
 export function tenantStatement<P extends Record<string, unknown>, C extends SelectedFields>(
@@ -90,6 +95,7 @@ export function tenantStatement<P extends Record<string, unknown>, C extends Sel
   where: SQL,
 ) {
   const statement: TenantStatement<P, Selected<C>[]> = { name };
+  definitions.set(statement, { table, columns, where });
   preparers.set(
     statement,
     perDatabase((db) =>
@@ -102,6 +108,39 @@ export function tenantStatement<P extends Record<string, unknown>, C extends Sel
   );
   return statement;
 }
+
+/**
+ * A tenant statement's rows as a subquery named `row`, filtered by the org placeholder `orgId`
+ * like the statement itself, for a caller that reads something else in the same round trip (the
+ * auth plugin reads the session, the membership and the route's row in one statement on a cache
+ * miss). Whoever fills `orgId` must be the one that checked the caller belongs to it.
+ */
+export function tenantRow(
+  db: Database,
+  statement: TenantStatement<Record<string, unknown>, unknown>,
+) {
+  const definition = definitions.get(statement);
+  if (!definition) throw new TypeError('tenantRow takes only statements made by tenantStatement.');
+  const { table, columns, where } = definition;
+  const row = db
+    .select(columns)
+    .from(table as PgTable)
+    .where(withFilter(eq(table.orgId, sql.placeholder('orgId')), where))
+    .as('row');
+  return { row, columns: Object.keys(columns) };
+}
+
+/** A statement's rows read ahead of the handler (see `tenantRow`): `execute` hands them over once. */
+export interface Prefetched {
+  statement: TenantStatement<Record<string, unknown>, unknown>;
+  params: Record<string, unknown>;
+  rows: unknown[];
+}
+
+const sameParams = (a: Record<string, unknown>, b: Record<string, unknown>) => {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+};
 
 /** What a scope's writes do not offer: ways to replace the filter or read other tables. */
 type Unfiltered =
@@ -165,7 +204,7 @@ export interface TenantScope {
  * the database: the filter is added here, in one place, and cannot be left out or replaced.
  * A transaction's handle is a scope too.
  */
-export function tenantScope(db: Database, orgId: string): TenantScope {
+export function tenantScope(db: Database, orgId: string, prefetched?: Prefetched): TenantScope {
   const owned = (table: TenantTable, where?: SQL) => withFilter(eq(table.orgId, orgId), where);
   const joined = (table: PgTable, on: SQL) => (isTenantTable(table) ? owned(table, on) : on);
 
@@ -219,6 +258,11 @@ export function tenantScope(db: Database, orgId: string): TenantScope {
     },
     delete: (table, where) => db.delete(table).where(owned(table, where)) as never,
     execute(statement, params) {
+      if (prefetched?.statement === statement && sameParams(prefetched.params, params)) {
+        const { rows } = prefetched;
+        prefetched = undefined;
+        return Promise.resolve(rows) as never;
+      }
       const prepare = preparers.get(statement);
       if (!prepare)
         throw new TypeError('A tenant scope runs only statements made by tenantStatement.');

@@ -1,10 +1,27 @@
 import { type OrgAction, OrgActions, type OrgRole, roleAtLeast } from '@atrium/contracts';
-import { memberships, type TenantScope, tenantScope } from '@atrium/db';
+import {
+  memberships,
+  type Prefetched,
+  type TenantScope,
+  type TenantStatement,
+  tenantScope,
+} from '@atrium/db';
 import { and, eq, sql } from '@atrium/db/orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Forbidden, NotFound } from '../errors.js';
 import { isUuid } from '../pagination.js';
+
+/**
+ * The row an org-scoped read by id will ask for: on an access-cache miss, authentication reads it
+ * in the same statement as the session and the membership, and the handler's `scope.execute` of
+ * the same statement with the same params gets it without another round trip.
+ */
+export interface RowPrefetch {
+  statement: TenantStatement<Record<string, unknown>, unknown>;
+  /** The statement's params from the route's; undefined when no row could match (e.g. not a UUID). */
+  params(routeParams: Record<string, string>): Record<string, unknown> | undefined;
+}
 
 export interface OrgContext {
   id: string;
@@ -17,10 +34,14 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** An org-scoped route: the action it performs (see `OrgActions` for the role it needs). */
     org?: OrgAction;
+    /** An org-scoped read by id: the row it reads, fetched with the session on a cache miss. */
+    row?: RowPrefetch;
   }
   interface FastifyRequest {
     /** Set on org-scoped routes once the caller's membership is resolved. */
     org: OrgContext | undefined;
+    /** The route's row, when authentication read it (see `RowPrefetch`). */
+    prefetched: Prefetched | undefined;
     /** The organization of an org-scoped route (`config: { org }`); 404 on any other route. */
     tenant(): OrgContext;
   }
@@ -47,6 +68,7 @@ export const tenancyPlugin = fp(
       .prepare('tenancy_membership');
 
     app.decorateRequest('org', undefined);
+    app.decorateRequest('prefetched', undefined);
     app.decorateRequest('tenant', function (this: FastifyRequest) {
       if (!this.org) throw new NotFound('organization');
       return this.org;
@@ -72,7 +94,6 @@ export const tenancyPlugin = fp(
       if (!orgId || !isUuid(orgId)) throw new NotFound('organization');
       const userId = request.me().id;
       const key = `${orgId}:${userId}`;
-      // Read with the session when authentication had to ask the database anyway.
       // Read with the session when authentication had to ask the database anyway; cached only
       // when read (a hit never extends its entry: the TTL bounds staleness).
       let role = request.roleInOrg?.orgId === orgId ? request.roleInOrg.role : roles.get(key);
@@ -90,7 +111,7 @@ export const tenancyPlugin = fp(
           `This needs the ${needed} role or above in the organization; you are ${role}.`,
         );
       }
-      request.org = { id: orgId, role, scope: tenantScope(app.db, orgId) };
+      request.org = { id: orgId, role, scope: tenantScope(app.db, orgId, request.prefetched) };
     });
   },
   { name: 'tenancy', dependencies: ['context', 'auth'] },

@@ -112,7 +112,7 @@ export function rankedPage(
 }
 
 /** Read by id is the hottest query: prepared once per database, run through the tenant scope. */
-const byIdStatement = tenantStatement<{ id: string }, typeof interactionColumns>(
+export const byIdStatement = tenantStatement<{ id: string }, typeof interactionColumns>(
   'interaction_by_id',
   interactions,
   interactionColumns,

@@ -17,7 +17,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { BadRequest } from '../../errors.js';
+import { isUuid } from '../../pagination.js';
 import { exportCsv } from './export.js';
+import { byIdStatement } from './queries.js';
 import {
   createInteraction,
   deleteInteraction,
@@ -124,7 +126,13 @@ export const interactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/orgs/:orgId/interactions/:id',
     {
-      config: { org: 'data:read' },
+      config: {
+        org: 'data:read',
+        row: {
+          statement: byIdStatement,
+          params: ({ id }) => (id && isUuid(id) ? { id } : undefined),
+        },
+      },
       schema: {
         tags,
         summary: 'One interaction',

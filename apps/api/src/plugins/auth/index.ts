@@ -1,6 +1,6 @@
 import { ACCESS_TOKEN_TTL_SECONDS, hasPermission } from '@atrium/auth';
 import type { OrgRole, Permission, User } from '@atrium/contracts';
-import type { UserRow } from '@atrium/db';
+import type { Prefetched, UserRow } from '@atrium/db';
 import { sql } from '@atrium/db/orm';
 import { findActiveUser, toUser } from '@atrium/db/queries';
 import fastifyJwt from '@fastify/jwt';
@@ -9,7 +9,11 @@ import fp from 'fastify-plugin';
 import { Forbidden, Unauthorized } from '../../errors.js';
 import { TtlCache } from './cache.js';
 import { idpVerifier, provisionExternalUser } from './idp.js';
-import { preparePrincipalInOrgQuery, preparePrincipalQuery } from './principal.js';
+import {
+  preparePrincipalInOrgQuery,
+  preparePrincipalQuery,
+  preparePrincipalWithRowQuery,
+} from './principal.js';
 import { jwtSecret } from './secret.js';
 
 const AUTH_CHANNEL = 'atrium_auth_changed';
@@ -102,6 +106,16 @@ export const authPlugin = fp(
     app.decorate('accessCache', accessCache);
     const principalQuery = preparePrincipalQuery(app.db);
     const principalInOrgQuery = preparePrincipalInOrgQuery(app.db);
+    // One per route row statement, prepared on first use.
+    const withRowQueries = new Map<object, ReturnType<typeof preparePrincipalWithRowQuery>>();
+    const principalWithRow = (statement: Prefetched['statement']) => {
+      let query = withRowQueries.get(statement);
+      if (!query) {
+        query = preparePrincipalWithRowQuery(app.db, statement);
+        withRowQueries.set(statement, query);
+      }
+      return query;
+    };
     const changeListeners = new Set<AuthChangeListener>();
     app.decorate('onAuthChanged', (listener: AuthChangeListener) => {
       changeListeners.add(listener);
@@ -126,8 +140,11 @@ export const authPlugin = fp(
       await (tx ?? app.db).execute(sql`select pg_notify(${AUTH_CHANNEL}, '')`);
     });
 
-    /** `orgId`: the route's org, whose membership is read with the session on a cache miss. */
-    async function fromAccessToken(token: string, orgId: string | undefined) {
+    /**
+     * On a cache miss, an org route's membership is read with the session, and a read by id's row
+     * too (`config.row`): one statement either way.
+     */
+    async function fromAccessToken(token: string, request: FastifyRequest) {
       let claims: AccessClaims;
       try {
         claims = app.jwt.verify<AccessClaims>(token);
@@ -140,22 +157,40 @@ export const authPlugin = fp(
       }
       const session = { id: claims.sid };
       const cached = cache.get(claims.sid);
-      if (cached && cached.id === claims.sub)
-        return { user: cached, session, roleInOrg: undefined };
+      if (cached && cached.id === claims.sub) return { user: cached, session };
       const params = { sid: claims.sid, sub: claims.sub };
-      let roleInOrg: FastifyRequest['roleInOrg'];
-      let row: { user: UserRow; permissions: string[] } | undefined;
+      const orgId = routeOrgId(request);
+      let found: { user: UserRow; permissions: string[] } | undefined;
       if (orgId) {
-        const [found] = await principalInOrgQuery.execute({ ...params, orgId });
-        row = found;
-        roleInOrg = found && { orgId, role: found.role };
+        const row = request.routeOptions.config.row;
+        const rowParams = row?.params(request.params as Record<string, string>);
+        let role: OrgRole | null | undefined;
+        if (row && rowParams) {
+          const [result] = await principalWithRow(row.statement).execute({
+            ...rowParams,
+            ...params,
+            orgId,
+          });
+          found = result;
+          role = result?.role;
+          // The row reaches the handler through the scope, after tenancy checked the role.
+          if (result?.role) {
+            const rows = result.row ? [result.row] : [];
+            request.prefetched = { statement: row.statement, params: rowParams, rows };
+          }
+        } else {
+          const [result] = await principalInOrgQuery.execute({ ...params, orgId });
+          found = result;
+          role = result?.role;
+        }
+        if (found) request.roleInOrg = { orgId, role: role ?? null };
       } else {
-        [row] = await principalQuery.execute(params);
+        [found] = await principalQuery.execute(params);
       }
-      if (!row) throw new Unauthorized('The session has ended; sign in again.', 'invalid_token');
-      const user = toUser(row.user, row.permissions);
+      if (!found) throw new Unauthorized('The session has ended; sign in again.', 'invalid_token');
+      const user = toUser(found.user, found.permissions);
       cache.set(claims.sid, user);
-      return { user, session, roleInOrg };
+      return { user, session };
     }
 
     async function fromIdpToken(token: string) {
@@ -170,7 +205,7 @@ export const authPlugin = fp(
       const user = cache.get(key) ?? (await findActiveUser(app.db, userId));
       if (!user) throw new Unauthorized('This account is disabled.', 'invalid_token');
       cache.set(key, user);
-      return { user, session: undefined, roleInOrg: undefined };
+      return { user, session: undefined };
     }
 
     function requireAuth(options: Omit<AuthRouteConfig, 'auth'> = {}): AuthGuard {
@@ -182,10 +217,9 @@ export const authPlugin = fp(
         const found =
           verifyIdp && headerAlg(token) !== 'HS256'
             ? await fromIdpToken(token)
-            : await fromAccessToken(token, routeOrgId(request));
+            : await fromAccessToken(token, request);
         request.user = found.user;
         request.session = found.session;
-        request.roleInOrg = found.roleInOrg;
         if (options.superuser && !found.user.isSuperuser) throw new Forbidden();
         if (options.permission && !hasPermission(found.user, options.permission)) {
           throw new Forbidden();
