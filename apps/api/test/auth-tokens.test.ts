@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bearer, STRONG_PASSWORD, signUp, type TestApp } from './auth-support.js';
 import { testApp } from './support.js';
 
@@ -72,6 +72,22 @@ describe('access tokens', () => {
       { ...claimsOf(accessToken), iat: now - 3600, exp: now - 1800 },
     );
     expect((await me(expired)).json().code).toBe('invalid_token');
+  });
+
+  it('refuses a token it accepted before, once it has expired (verified tokens are cached)', async () => {
+    const { accessToken } = await signUp(app);
+    const now = Math.floor(Date.now() / 1000);
+    const shortLived = forge(
+      { alg: 'HS256', typ: 'JWT' },
+      { ...claimsOf(accessToken), iat: now, exp: now + 2 },
+    );
+    expect((await me(shortLived)).statusCode).toBe(200);
+    vi.useFakeTimers({ now: (now + 3) * 1000, toFake: ['Date'] });
+    try {
+      expect((await me(shortLived)).json().code).toBe('invalid_token');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses an unsigned alg:none token', async () => {

@@ -90,6 +90,9 @@ export const authPlugin = fp(
         // when its signature holds (a leaked secret's forgeries, tokens of another Atrium service).
         requiredClaims: ['iss', 'aud', 'iat', 'exp', 'sub', 'sid'],
         maxAge: ACCESS_TOKEN_TTL_SECONDS,
+        // A token seen before skips the HMAC (fast-jwt keeps the verified claims until they expire);
+        // the session is still checked on every request.
+        cache: 10_000,
       },
       decoratorName: 'jwtPayload',
     });
