@@ -70,9 +70,18 @@ export class Column {
     const first = value.charCodeAt(0);
     // Digits, sign or dot: a number or a date; anything else is tried as a boolean, then text.
     if ((first >= 48 && first <= 57) || first === 43 || first === 45 || first === 46) {
-      if (INTEGER.test(value)) return this.number(value, true);
-      if (DECIMAL.test(value)) return this.number(value, false);
-      if (value.length >= 10 && DATETIME.test(value)) return this.datetime(value);
+      if (INTEGER.test(value)) {
+        this.number(value, true);
+        return;
+      }
+      if (DECIMAL.test(value)) {
+        this.number(value, false);
+        return;
+      }
+      if (value.length >= 10 && DATETIME.test(value)) {
+        this.datetime(value);
+        return;
+      }
     } else if (value.length <= 5 && BOOLEANS.has(value)) {
       this.booleans++;
       return;
