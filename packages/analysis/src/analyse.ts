@@ -1,6 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { analyseCsv } from './csv.js';
 import { SourceError, UnsupportedType } from './errors.js';
+import { analyseJson } from './json.js';
 import { analysisKindOf } from './kinds.js';
 import {
   type AnalyseFileInput,
@@ -17,7 +18,7 @@ const analysers: Record<
 > = {
   csv: (source, limits) => analyseCsv(source, ',', limits),
   tsv: (source, limits) => analyseCsv(source, '\t', limits),
-  json: undefined,
+  json: analyseJson,
   xml: undefined,
   image: undefined,
   audio: undefined,
