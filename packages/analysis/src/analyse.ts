@@ -11,6 +11,7 @@ import {
   type AnalysisResult,
   defaultLimits,
 } from './types.js';
+import { analyseXml } from './xml.js';
 
 const analysers: Record<
   AnalysisKind,
@@ -19,7 +20,7 @@ const analysers: Record<
   csv: (source, limits) => analyseCsv(source, ',', limits),
   tsv: (source, limits) => analyseCsv(source, '\t', limits),
   json: analyseJson,
-  xml: undefined,
+  xml: analyseXml,
   image: undefined,
   audio: undefined,
 };
