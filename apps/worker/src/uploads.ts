@@ -1,3 +1,4 @@
+import { analyseFile } from '@atrium/analysis';
 import { attemptsFor, type RetryPolicy } from '@atrium/jobs';
 import { scanPolicyFromConfig, storageFromConfig } from './integrations.js';
 import { type UploadDeps, uploadMetrics } from './processors/uploads/index.js';
@@ -15,7 +16,7 @@ export function uploadDeps(options: WorkerOptions, retry: RetryPolicy): UploadDe
   return {
     storage: given.storage ?? storageFromConfig(config),
     scan,
-    analyse: given.analyse ?? notBuilt,
+    analyse: given.analyse ?? analyseFile,
     metrics: given.metrics ?? uploadMetrics(options.metrics, { db: database.db, scanner }),
     retentionDays: given.retentionDays ?? config.uploads.retentionDays,
     now: given.now ?? (() => new Date()),
@@ -23,7 +24,3 @@ export function uploadDeps(options: WorkerOptions, retry: RetryPolicy): UploadDe
     lastAttempt: (queue, attempt) => attempt >= attemptsFor(retry, queue),
   };
 }
-
-const notBuilt: UploadDeps['analyse'] = async () => {
-  throw new Error('the analysers are not merged yet');
-};

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { SourceError, UnsupportedType } from '@atrium/analysis';
 import {
   changeUploadStatus,
   findPipelineUpload,
@@ -32,21 +33,21 @@ export const analyseUpload =
       await startUploadStage(tx, uploadId, 'analysis');
     });
     const started = performance.now();
-    const source = reader(uploads.storage, upload.storageKey);
     let outcome: AnalysisOutcome;
     try {
       outcome = await uploads.analyse({
-        open: source.open,
+        open: reader(uploads.storage, upload.storageKey),
         contentType: upload.contentType,
         size: upload.size,
       });
     } catch (error) {
-      // The analysers promise not to throw; one that does is a bug, not the file's fault.
-      ctx.log.error({ uploadId, err: error }, 'file-analysis: the analyser threw');
-      outcome = failedOutcome(`the analysis stopped: ${(error as Error).message}`);
+      // Reading the bytes failed: not the file's fault; retried, and on the last attempt told.
+      if (error instanceof SourceError && !uploads.lastAttempt('file-analysis', ctx.attempt)) {
+        throw error;
+      }
+      ctx.log.error({ uploadId, err: error }, 'file-analysis: no analysis');
+      outcome = failedOutcome(reasonOf(error));
     }
-    // Storage went away mid-read: not the file's fault either; try again later.
-    if (source.error()) throw source.error();
     const durationMs = Math.round(performance.now() - started);
     const recorded = await record(db, upload, outcome, durationMs);
     if (recorded) {
@@ -116,23 +117,23 @@ const failedOutcome = (error: string): AnalysisOutcome => ({
   error,
 });
 
+function reasonOf(error: unknown): string {
+  if (error instanceof SourceError) return 'the file could not be read from storage';
+  if (error instanceof UnsupportedType) return 'there is no analyser for this type of file';
+  // The analysers promise not to throw for a file's content; one that does is a bug.
+  return 'the analysis stopped unexpectedly';
+}
+
 /**
  * `open()` as the analysers want it (a Readable at once) over the store's asynchronous read; a
- * read error is kept, so a storage failure is told apart from a malformed file.
+ * read that fails errors the stream, which the analyser reports as a `SourceError`.
  */
-function reader(storage: Storage, key: string) {
-  let failure: Error | undefined;
-  const open = () =>
+function reader(storage: Storage, key: string): () => Readable {
+  return () =>
     Readable.from(
       (async function* () {
-        try {
-          yield* await storage.read(key);
-        } catch (error) {
-          failure ??= error as Error;
-          throw error;
-        }
+        yield* await storage.read(key);
       })(),
       { objectMode: false },
     );
-  return { open, error: () => failure };
 }
