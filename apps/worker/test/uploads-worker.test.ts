@@ -1,3 +1,5 @@
+import { loadConfig } from '@atrium/config';
+import { createDatabase } from '@atrium/db';
 import { clamdScanner, type Scanner } from '@atrium/integrations/scanner';
 import { type ClamdProcess, SHIPPED_CLAMD, startClamd } from '@atrium/integrations/testing';
 import { Registry } from 'prom-client';
@@ -5,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startWorker } from '../src/index.js';
 import type { AnalysisOutcome } from '../src/processors/uploads/deps.js';
 import { enqueueOne, log, testDatabase, testUploadDeps, workerConfig } from './support.js';
-import { CSV, EICAR, insertUpload, readUpload } from './uploads-support.js';
+import { CSV, EICAR, insertUpload, jobsOf, readUpload } from './uploads-support.js';
 
 let database: Awaited<ReturnType<typeof testDatabase>>;
 let clamd: ClamdProcess;
@@ -73,6 +75,40 @@ describe('the pipeline through the worker on BullMQ', () => {
       });
     } finally {
       await worker.close();
+    }
+  });
+});
+
+describe('the pipeline embedded (PGlite, jobs in-process, local disk)', () => {
+  it('in development with no scanner: scan skipped, the CSV analysed, the email and CRM note queued', async () => {
+    const embedded = await createDatabase({ dataDir: 'memory://' });
+    await embedded.migrate();
+    const config = loadConfig({ NODE_ENV: 'development', OUTBOX_POLL_MS: '50' });
+    const storage = testUploadDeps().storage;
+    const worker = await startWorker({ config, database: embedded, log, uploads: { storage } });
+    try {
+      const upload = await insertUpload(embedded, storage, { contentType: 'text/csv', bytes: CSV });
+      await enqueueOne(embedded, 'file-scan', { uploadId: upload.id }, `file-scan:${upload.id}`);
+      await vi.waitFor(
+        async () => expect((await readUpload(embedded, upload.id)).status).toBe('analysed'),
+        { timeout: 15_000, interval: 50 },
+      );
+      const done = await readUpload(embedded, upload.id);
+      expect(done.stage('scan')).toMatchObject({
+        status: 'skipped',
+        error: 'no scanner configured',
+      });
+      expect(done.storageKey).toBe(upload.storageKey);
+      expect(done.analysis).toMatchObject({ kind: 'csv', status: 'analysed', result: { rows: 3 } });
+      expect((await jobsOf(embedded, upload.id)).map((j) => j.key)).toEqual([
+        `file-analysis:${upload.id}`,
+        `file-scan:${upload.id}`,
+        `upload-crm:${upload.id}`,
+        `upload-finished:${upload.id}`,
+      ]);
+    } finally {
+      await worker.close();
+      await embedded.close();
     }
   });
 });
