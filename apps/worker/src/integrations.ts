@@ -54,10 +54,10 @@ export function storageFromConfig(config: Config): Storage {
  * so), and staging and production keep files quarantined: the API refuses uploads there anyway.
  */
 export function scanPolicyFromConfig(config: Config, log: Logger): ScanPolicy {
-  if (config.uploads.scan === 'off') {
+  if (!config.uploads.scan) {
     return { mode: 'skip', reason: 'scanning is turned off (UPLOAD_SCAN=off)' };
   }
-  if (config.clamav) return { mode: 'clamd', scanner: clamdScanner(config.clamav) };
+  if (config.scanner) return { mode: 'clamd', scanner: clamdScanner(config.scanner) };
   if (config.env === 'development' || config.env === 'test') {
     return { mode: 'skip', reason: 'no scanner configured' };
   }

@@ -69,10 +69,10 @@ export interface Config {
     | { driver: 'local'; root: string }
     | { driver: 's3'; bucket: string; region: string; endpoint: string | undefined };
   /** clamd over TCP or a UNIX socket; undefined when neither CLAMAV_HOST nor CLAMAV_SOCKET is set. */
-  clamav: { host: string; port: number } | { socket: string } | undefined;
+  scanner: { host: string; port: number } | { socket: string } | undefined;
   uploads: {
-    /** `off`: files are never scanned (the scan stage says so); only ever set explicitly. */
-    scan: 'on' | 'off';
+    /** False with `UPLOAD_SCAN=off`: files are never scanned (the scan stage says so). */
+    scan: boolean;
     /** Stored bytes are deleted this many days after the upload was requested. */
     retentionDays: number;
   };
@@ -162,8 +162,8 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     mail: { transport: mailTransport(env), smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     crm: { hubspotToken: env.HUBSPOT_TOKEN, hubspotBaseUrl: env.HUBSPOT_BASE_URL },
     storage: parseStorage(env),
-    clamav: parseClamav(env),
-    uploads: { scan: env.UPLOAD_SCAN, retentionDays: env.UPLOAD_RETENTION_DAYS },
+    scanner: parseScanner(env),
+    uploads: { scan: env.UPLOAD_SCAN === 'on', retentionDays: env.UPLOAD_RETENTION_DAYS },
   };
 }
 
@@ -175,9 +175,9 @@ function parseStorage(env: Env): Config['storage'] {
   return { driver: 's3', bucket: env.S3_BUCKET, region: env.S3_REGION, endpoint: env.S3_ENDPOINT };
 }
 
-function parseClamav(env: Env): Config['clamav'] {
+function parseScanner(env: Env): Config['scanner'] {
   if (env.CLAMAV_HOST && env.CLAMAV_SOCKET) {
-    throw new ConfigError('set CLAMAV_HOST (with CLAMAV_PORT) or CLAMAV_SOCKET, not both');
+    throw new ConfigError('CLAMAV_HOST and CLAMAV_SOCKET are alternatives: set one');
   }
   if (env.CLAMAV_SOCKET) return { socket: env.CLAMAV_SOCKET };
   return env.CLAMAV_HOST ? { host: env.CLAMAV_HOST, port: env.CLAMAV_PORT } : undefined;

@@ -206,8 +206,8 @@ describe('uploads: storage and scanner', () => {
   it('stores under DATA_DIR/uploads by default, with no scanner, scanning on and 30 days kept', () => {
     const config = loadConfig({ DATA_DIR: '/srv/atrium' });
     expect(config.storage).toEqual({ driver: 'local', root: '/srv/atrium/uploads' });
-    expect(config.clamav).toBeUndefined();
-    expect(config.uploads).toEqual({ scan: 'on', retentionDays: 30 });
+    expect(config.scanner).toBeUndefined();
+    expect(config.uploads).toEqual({ scan: true, retentionDays: 30 });
   });
 
   it('takes S3 with its bucket, region and endpoint, and refuses S3 without a bucket', () => {
@@ -229,12 +229,12 @@ describe('uploads: storage and scanner', () => {
   });
 
   it('reaches clamd over TCP or a socket, not both', () => {
-    expect(loadConfig({ CLAMAV_HOST: 'clamav' }).clamav).toEqual({ host: 'clamav', port: 3310 });
-    expect(loadConfig({ CLAMAV_SOCKET: '/run/clamd.sock' }).clamav).toEqual({
+    expect(loadConfig({ CLAMAV_HOST: 'clamav' }).scanner).toEqual({ host: 'clamav', port: 3310 });
+    expect(loadConfig({ CLAMAV_SOCKET: '/run/clamd.sock' }).scanner).toEqual({
       socket: '/run/clamd.sock',
     });
     expect(() => loadConfig({ CLAMAV_HOST: 'clamav', CLAMAV_SOCKET: '/run/clamd.sock' })).toThrow(
-      new ConfigError('set CLAMAV_HOST (with CLAMAV_PORT) or CLAMAV_SOCKET, not both'),
+      new ConfigError('CLAMAV_HOST and CLAMAV_SOCKET are alternatives: set one'),
     );
   });
 });
