@@ -1,6 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { analyseCsv } from './csv.js';
 import { SourceError, UnsupportedType } from './errors.js';
+import { analyseImage } from './image.js';
 import { analyseJson } from './json.js';
 import { analysisKindOf } from './kinds.js';
 import {
@@ -21,7 +22,7 @@ const analysers: Record<
   tsv: (source, limits) => analyseCsv(source, '\t', limits),
   json: analyseJson,
   xml: analyseXml,
-  image: undefined,
+  image: analyseImage,
   audio: undefined,
 };
 
