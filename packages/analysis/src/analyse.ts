@@ -1,4 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
+import { analyseAudio } from './audio.js';
 import { analyseCsv } from './csv.js';
 import { SourceError, UnsupportedType } from './errors.js';
 import { analyseImage } from './image.js';
@@ -14,16 +15,19 @@ import {
 } from './types.js';
 import { analyseXml } from './xml.js';
 
-const analysers: Record<
-  AnalysisKind,
-  ((source: Readable, limits: AnalysisLimits) => Promise<Analysis>) | undefined
-> = {
+type Analyser = (
+  source: Readable,
+  limits: AnalysisLimits,
+  input: AnalyseFileInput,
+) => Promise<Analysis>;
+
+const analysers: Record<AnalysisKind, Analyser> = {
   csv: (source, limits) => analyseCsv(source, ',', limits),
   tsv: (source, limits) => analyseCsv(source, '\t', limits),
   json: analyseJson,
   xml: analyseXml,
   image: analyseImage,
-  audio: undefined,
+  audio: (source, _limits, input) => analyseAudio(source, input.contentType, input.size),
 };
 
 const labels: Record<AnalysisKind, string> = {
@@ -42,8 +46,8 @@ const labels: Record<AnalysisKind, string> = {
  */
 export async function analyseFile(input: AnalyseFileInput): Promise<AnalysisResult> {
   const kind = analysisKindOf(input.contentType);
-  const analyser = kind && analysers[kind];
-  if (kind === undefined || analyser === undefined) throw new UnsupportedType(input.contentType);
+  if (kind === undefined) throw new UnsupportedType(input.contentType);
+  const analyser = analysers[kind];
   const limits: AnalysisLimits = { ...defaultLimits, ...input.limits };
 
   let source: Readable;
@@ -63,7 +67,7 @@ export async function analyseFile(input: AnalyseFileInput): Promise<AnalysisResu
   source.pipe(guarded);
 
   try {
-    const { summary, result } = await analyser(guarded, limits);
+    const { summary, result } = await analyser(guarded, limits, input);
     return { kind, status: 'analysed', summary, result };
   } catch (err) {
     if (sourceFailure !== undefined) throw new SourceError(sourceFailure);
