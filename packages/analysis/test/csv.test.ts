@@ -126,6 +126,17 @@ describe('CSV analysis', () => {
     expect(Math.abs(code.distinct - n) / n).toBeLessThan(0.03);
   });
 
+  it('stops counting long values exactly once they pass 64 Ki characters', async () => {
+    const lines = ['text'];
+    for (let i = 0; i < 400; i++) lines.push(`${'v'.repeat(200)}${i}`);
+    const analysis = await analyse(`${lines.join('\n')}\n`, 'text/csv');
+    const text = column(analysis.result, 'text');
+    expect(text.distinctExact).toBe(false);
+    expect(Math.abs(text.distinct - 400) / 400).toBeLessThan(0.03);
+    const fewer = await analyse(`${lines.slice(0, 301).join('\n')}\n`, 'text/csv');
+    expect(column(fewer.result, 'text')).toMatchObject({ distinct: 300, distinctExact: true });
+  });
+
   it('fails an empty file, a header-only file stays analysed with no rows', async () => {
     const empty = await analyse('', 'text/csv');
     expect(empty).toMatchObject({ status: 'failed', error: 'the file is empty' });
