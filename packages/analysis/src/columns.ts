@@ -62,29 +62,34 @@ export class Column {
       this.empty++;
       return;
     }
-    if (value.length <= 4 && NULLS.has(value)) {
-      this.nulls++;
-      return;
-    }
-    this.distinct.add(value);
     const first = value.charCodeAt(0);
-    // Digits, sign or dot: a number or a date; anything else is tried as a boolean, then text.
+    // Digits, sign or dot: a number or a date (no null spelling starts so); anything else is
+    // tried as a null, then a boolean, then text.
     if ((first >= 48 && first <= 57) || first === 43 || first === 45 || first === 46) {
-      if (INTEGER.test(value)) {
+      this.distinct.add(value);
+      // `dddd-` can only be a date: one pattern instead of three.
+      if (value.length >= 10 && value.charCodeAt(4) === 45 && first !== 45) {
+        if (DATETIME.test(value)) {
+          this.datetime(value);
+          return;
+        }
+      } else if (INTEGER.test(value)) {
         this.number(value, true);
         return;
-      }
-      if (DECIMAL.test(value)) {
+      } else if (DECIMAL.test(value)) {
         this.number(value, false);
         return;
       }
-      if (value.length >= 10 && DATETIME.test(value)) {
-        this.datetime(value);
+    } else {
+      if (value.length <= 4 && NULLS.has(value)) {
+        this.nulls++;
         return;
       }
-    } else if (value.length <= 5 && BOOLEANS.has(value)) {
-      this.booleans++;
-      return;
+      this.distinct.add(value);
+      if (value.length <= 5 && BOOLEANS.has(value)) {
+        this.booleans++;
+        return;
+      }
     }
     this.texts++;
   }

@@ -17,9 +17,10 @@ export interface CsvResult extends Record<string, unknown> {
 }
 
 /**
- * Reads a CSV or TSV whose first record is the header. Each record is folded into per-column
- * statistics inside csv-parse's `on_record` hook and dropped there (returns null), so no record
- * object crosses the stream machinery and memory stays flat whatever the file's length.
+ * Reads a CSV or TSV whose first record is the header, folding each record into per-column
+ * statistics as it arrives and keeping none, so memory stays flat whatever the file's length.
+ * Records are taken from 'data' events: csv-parse's `on_record` hook builds two context objects
+ * per record, which profiled at a third of the run time and most of the garbage.
  */
 export async function analyseCsv(
   source: Readable,
@@ -52,17 +53,23 @@ export async function analyseCsv(
       }
       return undefined;
     },
-    on_record: (record: string[]) => {
-      if (columns === undefined) {
-        columns = header(record, limits);
-        return null;
-      }
+  });
+  parser.on('data', (record: string[]) => {
+    if (columns !== undefined) {
       rows++;
       for (let i = 0; i < record.length; i++) columns[i]!.add(record[i]!);
-      return null;
-    },
+      return;
+    }
+    if (record.length > limits.maxColumns) {
+      parser.destroy(
+        new Malformed(`${record.length} columns, more than the ${limits.maxColumns} analysed`),
+      );
+      return;
+    }
+    columns = record.map(
+      (name, i) => new Column(name.trim() || `column ${i + 1}`, limits.exactDistinct),
+    );
   });
-  parser.resume();
   await pipeline(source, parser);
 
   if (columns === undefined) {
@@ -79,15 +86,6 @@ export async function analyseCsv(
     errors,
   };
   return { summary: summarise(result), result };
-}
-
-function header(record: string[], limits: AnalysisLimits): Column[] {
-  if (record.length > limits.maxColumns) {
-    throw new Malformed(`${record.length} columns, more than the ${limits.maxColumns} analysed`);
-  }
-  return record.map(
-    (name, i) => new Column(name.trim() || `column ${i + 1}`, limits.exactDistinct),
-  );
 }
 
 const SHOWN_COLUMNS = 8;
