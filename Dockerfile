@@ -20,6 +20,7 @@ COPY packages/jobs/package.json packages/jobs/
 COPY packages/auth/package.json packages/auth/
 COPY packages/integrations/package.json packages/integrations/
 COPY packages/storage/package.json packages/storage/
+COPY packages/analysis/package.json packages/analysis/
 COPY bench/package.json bench/
 RUN pnpm install --frozen-lockfile
 

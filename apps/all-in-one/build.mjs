@@ -25,6 +25,8 @@ const external = [
   '@bull-board/api',
   '@bull-board/fastify',
   'pino',
+  // A native addon with libvips beside it (@atrium/analysis, image metadata).
+  'sharp',
   // CommonJS loaded with import(): in a split bundle esbuild would hand it over as `default` only,
   // where Node's own import() finds the named exports. Loaded on the first password check.
   '@zxcvbn-ts/core',

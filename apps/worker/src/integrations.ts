@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Config } from '@atrium/config';
 import { type CrmClient, hubspotCrm, logCrm } from '@atrium/integrations/crm';
 import {
@@ -6,7 +7,10 @@ import {
   noneTransport,
   smtpTransport,
 } from '@atrium/integrations/mail';
+import { clamdScanner } from '@atrium/integrations/scanner';
 import type { Logger } from '@atrium/jobs';
+import { localStorage, type Storage, s3Storage } from '@atrium/storage';
+import type { ScanPolicy } from './processors/uploads/index.js';
 
 /** The transport MAIL_TRANSPORT names (config has checked that SMTP has its URL). */
 export function mailFromConfig(config: Config, log: Logger): MailTransport {
@@ -26,4 +30,37 @@ export function mailFromConfig(config: Config, log: Logger): MailTransport {
 export function crmFromConfig(config: Config, log: Logger): CrmClient {
   const { hubspotToken, hubspotBaseUrl } = config.crm;
   return hubspotToken ? hubspotCrm({ token: hubspotToken, baseUrl: hubspotBaseUrl }) : logCrm(log);
+}
+
+/**
+ * The store uploads live in. The worker reads, moves and deletes objects but never issues upload
+ * URLs, so the local driver gets a random signing key: nothing it could sign would be accepted.
+ */
+export function storageFromConfig(config: Config): Storage {
+  const { storage } = config;
+  if (storage.driver === 's3') {
+    const { bucket, region, endpoint } = storage;
+    return s3Storage({ bucket, region, ...(endpoint ? { endpoint } : {}) });
+  }
+  return localStorage({
+    root: storage.root,
+    signingSecret: randomBytes(32),
+    uploadUrl: 'http://worker.invalid/never-signed',
+  });
+}
+
+/**
+ * clamd when configured; otherwise UPLOAD_SCAN=off and development skip the scan (the stage says
+ * so), and staging and production keep files quarantined: the API refuses uploads there anyway.
+ */
+export function scanPolicyFromConfig(config: Config, log: Logger): ScanPolicy {
+  if (!config.uploads.scan) {
+    return { mode: 'skip', reason: 'scanning is turned off (UPLOAD_SCAN=off)' };
+  }
+  if (config.scanner) return { mode: 'clamd', scanner: clamdScanner(config.scanner) };
+  if (config.env === 'development' || config.env === 'test') {
+    return { mode: 'skip', reason: 'no scanner configured' };
+  }
+  log.error({}, 'no scanner configured (CLAMAV_HOST or CLAMAV_SOCKET): uploads stay quarantined');
+  return { mode: 'wait', reason: 'no scanner configured' };
 }

@@ -3,6 +3,7 @@ import { syncCrm } from './processors/crm-sync.js';
 import { sendEmail } from './processors/email.js';
 import type { ProcessorDeps } from './processors/index.js';
 import { MAINTENANCE_SCHEDULE, maintenance } from './processors/maintenance.js';
+import { analyseUpload, scanFile } from './processors/uploads/index.js';
 
 const notBuilt = (queue: string) => () => async () => {
   throw new Error(`${queue}: not built yet`);
@@ -15,12 +16,12 @@ const notBuilt = (queue: string) => () => async () => {
 export const QUEUES: QueueDeclarations<ProcessorDeps> = {
   email: { processor: sendEmail },
   'crm-sync': { processor: syncCrm },
-  // Placeholders while #14 and #15 are built on their branches: a job fails visibly, never "done".
-  'file-scan': { processor: notBuilt('file-scan') },
-  'file-analysis': { processor: notBuilt('file-analysis') },
+  'file-scan': { processor: scanFile },
+  'file-analysis': { processor: analyseUpload },
+  // Placeholder while #15 is built on its branch: a job fails visibly, never "done".
   'content-sync': { processor: notBuilt('content-sync') },
   maintenance: {
-    processor: ({ db }) => maintenance(db),
+    processor: maintenance,
     repeating: MAINTENANCE_SCHEDULE,
   },
 };

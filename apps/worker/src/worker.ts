@@ -19,7 +19,9 @@ import {
 import type { Registry } from 'prom-client';
 import { crmFromConfig, mailFromConfig } from './integrations.js';
 import { createProcessors } from './processors/index.js';
+import type { UploadDeps } from './processors/uploads/index.js';
 import { QUEUES } from './queues.js';
+import { uploadDeps } from './uploads.js';
 
 export interface WorkerOptions {
   config: Config;
@@ -36,6 +38,8 @@ export interface WorkerOptions {
   retryBaseDelayMs?: number;
   /** Replaces the queues' repeating jobs (a test runs a task every few hundred ms). */
   repeating?: RepeatingJob[];
+  /** Replace parts of the uploads pipeline (storage, scanner, clock) chosen from config. */
+  uploads?: Partial<UploadDeps>;
 }
 
 export interface RunningWorker {
@@ -59,14 +63,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const { config, database, log } = options;
   const mail = options.mail ?? mailFromConfig(config, log);
   const crm = options.crm ?? crmFromConfig(config, log);
-  const processors =
-    options.processors ??
-    createProcessors({ db: database.db, mail, crm, publicAppUrl: config.publicAppUrl });
   const retry: RetryPolicy = {
     attempts: config.jobs.attempts,
     baseDelayMs: options.retryBaseDelayMs ?? 1000,
     attemptsByQueue: settingByQueue(QUEUES, 'attempts', config.jobs.queueAttempts),
   };
+  const uploads = uploadDeps(options, retry);
+  const processors =
+    options.processors ??
+    createProcessors({ db: database.db, mail, crm, publicAppUrl: config.publicAppUrl, uploads });
   const observe = options.metrics && jobDurationHistogram(options.metrics);
   const runner = config.redisUrl
     ? await startBullmq(options, processors, retry, observe)
@@ -87,6 +92,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await runner.stop();
       await runner.driver.close();
       await mail.close();
+      // The S3 driver holds sockets; a storage passed in belongs to the caller.
+      if (!options.uploads?.storage) (uploads.storage as { close?(): void }).close?.();
     },
   };
 }

@@ -4,7 +4,15 @@ import { type HubspotStub, startHubspotStub } from '@atrium/integrations/testing
 import { openQueues } from '@atrium/jobs/bullmq';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createProcessors, startWorker } from '../src/index.js';
-import { context, enqueueOne, log, testDatabase, unique, workerConfig } from './support.js';
+import {
+  context,
+  enqueueOne,
+  log,
+  testDatabase,
+  testUploadDeps,
+  unique,
+  workerConfig,
+} from './support.js';
 
 let database: Awaited<ReturnType<typeof testDatabase>>;
 let stub: HubspotStub;
@@ -48,6 +56,7 @@ describe('the crm-sync processor', () => {
       mail: consoleTransport(log, { withBodies: false }),
       crm: hubspotCrm({ token: 'pat-test-token', baseUrl: stub.url }),
       publicAppUrl: 'https://app.example.com',
+      uploads: testUploadDeps(),
     });
     const key = unique();
     const job = { email: 'ada@example.com', firstName: 'Ada', note: 'wants a demo' };

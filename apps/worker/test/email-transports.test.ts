@@ -5,7 +5,7 @@ import { logCrm } from '@atrium/integrations/crm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailFromConfig } from '../src/integrations.js';
 import { createProcessors } from '../src/processors/index.js';
-import { context, log, testDatabase, unique } from './support.js';
+import { context, log, testDatabase, testUploadDeps, unique } from './support.js';
 
 let database: Awaited<ReturnType<typeof testDatabase>>;
 beforeAll(async () => {
@@ -33,6 +33,7 @@ function transportFor(env: Record<string, string>) {
     mail,
     crm: logCrm(log),
     publicAppUrl: config.publicAppUrl,
+    uploads: testUploadDeps(),
   });
   return { email, mail, lines };
 }

@@ -7,7 +7,15 @@ import { openQueues } from '@atrium/jobs/bullmq';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createProcessors, startWorker } from '../src/index.js';
-import { context, enqueueOne, log, testDatabase, unique, workerConfig } from './support.js';
+import {
+  context,
+  enqueueOne,
+  log,
+  testDatabase,
+  testUploadDeps,
+  unique,
+  workerConfig,
+} from './support.js';
 
 let database: Awaited<ReturnType<typeof testDatabase>>;
 let sink: SmtpSink;
@@ -35,6 +43,7 @@ describe('the email processor', () => {
       mail: smtpTransport(sink.url, 'Atrium <no-reply@example.com>'),
       crm: logCrm(log),
       publicAppUrl: 'https://app.example.com',
+      uploads: testUploadDeps(),
     });
 
   it('sends once when the same job is delivered twice', async () => {

@@ -12,7 +12,7 @@ import { openQueues } from '@atrium/jobs/bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startWorker } from '../src/index.js';
 import { MAINTENANCE_SCHEDULE, maintenance } from '../src/processors/maintenance.js';
-import { context, log, testDatabase, unique, workerConfig } from './support.js';
+import { context, log, testDatabase, testUploadDeps, unique, workerConfig } from './support.js';
 
 let database: Awaited<ReturnType<typeof testDatabase>>;
 beforeAll(async () => {
@@ -57,7 +57,10 @@ async function seedDeliveries() {
 describe('maintenance: prune-deliveries', () => {
   it('removes deliveries finished (sent or not) more than 30 days ago and keeps recent and pending ones', async () => {
     const { keys, left } = await seedDeliveries();
-    await maintenance(database.db)({ task: 'prune-deliveries' }, context('maintenance', 'k'));
+    await maintenance({ db: database.db, uploads: testUploadDeps() })(
+      { task: 'prune-deliveries' },
+      context('maintenance', 'k'),
+    );
     expect(await left()).toEqual([keys.newDone, keys.oldPending].sort());
   });
 });
@@ -189,7 +192,10 @@ describe('maintenance: purging expired auth and invitation rows', () => {
       'purge-one-time-tokens',
       'purge-invitations',
     ] as const) {
-      await maintenance(database.db)({ task }, context('maintenance', `${tag}-${task}`));
+      await maintenance({ db: database.db, uploads: testUploadDeps() })(
+        { task },
+        context('maintenance', `${tag}-${task}`),
+      );
     }
     const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
     expect(

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Config, loadConfig } from '@atrium/config';
 import { TEST_REDIS_URL } from '@atrium/config/testing';
 import type { JobPayload, QueueName } from '@atrium/contracts';
@@ -7,6 +10,8 @@ import { eq } from '@atrium/db/orm';
 import { createTestDatabase } from '@atrium/db/testing';
 import { enqueue, type JobContext, type Logger } from '@atrium/jobs';
 import { testPrefix } from '@atrium/jobs/testing';
+import { localStorage } from '@atrium/storage';
+import type { UploadDeps } from '../src/processors/uploads/index.js';
 
 export { TEST_REDIS_URL };
 export const log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -59,3 +64,27 @@ export const context = (queue: QueueName, idempotencyKey: string): JobContext =>
   attempt: 1,
   log,
 });
+
+/**
+ * The uploads pipeline's dependencies for a test: a local store in a fresh temporary directory,
+ * the scan skipped, no metrics, unless `overrides` says otherwise.
+ */
+export function testUploadDeps(overrides: Partial<UploadDeps> = {}): UploadDeps {
+  return {
+    storage: localStorage({
+      root: mkdtempSync(join(tmpdir(), 'atrium-worker-uploads-')),
+      signingSecret: randomBytes(32),
+      uploadUrl: 'http://127.0.0.1/upload',
+    }),
+    scan: { mode: 'skip', reason: 'no scanner configured' },
+    analyse: async () => {
+      throw new Error('no analyser in this test');
+    },
+    metrics: { outcome() {}, stage() {} },
+    retentionDays: 30,
+    now: () => new Date(),
+    scannerRetry: { baseMs: 20, maxMs: 100 },
+    lastAttempt: () => false,
+    ...overrides,
+  };
+}

@@ -9,6 +9,7 @@ import { idleProcessors, testPrefix } from '@atrium/jobs/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startWorker } from '../src/index.js';
 import { maintenance } from '../src/processors/maintenance.js';
+import { testUploadDeps } from './support.js';
 
 const log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -93,7 +94,7 @@ describe('maintenance: prune-outbox', () => {
       },
       { queue: 'email', payload: {}, idempotencyKey: 'new-done', status: 'completed' },
     ]);
-    await maintenance(database.db)(
+    await maintenance({ db: database.db, uploads: testUploadDeps() })(
       { task: 'prune-outbox' },
       {
         queue: 'maintenance',

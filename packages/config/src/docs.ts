@@ -74,6 +74,18 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
   HUBSPOT_TOKEN:
     'HubSpot private app token (contacts and notes write); unset = CRM syncs are only logged',
   HUBSPOT_BASE_URL: 'HubSpot API base URL (tests point it at a local stub)',
+  STORAGE_DRIVER:
+    '§Uploads: `local` (files under `DATA_DIR/uploads`) or `s3` (the `S3_*` bucket; credentials from the AWS SDK chain: `AWS_ACCESS_KEY_ID`…, `AWS_PROFILE`, instance or task roles)',
+  S3_BUCKET: 'the bucket uploads go to (required with `STORAGE_DRIVER=s3`); block public access',
+  S3_REGION: "the bucket's region",
+  S3_ENDPOINT: 'an S3-compatible store (MinIO…) instead of AWS; turns on path-style addressing',
+  UPLOAD_SCAN:
+    '`off` lets uploads through unscanned (the scan stage says so); `on` with no clamd: skipped in development, waiting (never clean) in staging and production',
+  CLAMAV_HOST: 'clamd for the malware scan (its `TCPAddr`); unset with no socket = no scanner',
+  CLAMAV_PORT: "clamd's `TCPSocket`",
+  CLAMAV_SOCKET: "clamd's `LocalSocket` path, instead of host and port",
+  UPLOAD_RETENTION_DAYS:
+    "days after which an upload's bytes are deleted (status `purged`; its metadata and analysis stay)",
 };
 
 const defaultOf = (name: keyof Env) =>

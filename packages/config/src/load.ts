@@ -64,6 +64,18 @@ export interface Config {
   mail: { transport: MailTransportName; smtpUrl: string | undefined; from: string };
   /** No HUBSPOT_TOKEN: CRM syncs are logged only. */
   crm: { hubspotToken: string | undefined; hubspotBaseUrl: string };
+  /** Where uploaded files live: `DATA_DIR/uploads`, or an S3 bucket (credentials: the SDK's chain). */
+  storage:
+    | { driver: 'local'; root: string }
+    | { driver: 's3'; bucket: string; region: string; endpoint: string | undefined };
+  /** clamd over TCP or a UNIX socket; undefined when neither CLAMAV_HOST nor CLAMAV_SOCKET is set. */
+  scanner: { host: string; port: number } | { socket: string } | undefined;
+  uploads: {
+    /** False with `UPLOAD_SCAN=off`: files are never scanned (the scan stage says so). */
+    scan: boolean;
+    /** Stored bytes are deleted this many days after the upload was requested. */
+    retentionDays: number;
+  };
 }
 
 /** A bad environment: `message` is one line naming the variable, safe to print. */
@@ -149,7 +161,26 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     publicAppUrl: env.PUBLIC_APP_URL,
     mail: { transport: mailTransport(env), smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     crm: { hubspotToken: env.HUBSPOT_TOKEN, hubspotBaseUrl: env.HUBSPOT_BASE_URL },
+    storage: parseStorage(env),
+    scanner: parseScanner(env),
+    uploads: { scan: env.UPLOAD_SCAN === 'on', retentionDays: env.UPLOAD_RETENTION_DAYS },
   };
+}
+
+function parseStorage(env: Env): Config['storage'] {
+  if (env.STORAGE_DRIVER === 'local') {
+    return { driver: 'local', root: resolve(env.DATA_DIR, 'uploads') };
+  }
+  if (!env.S3_BUCKET) throw new ConfigError('S3_BUCKET is required when STORAGE_DRIVER=s3');
+  return { driver: 's3', bucket: env.S3_BUCKET, region: env.S3_REGION, endpoint: env.S3_ENDPOINT };
+}
+
+function parseScanner(env: Env): Config['scanner'] {
+  if (env.CLAMAV_HOST && env.CLAMAV_SOCKET) {
+    throw new ConfigError('CLAMAV_HOST and CLAMAV_SOCKET are alternatives: set one');
+  }
+  if (env.CLAMAV_SOCKET) return { socket: env.CLAMAV_SOCKET };
+  return env.CLAMAV_HOST ? { host: env.CLAMAV_HOST, port: env.CLAMAV_PORT } : undefined;
 }
 
 /**

@@ -127,6 +127,24 @@ export const EnvSchema = Type.Object({
     pattern: '^https?://',
     description: 'a URL starting with http:// or https://',
   }),
+  STORAGE_DRIVER: oneOf(['local', 's3'], 'local'),
+  S3_BUCKET: Type.Optional(
+    Type.String({
+      pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+      description: 'an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)',
+    }),
+  ),
+  S3_REGION: Type.String({
+    default: 'us-east-1',
+    minLength: 1,
+    description: 'an AWS region such as eu-west-1',
+  }),
+  S3_ENDPOINT: url(['https', 'http']),
+  UPLOAD_SCAN: oneOf(['on', 'off'], 'on'),
+  CLAMAV_HOST: Type.Optional(Type.String({ minLength: 1, description: 'a host name or address' })),
+  CLAMAV_PORT: integer(3310, 1, 65535),
+  CLAMAV_SOCKET: Type.Optional(Type.String({ minLength: 1, description: 'a UNIX socket path' })),
+  UPLOAD_RETENTION_DAYS: integer(30, 1, 3650),
 });
 export type Env = Static<typeof EnvSchema>;
 

@@ -47,6 +47,8 @@ export const MaintenanceTasks = [
   'purge-refresh-tokens',
   'purge-one-time-tokens',
   'purge-invitations',
+  'purge-uploads',
+  'purge-stale-uploads',
 ] as const;
 export type MaintenanceTask = (typeof MaintenanceTasks)[number];
 

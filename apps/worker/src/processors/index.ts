@@ -3,12 +3,15 @@ import type { CrmClient } from '@atrium/integrations/crm';
 import type { MailTransport } from '@atrium/integrations/mail';
 import { type Processors, processorsOf } from '@atrium/jobs';
 import { QUEUES } from '../queues.js';
+import type { UploadDeps } from './uploads/index.js';
 
 export interface ProcessorDeps {
   db: Database;
   mail: MailTransport;
   crm: CrmClient;
   publicAppUrl: string;
+  /** Storage, scanner, analyser and clock of the uploads pipeline. */
+  uploads: UploadDeps;
 }
 
 export const createProcessors = (deps: ProcessorDeps): Processors => processorsOf(QUEUES, deps);

@@ -7,19 +7,30 @@ import {
   purgeSpentOneTimeTokens,
 } from '@atrium/db/queries';
 import { type Processor, pruneDeliveries, pruneOutbox, type RepeatingJob } from '@atrium/jobs';
+import { type PipelineDeps, purgeStalePendingUploads, purgeUploads } from './uploads/index.js';
+
+/** What the tasks need: the database, and for uploads their storage and clock. */
+export type MaintenanceDeps = PipelineDeps;
+type Task = (deps: MaintenanceDeps) => Promise<number>;
+const onDb =
+  (task: (db: Database) => Promise<number>): Task =>
+  ({ db }) =>
+    task(db);
 
 /**
  * The housekeeping tasks, each the retention function of the feature that owns the tables (safe
  * to run twice; returns how many rows it removed). A task is one entry here, one name in the
  * contracts' MaintenanceTasks and one line in MAINTENANCE_SCHEDULE.
  */
-export const maintenanceTasks: Record<MaintenanceTask, (db: Database) => Promise<number>> = {
-  'prune-outbox': pruneOutbox,
-  'prune-deliveries': pruneDeliveries,
-  'purge-sessions': purgeEndedSessions,
-  'purge-refresh-tokens': purgeExpiredRefreshTokens,
-  'purge-one-time-tokens': purgeSpentOneTimeTokens,
-  'purge-invitations': purgeOldInvitations,
+export const maintenanceTasks: Record<MaintenanceTask, Task> = {
+  'prune-outbox': onDb(pruneOutbox),
+  'prune-deliveries': onDb(pruneDeliveries),
+  'purge-sessions': onDb(purgeEndedSessions),
+  'purge-refresh-tokens': onDb(purgeExpiredRefreshTokens),
+  'purge-one-time-tokens': onDb(purgeSpentOneTimeTokens),
+  'purge-invitations': onDb(purgeOldInvitations),
+  'purge-uploads': purgeUploads,
+  'purge-stale-uploads': purgeStalePendingUploads,
 };
 
 const HOUR = 3_600_000;
@@ -37,11 +48,13 @@ export const MAINTENANCE_SCHEDULE: Omit<RepeatingJob<'maintenance'>, 'queue'>[] 
   every('purge-refresh-tokens', HOUR),
   every('purge-one-time-tokens', HOUR),
   every('purge-invitations', 24 * HOUR),
+  every('purge-uploads', 6 * HOUR),
+  every('purge-stale-uploads', 6 * HOUR),
 ];
 
 export const maintenance =
-  (db: Database): Processor<'maintenance'> =>
+  (deps: MaintenanceDeps): Processor<'maintenance'> =>
   async (payload, ctx) => {
-    const removed = await maintenanceTasks[payload.task](db);
+    const removed = await maintenanceTasks[payload.task](deps);
     ctx.log.info({ jobId: ctx.jobId, task: payload.task, removed }, 'maintenance task done');
   };

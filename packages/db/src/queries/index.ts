@@ -6,4 +6,5 @@ export * from './interactions.js';
 export * from './leads.js';
 export * from './orgs.js';
 export * from './roles.js';
+export * from './uploads.js';
 export * from './users.js';

@@ -14,6 +14,15 @@ export interface ClamdTestOptions {
   streamMaxLength?: string;
 }
 
+/**
+ * The signature database shipped for tests (EICAR and `Atrium-Test-Fixture`, see
+ * test/clamav/atrium.hdb) and its config template: what other packages' tests start clamd with.
+ */
+export const SHIPPED_CLAMD: ClamdTestOptions = {
+  databaseDirectory: resolve(import.meta.dirname, '../../test/clamav'),
+  configTemplate: resolve(import.meta.dirname, '../../test/clamav/clamd.conf.template'),
+};
+
 const INSTALL_HINT =
   "clamd is not installed: install Debian's clamav-daemon (`apt-get install -y clamav-daemon`); .ci/run does this when clamd is missing";
 

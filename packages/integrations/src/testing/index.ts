@@ -1,6 +1,11 @@
 // Test doubles that speak the real protocols: for tests and benchmarks, never for production.
 
-export { type ClamdProcess, type ClamdTestOptions, startClamd } from './clamd.js';
+export {
+  type ClamdProcess,
+  type ClamdTestOptions,
+  SHIPPED_CLAMD,
+  startClamd,
+} from './clamd.js';
 export {
   type HubspotStub,
   type StubFault,
