@@ -64,6 +64,18 @@ export interface Config {
   mail: { transport: MailTransportName; smtpUrl: string | undefined; from: string };
   /** No HUBSPOT_TOKEN: CRM syncs are logged only. */
   crm: { hubspotToken: string | undefined; hubspotBaseUrl: string };
+  /**
+   * Public content: `Cache-Control` ages; `contentful` set means Contentful is the source (synced
+   * every `syncEveryMs`) and local writes are refused.
+   */
+  content: {
+    maxAgeSeconds: number;
+    staleWhileRevalidateSeconds: number;
+    syncEveryMs: number;
+    contentful:
+      | { spaceId: string; environment: string; accessToken: string; host: string; locale: string }
+      | undefined;
+  };
 }
 
 /** A bad environment: `message` is one line naming the variable, safe to print. */
@@ -149,6 +161,12 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     publicAppUrl: env.PUBLIC_APP_URL,
     mail: { transport: mailTransport(env), smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     crm: { hubspotToken: env.HUBSPOT_TOKEN, hubspotBaseUrl: env.HUBSPOT_BASE_URL },
+    content: {
+      maxAgeSeconds: env.CONTENT_CACHE_MAX_AGE,
+      staleWhileRevalidateSeconds: env.CONTENT_CACHE_SWR,
+      syncEveryMs: env.CONTENT_SYNC_EVERY_MS,
+      contentful: parseContentful(env),
+    },
   };
 }
 
@@ -192,6 +210,21 @@ function mailTransport(env: Env): MailTransportName {
     );
   }
   return chosen;
+}
+
+function parseContentful(env: Env): Config['content']['contentful'] {
+  if (env.CMS !== 'contentful') return undefined;
+  const { CONTENTFUL_SPACE_ID: spaceId, CONTENTFUL_DELIVERY_TOKEN: accessToken } = env;
+  if (!spaceId || !accessToken) {
+    throw new ConfigError('CMS=contentful needs CONTENTFUL_SPACE_ID and CONTENTFUL_DELIVERY_TOKEN');
+  }
+  return {
+    spaceId,
+    accessToken,
+    environment: env.CONTENTFUL_ENVIRONMENT,
+    host: env.CONTENTFUL_HOST,
+    locale: env.CONTENTFUL_LOCALE,
+  };
 }
 
 function parseIdp(env: Env): Config['idp'] {
