@@ -1,5 +1,6 @@
 import type { Config } from '@atrium/config';
 import type { DatabaseHandle } from '@atrium/db';
+import { bumpContentGeneration } from '@atrium/integrations/cms';
 import type { CrmClient } from '@atrium/integrations/crm';
 import type { MailTransport } from '@atrium/integrations/mail';
 import {
@@ -12,14 +13,14 @@ import {
   type Processors,
   type RepeatingJob,
   type RetryPolicy,
-  repeatingJobsOf,
   settingByQueue,
   startRepeatingTimers,
 } from '@atrium/jobs';
+import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { crmFromConfig, mailFromConfig } from './integrations.js';
 import { createProcessors } from './processors/index.js';
-import { QUEUES } from './queues.js';
+import { QUEUES, repeatingJobsFor } from './queues.js';
 
 export interface WorkerOptions {
   config: Config;
@@ -59,9 +60,21 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const { config, database, log } = options;
   const mail = options.mail ?? mailFromConfig(config, log);
   const crm = options.crm ?? crmFromConfig(config, log);
+  // With Redis the API instances' content cache generation lives there; embedded, in this process.
+  const contentRedis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3 })
+    : undefined;
+  contentRedis?.on('error', (err) => log.warn({ err }, 'content cache: Redis unavailable'));
   const processors =
     options.processors ??
-    createProcessors({ db: database.db, mail, crm, publicAppUrl: config.publicAppUrl });
+    createProcessors({
+      db: database.db,
+      mail,
+      crm,
+      publicAppUrl: config.publicAppUrl,
+      contentful: config.content.contentful,
+      contentChanged: () => bumpContentGeneration(contentRedis, config.queuePrefix),
+    });
   const retry: RetryPolicy = {
     attempts: config.jobs.attempts,
     baseDelayMs: options.retryBaseDelayMs ?? 1000,
@@ -87,6 +100,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await runner.stop();
       await runner.driver.close();
       await mail.close();
+      contentRedis?.disconnect();
     },
   };
 }
@@ -105,7 +119,7 @@ async function startBullmq(
   const driver = new bullmq.BullmqDriver({ ...connection, retry });
   await bullmq.upsertRepeatingJobs(
     (name) => driver.queue(name),
-    repeating ?? repeatingJobsOf(QUEUES),
+    repeating ?? repeatingJobsFor(config),
   );
   const workers = bullmq.startBullmqWorkers({
     ...connection,
@@ -134,6 +148,6 @@ async function startInProcess(
     concurrency: config.jobs.concurrency,
     observe,
   });
-  const stopTimers = startRepeatingTimers(database, log, repeating ?? repeatingJobsOf(QUEUES));
+  const stopTimers = startRepeatingTimers(database, log, repeating ?? repeatingJobsFor(config));
   return { driver, stop: async () => stopTimers() };
 }

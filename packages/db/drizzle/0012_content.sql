@@ -16,6 +16,7 @@ CREATE TABLE "case_studies" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"service_id" uuid,
+	"service_contentful_id" text,
 	"industry" text
 );
 --> statement-breakpoint

@@ -1,5 +1,5 @@
 import type { ContentType } from '@atrium/contracts';
-import { and, eq, inArray, isNull, ne, or } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import {
   caseStudies,
@@ -107,7 +107,11 @@ async function extrasOf(tx: Database, type: ContentType, entry: ContentfulValues
             .from(services)
             .where(eq(services.contentfulId, entry.serviceContentfulId))
         : [];
-      return { serviceId: service?.id ?? null, industry: entry.industry ?? null };
+      return {
+        serviceId: service?.id ?? null,
+        serviceContentfulId: entry.serviceContentfulId ?? null,
+        industry: entry.industry ?? null,
+      };
     }
     case 'impact-metrics':
       return { value: entry.value ?? null, unit: entry.unit ?? null };
@@ -116,6 +120,18 @@ async function extrasOf(tx: Database, type: ContentType, entry: ContentfulValues
     default:
       return {};
   }
+}
+
+/**
+ * Links synced case studies to services that arrived after them (a later page, or a delta): the
+ * case study names its service's entry id until that service exists here.
+ */
+export async function linkSyncedCaseStudies(tx: Database) {
+  await tx.execute(sql`
+    update ${caseStudies} set service_id = ${services.id}
+    from ${services}
+    where ${services.contentfulId} = ${caseStudies.serviceContentfulId}
+      and ${caseStudies.serviceId} is distinct from ${services.id}`);
 }
 
 /** Removes the rows mirroring deleted Contentful entries, whatever their type. */

@@ -51,6 +51,8 @@ export const caseStudies = pgTable(
   {
     ...contentColumns(),
     serviceId: uuid().references(() => services.id, { onDelete: 'set null' }),
+    /** Synced case studies: the service's entry, so a service synced later is linked then. */
+    serviceContentfulId: text(),
     industry: text(),
   },
   (t) => [...contentIndexes('case_studies')(t), index('case_studies_service_idx').on(t.serviceId)],

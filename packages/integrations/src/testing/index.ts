@@ -2,6 +2,14 @@
 
 export { type ClamdProcess, type ClamdTestOptions, startClamd } from './clamd.js';
 export {
+  type ContentfulStub,
+  type StubSyncPage,
+  startContentfulStub,
+  stubDeletedEntry,
+  stubEntry,
+  stubLink,
+} from './contentful-stub.js';
+export {
   type HubspotStub,
   type StubFault,
   type StubRequest,
