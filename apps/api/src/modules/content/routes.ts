@@ -9,6 +9,7 @@ import {
   type ContentWrite,
   CreateContentRequests,
   NoContent,
+  PROBLEM_CONTENT_TYPE,
   Problem,
   SlugParams,
   UpdateContentRequests,
@@ -38,7 +39,10 @@ const LABELS: Record<ContentType, [one: string, many: string]> = {
   team: ['team member', 'team members'],
 };
 const NotModified = Type.Null({ description: 'Not modified: the `If-None-Match` tag is current' });
-const problem = (description: string) => ({ ...Problem, description });
+const problem = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } },
+});
 const previewProblems = {
   401: problem('`preview=true` without a valid access token'),
   403: problem('`preview=true` without the `content:write` permission'),
