@@ -54,3 +54,26 @@ describe('content on the embedded default', () => {
     expect((await list()).json().items[0].title).toBe('Synced');
   });
 });
+
+describe('the content seed', () => {
+  it('adds published items of each kind, and leaves them alone when run again', async () => {
+    const { seedContent } = await import('../src/modules/content/seed.js');
+    await seedContent(app.db);
+    await app.db.update(services).set({ title: 'Edited' }).where(eq(services.slug, 'analytics'));
+    await seedContent(app.db);
+    await bumpContentGeneration(undefined, app.config.queuePrefix);
+    const slugs = async (path: string) =>
+      (await app.inject({ method: 'GET', url: `/api/v1${path}` }))
+        .json()
+        .items.map((i: { slug: string }) => i.slug);
+    expect(await slugs('/services')).toEqual(
+      expect.arrayContaining(['data-engineering', 'analytics']),
+    );
+    const [study] = (await app.inject({ method: 'GET', url: '/api/v1/case-studies' })).json().items;
+    expect(study).toMatchObject({ serviceSlug: 'data-engineering', industry: 'retail' });
+    expect(await slugs('/impact-metrics')).toEqual(['projects', 'uptime']);
+    expect(await slugs('/team')).toEqual(['ada-lovelace']);
+    const analytics = await app.inject({ method: 'GET', url: '/api/v1/services/analytics' });
+    expect(analytics.json().title).toBe('Edited');
+  });
+});
