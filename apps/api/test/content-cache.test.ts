@@ -155,3 +155,36 @@ describe('with Contentful as the source', () => {
     }
   });
 });
+
+describe('with Redis unreachable', () => {
+  it('still writes and serves content (read through to the database)', async () => {
+    const app = await buildApp(testConfig({ ...env(), REDIS_URL: 'redis://127.0.0.1:1' }));
+    try {
+      const writer = bearer(
+        (
+          await signUp(Object.assign(app, { dispose: async () => {} }), {
+            permissions: ['content:write'],
+          })
+        ).accessToken,
+      );
+      const created = await app.inject({
+        method: 'POST',
+        url: '/api/v1/impact-stories',
+        headers: writer,
+        payload: { slug: 'offline', title: 'Offline', published: true },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const read = await app.inject({ method: 'GET', url: '/api/v1/impact-stories' });
+      expect(read.statusCode).toBe(200);
+      expect(read.json().items.map((s: { slug: string }) => s.slug)).toEqual(['offline']);
+      const again = await app.inject({
+        method: 'GET',
+        url: '/api/v1/impact-stories',
+        headers: { 'if-none-match': read.headers.etag as string },
+      });
+      expect(again.statusCode).toBe(304);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -61,8 +61,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const mail = options.mail ?? mailFromConfig(config, log);
   const crm = options.crm ?? crmFromConfig(config, log);
   // With Redis the API instances' content cache generation lives there; embedded, in this process.
+  // A sync's bump waits for Redis to come back rather than fail: the pages have committed, and a
+  // retried job would find nothing left to change (so nothing to invalidate).
   const contentRedis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3 })
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: null })
     : undefined;
   contentRedis?.on('error', (err) => log.warn({ err }, 'content cache: Redis unavailable'));
   const processors =

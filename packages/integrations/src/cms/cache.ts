@@ -85,15 +85,48 @@ export class ContentCache {
     return this.remember(key, { ...rendered, generation });
   }
 
-  /** After a write: stale everywhere, and at once in this process. */
+  /**
+   * After a write has committed: stale everywhere, and at once in this process. Should Redis be
+   * unreachable, the write still stands: this instance stops trusting its memory and bumps again
+   * every second until Redis takes it (other instances cannot trust theirs meanwhile either: their
+   * subscriptions are down too).
+   */
   async invalidate() {
     this.memory.clear();
+    try {
+      await this.bump();
+    } catch (err) {
+      this.options.onError?.(err);
+      this.listening = false;
+      this.retryBump();
+    }
+  }
+
+  async close() {
+    clearInterval(this.retry);
+    this.retry = undefined;
+    this.subscriber?.disconnect();
+  }
+
+  private retry: NodeJS.Timeout | undefined;
+
+  private async bump() {
     const generation = await bumpContentGeneration(this.options.redis, this.options.prefix);
     if (this.options.redis) this.generation = Math.max(this.generation, generation);
   }
 
-  async close() {
-    this.subscriber?.disconnect();
+  private retryBump() {
+    if (this.retry) return;
+    this.retry = setInterval(() => {
+      this.bump()
+        .then(() => {
+          clearInterval(this.retry);
+          this.retry = undefined;
+          this.memory.clear();
+        })
+        .catch(() => {});
+    }, 1000);
+    this.retry.unref();
   }
 
   private subscribe(redis: Redis) {
