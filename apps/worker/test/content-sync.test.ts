@@ -1,6 +1,7 @@
 import { loadConfig } from '@atrium/config';
 import { caseStudies, contentSyncState, impactStories, services, teamMembers } from '@atrium/db';
 import { eq } from '@atrium/db/orm';
+import { contentGeneration } from '@atrium/integrations/cms';
 import {
   type ContentfulStub,
   startContentfulStub,
@@ -9,10 +10,20 @@ import {
   stubLink,
 } from '@atrium/integrations/testing';
 import { PermanentJobError } from '@atrium/jobs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startWorker } from '../src/index.js';
 import { syncContent } from '../src/processors/content-sync.js';
 import { repeatingJobsFor } from '../src/queues.js';
-import { context, testDatabase, unique } from './support.js';
+import {
+  context,
+  enqueueOne,
+  log,
+  TEST_REDIS_URL,
+  testDatabase,
+  unique,
+  workerConfig,
+} from './support.js';
 
 const SPACE = 'space1';
 const ENVIRONMENT = 'master';
@@ -193,5 +204,53 @@ describe('the content-sync schedule', () => {
     expect(() => loadConfig({ NODE_ENV: 'test', CMS: 'contentful' })).toThrow(
       /CONTENTFUL_SPACE_ID and CONTENTFUL_DELIVERY_TOKEN/,
     );
+  });
+});
+
+describe.each([
+  ['BullMQ', { REDIS_URL: TEST_REDIS_URL }],
+  ['in-process', {}],
+])('the worker on %s', (name, env) => {
+  it('runs a content-sync job and invalidates the API cache generation', async () => {
+    const space = `space${unique()}`;
+    const own = await startContentfulStub({ spaceId: space, environment: 'master', token: TOKEN });
+    own.pages.set('initial', {
+      items: [stubEntry(`svc-${name}`, 'service', { slug: `svc-${unique()}`, title: name })],
+      nextSync: 'next',
+    });
+    const config = workerConfig({
+      ...env,
+      CMS: 'contentful',
+      CONTENTFUL_SPACE_ID: space,
+      CONTENTFUL_DELIVERY_TOKEN: TOKEN,
+      CONTENTFUL_HOST: own.url,
+    });
+    const redis = config.redisUrl ? new Redis(config.redisUrl) : undefined;
+    const generation = () => contentGeneration(redis, config.queuePrefix);
+    const before = await generation();
+    const worker = await startWorker({ config, database, log, repeating: [] });
+    try {
+      await enqueueOne(database, 'content-sync', {});
+      await vi.waitFor(
+        async () => {
+          const [row] = await database.db
+            .select()
+            .from(contentSyncState)
+            .where(eq(contentSyncState.source, `${space}/master`));
+          expect(row?.nextSyncToken).toBe('next');
+        },
+        { timeout: 15_000 },
+      );
+      await vi.waitFor(async () => expect(await generation()).toBeGreaterThan(before), {
+        timeout: 5_000,
+      });
+      expect(
+        await database.db.select().from(services).where(eq(services.title, name)),
+      ).toHaveLength(1);
+    } finally {
+      await worker.close();
+      await own.close();
+      redis?.disconnect();
+    }
   });
 });

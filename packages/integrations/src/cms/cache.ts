@@ -35,6 +35,12 @@ export async function bumpContentGeneration(redis: Redis | undefined, prefix: st
   return Number(await redis.eval(BUMP, 1, generation, channel));
 }
 
+/** The current generation (what a cached response must have been rendered in to be served). */
+export async function contentGeneration(redis: Redis | undefined, prefix: string) {
+  if (!redis) return localGeneration;
+  return Number((await redis.get(keysOf(prefix).generation)) ?? 0);
+}
+
 export interface CachedResponse {
   /** The serialized JSON body. */
   body: string;
@@ -162,7 +168,7 @@ export class ContentCache {
     if (!redis) return localGeneration;
     if (this.listening) return this.generation;
     try {
-      return Number((await redis.get(this.keys.generation)) ?? 0);
+      return await contentGeneration(redis, this.options.prefix);
     } catch (err) {
       this.options.onError?.(err);
       return undefined;

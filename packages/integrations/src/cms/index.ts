@@ -3,6 +3,7 @@ export {
   type CachedResponse,
   ContentCache,
   type ContentCacheOptions,
+  contentGeneration,
   entityTag,
 } from './cache.js';
 export {
