@@ -69,7 +69,8 @@ try {
     headers: { 'if-none-match': etag },
     amount: 100,
   });
-  if (check.statusCodeStats?.['304']?.count !== 100) throw new Error('the 304 run was not all 304s');
+  if (check.statusCodeStats?.['304']?.count !== 100)
+    throw new Error('the 304 run was not all 304s');
   const ratio = cached.rps / bare.rps;
   const ratio304 = revalidated.rps / bare.rps;
   console.log({ bare, cached, revalidated, ratio, ratio304 });
