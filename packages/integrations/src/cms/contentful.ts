@@ -81,13 +81,15 @@ export function contentfulSync(options: ContentfulOptions): ContentfulSync {
   };
 }
 
-/** 401/403/404 (a bad token, space or environment) will not pass on retry; anything else may. */
+/**
+ * 401/403/404 (a bad token, space or environment) will not pass on retry; anything else may. The
+ * SDK's error is not kept as the cause: its message is the request, headers included, and logs
+ * print causes.
+ */
 function syncError(err: unknown) {
-  const status = (err as { status?: number; sys?: { id?: string } }).status;
+  const status = (err as { status?: number }).status;
   const message = `Contentful sync failed${status ? ` (HTTP ${status})` : ''}`;
-  return new IntegrationError(message, status === 401 || status === 403 || status === 404, {
-    cause: err,
-  });
+  return new IntegrationError(message, status === 401 || status === 403 || status === 404);
 }
 
 /** Contentful content type ids → the table each maps to. */
