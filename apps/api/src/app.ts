@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { authRoutes } from './modules/auth/routes.js';
+import { contentRoutes } from './modules/content/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { interactionRoutes } from './modules/interactions/routes.js';
@@ -124,6 +125,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       await api.register(messageRoutes);
       await api.register(reportRoutes);
       await api.register(eventRoutes);
+      await api.register(contentRoutes);
       await api.register(queueRoutes);
     },
     { prefix: API_PREFIX },

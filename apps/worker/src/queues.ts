@@ -1,13 +1,11 @@
-import type { QueueDeclarations } from '@atrium/jobs';
+import type { Config } from '@atrium/config';
+import { type QueueDeclarations, type RepeatingJob, repeatingJobsOf } from '@atrium/jobs';
+import { syncContent } from './processors/content-sync.js';
 import { syncCrm } from './processors/crm-sync.js';
 import { sendEmail } from './processors/email.js';
 import type { ProcessorDeps } from './processors/index.js';
 import { MAINTENANCE_SCHEDULE, maintenance } from './processors/maintenance.js';
 import { analyseUpload, scanFile } from './processors/uploads/index.js';
-
-const notBuilt = (queue: string) => () => async () => {
-  throw new Error(`${queue}: not built yet`);
-};
 
 /**
  * Every queue the worker runs, declared once: its processor, its defaults, its schedule. Payload
@@ -18,10 +16,25 @@ export const QUEUES: QueueDeclarations<ProcessorDeps> = {
   'crm-sync': { processor: syncCrm },
   'file-scan': { processor: scanFile },
   'file-analysis': { processor: analyseUpload },
-  // Placeholder while #15 is built on its branch: a job fails visibly, never "done".
-  'content-sync': { processor: notBuilt('content-sync') },
+  // One sync at a time per worker; concurrent runs elsewhere are serialized per page by a lock.
+  'content-sync': {
+    processor: syncContent,
+    concurrency: 1,
+    repeating: [{ name: 'contentful', payload: {}, everyMs: 300_000 }],
+  },
   maintenance: {
     processor: maintenance,
     repeating: MAINTENANCE_SCHEDULE,
   },
 };
+
+/**
+ * The repeating jobs this deployment runs: the Contentful sync only with CMS=contentful, every
+ * CONTENT_SYNC_EVERY_MS.
+ */
+export function repeatingJobsFor(config: Config): RepeatingJob[] {
+  return repeatingJobsOf(QUEUES).flatMap((job) => {
+    if (job.queue !== 'content-sync') return [job];
+    return config.content.contentful ? [{ ...job, everyMs: config.content.syncEveryMs }] : [];
+  });
+}

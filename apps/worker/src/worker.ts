@@ -1,5 +1,6 @@
 import type { Config } from '@atrium/config';
 import type { DatabaseHandle } from '@atrium/db';
+import { bumpContentGeneration } from '@atrium/integrations/cms';
 import type { CrmClient } from '@atrium/integrations/crm';
 import type { MailTransport } from '@atrium/integrations/mail';
 import {
@@ -12,15 +13,15 @@ import {
   type Processors,
   type RepeatingJob,
   type RetryPolicy,
-  repeatingJobsOf,
   settingByQueue,
   startRepeatingTimers,
 } from '@atrium/jobs';
+import { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { crmFromConfig, mailFromConfig } from './integrations.js';
 import { createProcessors } from './processors/index.js';
 import type { UploadDeps } from './processors/uploads/index.js';
-import { QUEUES } from './queues.js';
+import { QUEUES, repeatingJobsFor } from './queues.js';
 import { uploadDeps } from './uploads.js';
 
 export interface WorkerOptions {
@@ -63,6 +64,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const { config, database, log } = options;
   const mail = options.mail ?? mailFromConfig(config, log);
   const crm = options.crm ?? crmFromConfig(config, log);
+  // With Redis the API instances' content cache generation lives there; embedded, in this process.
+  // A sync's bump waits for Redis to come back rather than fail: the pages have committed, and a
+  // retried job would find nothing left to change (so nothing to invalidate).
+  const contentRedis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: null })
+    : undefined;
+  contentRedis?.on('error', (err) => log.warn({ err }, 'content cache: Redis unavailable'));
   const retry: RetryPolicy = {
     attempts: config.jobs.attempts,
     baseDelayMs: options.retryBaseDelayMs ?? 1000,
@@ -71,7 +79,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const uploads = uploadDeps(options, retry);
   const processors =
     options.processors ??
-    createProcessors({ db: database.db, mail, crm, publicAppUrl: config.publicAppUrl, uploads });
+    createProcessors({
+      db: database.db,
+      mail,
+      crm,
+      publicAppUrl: config.publicAppUrl,
+      uploads,
+      contentful: config.content.contentful,
+      contentChanged: () => bumpContentGeneration(contentRedis, config.queuePrefix),
+    });
   const observe = options.metrics && jobDurationHistogram(options.metrics);
   const runner = config.redisUrl
     ? await startBullmq(options, processors, retry, observe)
@@ -94,6 +110,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await mail.close();
       // The S3 driver holds sockets; a storage passed in belongs to the caller.
       if (!options.uploads?.storage) (uploads.storage as { close?(): void }).close?.();
+      contentRedis?.disconnect();
     },
   };
 }
@@ -112,7 +129,7 @@ async function startBullmq(
   const driver = new bullmq.BullmqDriver({ ...connection, retry });
   await bullmq.upsertRepeatingJobs(
     (name) => driver.queue(name),
-    repeating ?? repeatingJobsOf(QUEUES),
+    repeating ?? repeatingJobsFor(config),
   );
   const workers = bullmq.startBullmqWorkers({
     ...connection,
@@ -141,6 +158,6 @@ async function startInProcess(
     concurrency: config.jobs.concurrency,
     observe,
   });
-  const stopTimers = startRepeatingTimers(database, log, repeating ?? repeatingJobsOf(QUEUES));
+  const stopTimers = startRepeatingTimers(database, log, repeating ?? repeatingJobsFor(config));
   return { driver, stop: async () => stopTimers() };
 }

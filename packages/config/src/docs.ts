@@ -86,6 +86,18 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
   CLAMAV_SOCKET: "clamd's `LocalSocket` path, instead of host and port",
   UPLOAD_RETENTION_DAYS:
     "days after which an upload's bytes are deleted (status `purged`; its metadata and analysis stay)",
+  CONTENT_CACHE_MAX_AGE:
+    '§Website content: `max-age` of public content responses (`Cache-Control`), seconds',
+  CONTENT_CACHE_SWR: '`stale-while-revalidate` of public content responses, seconds',
+  CMS: '`local` (content is written through the API) or `contentful` (synced from Contentful; local writes answer 409)',
+  CONTENTFUL_SPACE_ID: 'the Contentful space to sync from; required with `CMS=contentful`',
+  CONTENTFUL_ENVIRONMENT: 'the Contentful environment to sync from',
+  CONTENTFUL_DELIVERY_TOKEN:
+    'a Content Delivery API token of that space; required with `CMS=contentful`',
+  CONTENTFUL_HOST:
+    'the Delivery API host (`cdn.contentful.com`); an `http://host:port` URL for a local server speaking its API',
+  CONTENTFUL_LOCALE: 'the locale whose field values are stored',
+  CONTENT_SYNC_EVERY_MS: 'how often the `content-sync` job runs with `CMS=contentful`, ms',
 };
 
 const defaultOf = (name: keyof Env) =>

@@ -76,6 +76,18 @@ export interface Config {
     /** Stored bytes are deleted this many days after the upload was requested. */
     retentionDays: number;
   };
+  /**
+   * Public content: `Cache-Control` ages; `contentful` set means Contentful is the source (synced
+   * every `syncEveryMs`) and local writes are refused.
+   */
+  content: {
+    maxAgeSeconds: number;
+    staleWhileRevalidateSeconds: number;
+    syncEveryMs: number;
+    contentful:
+      | { spaceId: string; environment: string; accessToken: string; host: string; locale: string }
+      | undefined;
+  };
 }
 
 /** A bad environment: `message` is one line naming the variable, safe to print. */
@@ -164,6 +176,12 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     storage: parseStorage(env),
     scanner: parseScanner(env),
     uploads: { scan: env.UPLOAD_SCAN === 'on', retentionDays: env.UPLOAD_RETENTION_DAYS },
+    content: {
+      maxAgeSeconds: env.CONTENT_CACHE_MAX_AGE,
+      staleWhileRevalidateSeconds: env.CONTENT_CACHE_SWR,
+      syncEveryMs: env.CONTENT_SYNC_EVERY_MS,
+      contentful: parseContentful(env),
+    },
   };
 }
 
@@ -223,6 +241,21 @@ function mailTransport(env: Env): MailTransportName {
     );
   }
   return chosen;
+}
+
+function parseContentful(env: Env): Config['content']['contentful'] {
+  if (env.CMS !== 'contentful') return undefined;
+  const { CONTENTFUL_SPACE_ID: spaceId, CONTENTFUL_DELIVERY_TOKEN: accessToken } = env;
+  if (!spaceId || !accessToken) {
+    throw new ConfigError('CMS=contentful needs CONTENTFUL_SPACE_ID and CONTENTFUL_DELIVERY_TOKEN');
+  }
+  return {
+    spaceId,
+    accessToken,
+    environment: env.CONTENTFUL_ENVIRONMENT,
+    host: env.CONTENTFUL_HOST,
+    locale: env.CONTENTFUL_LOCALE,
+  };
 }
 
 function parseIdp(env: Env): Config['idp'] {

@@ -145,6 +145,31 @@ export const EnvSchema = Type.Object({
   CLAMAV_PORT: integer(3310, 1, 65535),
   CLAMAV_SOCKET: Type.Optional(Type.String({ minLength: 1, description: 'a UNIX socket path' })),
   UPLOAD_RETENTION_DAYS: integer(30, 1, 3650),
+  CONTENT_CACHE_MAX_AGE: integer(60, 0, 31_536_000),
+  CONTENT_CACHE_SWR: integer(300, 0, 31_536_000),
+  CMS: oneOf(['local', 'contentful'], 'local'),
+  CONTENTFUL_SPACE_ID: Type.Optional(
+    Type.String({ pattern: '^[A-Za-z0-9]{1,64}$', description: 'a Contentful space id' }),
+  ),
+  CONTENTFUL_ENVIRONMENT: Type.String({
+    default: 'master',
+    pattern: '^[A-Za-z0-9_.-]{1,64}$',
+    description: 'a Contentful environment id',
+  }),
+  CONTENTFUL_DELIVERY_TOKEN: Type.Optional(
+    Type.String({ minLength: 8, description: 'a Contentful Content Delivery API token' }),
+  ),
+  CONTENTFUL_HOST: Type.String({
+    default: 'cdn.contentful.com',
+    minLength: 1,
+    description: 'a host name, or a URL starting with http:// or https://',
+  }),
+  CONTENTFUL_LOCALE: Type.String({
+    default: 'en-US',
+    minLength: 1,
+    description: 'a Contentful locale code, e.g. en-US',
+  }),
+  CONTENT_SYNC_EVERY_MS: integer(300_000, 1000, 86_400_000),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -157,4 +182,5 @@ export const SECRET_VARIABLES = new Set([
   'REDIS_URL',
   'SMTP_URL',
   'HUBSPOT_TOKEN',
+  'CONTENTFUL_DELIVERY_TOKEN',
 ]);

@@ -1,5 +1,6 @@
 export * from './auth.js';
 export * from './common.js';
+export * from './content.js';
 export * from './emails.js';
 export * from './health.js';
 export * from './interactions.js';

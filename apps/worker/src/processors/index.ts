@@ -1,3 +1,4 @@
+import type { Config } from '@atrium/config';
 import type { Database } from '@atrium/db';
 import type { CrmClient } from '@atrium/integrations/crm';
 import type { MailTransport } from '@atrium/integrations/mail';
@@ -12,6 +13,10 @@ export interface ProcessorDeps {
   publicAppUrl: string;
   /** Storage, scanner, analyser and clock of the uploads pipeline. */
   uploads: UploadDeps;
+  /** Set with CMS=contentful: the space the content-sync job reads. */
+  contentful?: Config['content']['contentful'];
+  /** Marks the API's cached content responses stale (see @atrium/integrations/cms). */
+  contentChanged?: () => Promise<unknown>;
 }
 
 export const createProcessors = (deps: ProcessorDeps): Processors => processorsOf(QUEUES, deps);

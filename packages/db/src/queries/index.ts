@@ -2,6 +2,7 @@
 // A query used by one module alone stays in that module's queries.ts.
 export * from './age.js';
 export * from './auth.js';
+export * from './content.js';
 export * from './interactions.js';
 export * from './leads.js';
 export * from './orgs.js';

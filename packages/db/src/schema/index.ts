@@ -1,4 +1,5 @@
 export * from './auth.js';
+export * from './content.js';
 export * from './deliveries.js';
 export * from './interactions.js';
 export * from './leads.js';

@@ -7,6 +7,14 @@ export {
   startClamd,
 } from './clamd.js';
 export {
+  type ContentfulStub,
+  type StubSyncPage,
+  startContentfulStub,
+  stubDeletedEntry,
+  stubEntry,
+  stubLink,
+} from './contentful-stub.js';
+export {
   type HubspotStub,
   type StubFault,
   type StubRequest,
