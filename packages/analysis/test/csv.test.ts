@@ -105,6 +105,15 @@ describe('CSV analysis', () => {
     expect(analysis.summary).toMatch(/^TSV: 2 rows × 2 columns/);
   });
 
+  it('reads quotes in tab-separated values as data: TSV has no quoting', async () => {
+    const analysis = await analyse(
+      'size\tlabel\n5"\t"quoted\n7\ta "b" c\n',
+      'text/tab-separated-values',
+    );
+    expect(analysis.result).toMatchObject({ rows: 2, malformedRows: 0 });
+    expect(column(analysis.result, 'size')).toMatchObject({ type: 'text', distinct: 2 });
+  });
+
   it('estimates distinct counts past the exact bound with a HyperLogLog, within 3 %', async () => {
     const n = 20_000;
     const lines = ['id,bucket'];
