@@ -146,6 +146,14 @@ describe('CSV analysis', () => {
     expect(column(fewer.result, 'text')).toMatchObject({ distinct: 300, distinctExact: true });
   });
 
+  it('classifies a huge cell of digits ending in a letter without backtracking for ever', async () => {
+    const analysis = await analyse(`n\n${'1'.repeat(300_000)}x\n1.5\n`, 'text/csv');
+    expect(column(analysis.result, 'n')).toMatchObject({
+      type: 'text',
+      types: { decimal: 1, text: 1 },
+    });
+  });
+
   it('fails an empty file, a header-only file stays analysed with no rows', async () => {
     const empty = await analyse('', 'text/csv');
     expect(empty).toMatchObject({ status: 'failed', error: 'the file is empty' });
