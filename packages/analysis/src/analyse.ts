@@ -48,7 +48,10 @@ export async function analyseFile(input: AnalyseFileInput): Promise<AnalysisResu
   const kind = analysisKindOf(input.contentType);
   if (kind === undefined) throw new UnsupportedType(input.contentType);
   const analyser = analysers[kind];
-  const limits: AnalysisLimits = { ...defaultLimits, ...input.limits };
+  const limits: AnalysisLimits = { ...defaultLimits };
+  for (const [name, value] of Object.entries(input.limits ?? {})) {
+    if (value !== undefined) limits[name as keyof AnalysisLimits] = value;
+  }
 
   let source: Readable;
   try {

@@ -25,7 +25,9 @@ export interface ColumnSummary {
 const NULLS = new Set(['null', 'NULL', 'Null', 'NA', 'N/A', 'n/a', '\\N', 'None', 'nil']);
 const BOOLEANS = new Set(['true', 'false', 'True', 'False', 'TRUE', 'FALSE']);
 const INTEGER = /^[+-]?\d+$/;
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// No two quantifiers may share digits (`\d+\.?\d*` did): a 1 MiB cell of digits ending in a
+// letter then backtracks quadratically and stalls the worker.
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const DATETIME =
   /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?)?$/;
 

@@ -34,6 +34,9 @@ export async function analyseCsv(
 
   const parser = parse({
     delimiter,
+    // IANA's text/tab-separated-values has no quoting (a field cannot hold a tab): `5" screen`
+    // or a leading `"` is data there.
+    quote: delimiter === '\t' ? false : '"',
     bom: true,
     skip_empty_lines: true,
     skip_records_with_error: true,

@@ -23,6 +23,8 @@ export interface XmlResult extends Record<string, unknown> {
   encoding?: string;
 }
 
+const MAX_TAG_ATTRIBUTES = 10_000;
+
 /** The parser's own buffers, read to bound them (see below). */
 interface SaxesBuffers {
   text: string;
@@ -62,6 +64,16 @@ export async function analyseXml(source: Readable, limits: AnalysisLimits): Prom
   });
   parser.on('doctype', () => {
     doctype = true;
+  });
+  // saxes keeps an element's attributes until its tag closes: bound how many one tag may have.
+  let tagAttributes = 0;
+  parser.on('opentagstart', () => {
+    tagAttributes = 0;
+  });
+  parser.on('attribute', () => {
+    if (++tagAttributes > MAX_TAG_ATTRIBUTES) {
+      throw new Malformed(`an element with more than ${MAX_TAG_ATTRIBUTES} attributes`);
+    }
   });
   parser.on('opentag', (tag) => {
     root ??= tag.name;

@@ -69,6 +69,16 @@ describe('analyseFile', () => {
     ).rejects.toBeInstanceOf(UnsupportedType);
   });
 
+  it('takes the default for a limit given as undefined', async () => {
+    const analysis = await analyseFile({
+      open: () => Readable.from([Buffer.from('a\n1\n2,3\n')]),
+      contentType: 'text/csv',
+      size: 8,
+      limits: { maxErrors: undefined as unknown as number },
+    });
+    expect(analysis.result.errors).toHaveLength(1);
+  });
+
   it('maps content types to kinds, parameters and case ignored', () => {
     expect(analysisKindOf('Text/CSV; charset=utf-8')).toBe('csv');
     expect(analysisKindOf('text/tab-separated-values')).toBe('tsv');

@@ -105,6 +105,15 @@ describe('CSV analysis', () => {
     expect(analysis.summary).toMatch(/^TSV: 2 rows × 2 columns/);
   });
 
+  it('reads quotes in tab-separated values as data: TSV has no quoting', async () => {
+    const analysis = await analyse(
+      'size\tlabel\n5"\t"quoted\n7\ta "b" c\n',
+      'text/tab-separated-values',
+    );
+    expect(analysis.result).toMatchObject({ rows: 2, malformedRows: 0 });
+    expect(column(analysis.result, 'size')).toMatchObject({ type: 'text', distinct: 2 });
+  });
+
   it('estimates distinct counts past the exact bound with a HyperLogLog, within 3 %', async () => {
     const n = 20_000;
     const lines = ['id,bucket'];
@@ -135,6 +144,14 @@ describe('CSV analysis', () => {
     expect(Math.abs(text.distinct - 400) / 400).toBeLessThan(0.03);
     const fewer = await analyse(`${lines.slice(0, 301).join('\n')}\n`, 'text/csv');
     expect(column(fewer.result, 'text')).toMatchObject({ distinct: 300, distinctExact: true });
+  });
+
+  it('classifies a huge cell of digits ending in a letter without backtracking for ever', async () => {
+    const analysis = await analyse(`n\n${'1'.repeat(300_000)}x\n1.5\n`, 'text/csv');
+    expect(column(analysis.result, 'n')).toMatchObject({
+      type: 'text',
+      types: { decimal: 1, text: 1 },
+    });
   });
 
   it('fails an empty file, a header-only file stays analysed with no rows', async () => {

@@ -92,6 +92,16 @@ describe('XML analysis', () => {
     });
   });
 
+  it('fails an element with more attributes than the bound', async () => {
+    const attributes = Array.from({ length: 10_001 }, (_, i) => `a${i}="1"`).join(' ');
+    expect(await analyse(`<r ${attributes}/>`, 'application/xml')).toMatchObject({
+      status: 'failed',
+      error: 'an element with more than 10000 attributes',
+    });
+    const fewer = Array.from({ length: 10_000 }, (_, i) => `a${i}="1"`).join(' ');
+    expect((await analyse(`<r ${fewer}/>`, 'application/xml')).status).toBe('analysed');
+  });
+
   it('reads long element text without buffering it', async () => {
     const body = `<a>${'text '.repeat(100_000)}</a>`;
     const analysis = await analyse(body, 'application/xml', { maxRecordBytes: 1000 });
