@@ -1,5 +1,6 @@
 export * from './auth.js';
 export * from './deliveries.js';
+export * from './forms.js';
 export * from './interactions.js';
 export * from './leads.js';
 export * from './messages.js';
