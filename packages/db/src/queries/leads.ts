@@ -64,3 +64,11 @@ export async function setLeadCrmContact(db: Database, email: string, contactId: 
       sql`${leads.email} = ${normalizeEmail(email)} and ${leads.hubspotContactId} is distinct from ${contactId}`,
     );
 }
+
+/**
+ * The jobs a form submission queues, each keyed `form:<submissionId>:<job>`: the lead's timeline
+ * and erasure find them (and their deliveries, keyed the same) by these exact keys.
+ */
+export const FORM_JOBS = ['confirmation', 'sales', 'crm'] as const;
+export type FormJob = (typeof FORM_JOBS)[number];
+export const formJobKey = (submissionId: string, job: FormJob) => `form:${submissionId}:${job}`;
