@@ -13,7 +13,7 @@ export const uniqueEmail = (name = 'lead') =>
 export const freshIp = () => `10.${[1, 2, 3].map(() => randomBytes(1)[0]! % 250).join('.')}`;
 
 /** A valid form of each type. */
-export const forms: Record<FormType, () => Record<string, unknown>> = {
+export const forms: Record<FormType, () => { email: string; [field: string]: unknown }> = {
   contact: () => ({
     name: 'Ada Lovelace',
     email: uniqueEmail('ada'),
