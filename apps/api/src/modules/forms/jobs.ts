@@ -7,7 +7,7 @@ import type {
   QuoteRequestForm,
 } from '@atrium/contracts';
 import type { Database } from '@atrium/db';
-import { type FormJob, formJobKey } from '@atrium/db/queries';
+import { type FormJob, formJobKey, normalizeEmail } from '@atrium/db/queries';
 import { enqueue, enqueueEmail } from '@atrium/jobs';
 
 /** How each form names itself in emails and CRM notes. */
@@ -62,7 +62,8 @@ function splitName(name: string) {
 function crmJob(type: FormType, input: FormInput): CrmSyncJob {
   const note = `Website ${FORM_NAMES[type]}\n\n${describe(type, input)}`.slice(0, 10_000);
   const job: CrmSyncJob = {
-    email: input.email,
+    // The lead's email: one lead is one CRM contact, however the sender typed it.
+    email: normalizeEmail(input.email),
     ...splitName(input.name),
     ...(input.company ? { company: input.company } : {}),
     ...(input.phone ? { phone: input.phone } : {}),
