@@ -59,6 +59,22 @@ describe.each(['turnstile', 'hcaptcha', 'recaptcha'])('with CAPTCHA_PROVIDER=%s'
     expect(stub.requests.length).toBe(before);
   });
 
+  it('answers a retry with the first id without checking its (spent) token again', async () => {
+    const key = `captcha-retry-${freshIp()}-${Date.now()}`;
+    const form = forms.contact();
+    const first = await submit(
+      app,
+      'contact',
+      { ...form, captchaToken: PASSING_CAPTCHA_TOKEN },
+      { key },
+    );
+    const before = stub.requests.length;
+    const retry = await submit(app, 'contact', { ...form, captchaToken: 'spent' }, { key });
+    expect(retry.statusCode).toBe(202);
+    expect(retry.json().id).toBe(first.json().id);
+    expect(stub.requests.length).toBe(before);
+  });
+
   it('answers 400 captcha_failed when the provider refuses the token', async () => {
     const response = await submit(app, 'contact', { ...forms.contact(), captchaToken: 'forged' });
     expect(response.statusCode).toBe(400);

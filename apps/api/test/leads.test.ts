@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { deliveries, formSubmissions, leadErasures, leads, outbox, uploads } from '@atrium/db';
-import { eq, like } from '@atrium/db/orm';
+import { eq, like, sql } from '@atrium/db/orm';
 import { once } from '@atrium/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, signUp } from './auth-support.js';
@@ -71,6 +71,27 @@ describe('GET /leads', () => {
     expect((await get(`/leads?q=${a.form.email}`)).json().items).toHaveLength(1);
   });
 
+  it('pages through leads seen within the same millisecond without skipping or repeating one', async () => {
+    const tag = randomBytes(4).toString('hex');
+    const made = [];
+    for (let i = 0; i < 3; i++) made.push((await newLead({ company: `Same ms ${tag}` })).lead.id);
+    // The same millisecond, different microseconds.
+    await app.db.execute(
+      sql`update leads set last_seen_at = '2026-01-01T00:00:00.000100Z'::timestamptz + (interval '1 microsecond' * (select count(*) from leads l2 where l2.id < leads.id)) where company = ${`Same ms ${tag}`}`,
+    );
+    const seen: string[] = [];
+    let cursor = '';
+    for (let page = 0; page < 5; page++) {
+      const body = (
+        await get(`/leads?q=${tag}&limit=1${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json();
+      seen.push(...body.items.map((l: { id: string }) => l.id));
+      if (!body.nextCursor) break;
+      cursor = body.nextCursor;
+    }
+    expect(seen.sort()).toEqual(made.sort());
+  });
+
   it('matches % and _ literally', async () => {
     await newLead({ company: 'Plain Company' });
     const items = (await get('/leads?q=%25%25%25')).json().items;
@@ -126,6 +147,11 @@ describe('GET /leads/{id}/timeline', () => {
       { kind: 'email', key: `form:${submissionId}:confirmation`, leaseMs: 1000 },
       async () => 'done',
     );
+    await app.db.insert(deliveries).values({
+      kind: 'crm-upsert',
+      key: `form:${submissionId}:crm`,
+      leaseUntil: new Date(Date.now() + 60_000),
+    });
     const response = await get(`/leads/${lead.id}/timeline`);
     expect(response.statusCode).toBe(200);
     const { lead: shown, events } = response.json();
@@ -147,7 +173,7 @@ describe('GET /leads/{id}/timeline', () => {
         (e: { detail: { template: string } }) => e.detail.template === 'sales-notification',
       ),
     ).toMatchObject({ status: 'queued' });
-    expect(byKind('crm_sync')).toMatchObject([{ status: 'queued', ref: submissionId }]);
+    expect(byKind('crm_sync')).toMatchObject([{ status: 'pending', ref: submissionId }]);
     const times = events.map((e: { at: string }) => e.at);
     expect(times).toEqual([...times].sort().reverse());
   });

@@ -2,6 +2,7 @@ import type { Lead, LeadEvent } from '@atrium/contracts';
 import type { LeadRow } from '@atrium/db';
 import type { jobsOf, submissionsOf, uploadsOf } from './queries.js';
 
+/** Only the lead's own columns reach the answer (a page's rows also carry their cursor). */
 export const toLead = (row: LeadRow): Lead => ({
   id: row.id,
   email: row.email,

@@ -21,6 +21,12 @@ const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`
 export const matching = (q: string | undefined): SQL | undefined =>
   q ? sql`${leadSearchText(leads)} ilike ${containing(q)}` : undefined;
 
+/**
+ * `last_seen_at` to the microsecond, as text: a cursor holding a JS Date (milliseconds) would
+ * skip or repeat leads seen within the same millisecond.
+ */
+const exactLastSeen = sql<string>`to_char(${leads.lastSeenAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 /** Most recently seen first; the keyset is (last_seen_at, id), the index's order. */
 export const leadPage = (
   db: Database,
@@ -29,7 +35,7 @@ export const leadPage = (
   after?: { lastSeenAt: string; id: string },
 ) =>
   db
-    .select(leadColumns)
+    .select({ ...leadColumns, cursorAt: exactLastSeen })
     .from(leads)
     .where(
       and(

@@ -39,7 +39,7 @@ function afterCursor(cursor: string | undefined) {
 export async function listLeads(db: Database, query: LeadQuery) {
   const limit = query.limit ?? 20;
   const rows = await leadPage(db, matching(query.q), limit + 1, afterCursor(query.cursor));
-  return toPage(rows, limit, toLead, (row) => encodeCursor([row.lastSeenAt.toISOString(), row.id]));
+  return toPage(rows, limit, toLead, (row) => encodeCursor([row.cursorAt, row.id]));
 }
 
 async function existingLead(db: Database, id: string) {
