@@ -119,6 +119,22 @@ describe('Idempotency-Key', () => {
     expect(await jobsOf(app, first.json().id)).toHaveLength(3);
   });
 
+  it('makes concurrent submissions with one key one submission', async () => {
+    const form = forms.contact();
+    const key = `race-${freshIp()}-${Date.now()}`;
+    const answers = await Promise.all(
+      // Three: this app's FORM_LIMIT_PER_EMAIL (each attempt counts against it).
+      Array.from({ length: 3 }, () => submit(app, 'contact', form, { key })),
+    );
+    expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202]);
+    expect(new Set(answers.map((a) => a.json().id)).size).toBe(1);
+    const rows = await app.db
+      .select()
+      .from(formSubmissions)
+      .where(eq(formSubmissions.email, form.email));
+    expect(rows).toHaveLength(1);
+  });
+
   it('answers 422 to the same key with a different body, storing nothing', async () => {
     const key = `reuse-${freshIp()}-${Date.now()}`;
     const form = forms.contact();

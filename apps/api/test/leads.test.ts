@@ -147,8 +147,16 @@ describe('GET /leads/{id}/timeline', () => {
       { kind: 'email', key: `form:${submissionId}:confirmation`, leaseMs: 1000 },
       async () => 'done',
     );
+    // The CRM contact is upserted; its note is under way.
     await app.db.insert(deliveries).values({
       kind: 'crm-upsert',
+      key: `form:${submissionId}:crm`,
+      status: 'done',
+      leaseUntil: new Date(),
+      doneAt: new Date(),
+    });
+    await app.db.insert(deliveries).values({
+      kind: 'crm-note',
       key: `form:${submissionId}:crm`,
       leaseUntil: new Date(Date.now() + 60_000),
     });

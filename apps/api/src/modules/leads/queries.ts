@@ -120,7 +120,7 @@ export const jobsOf = (db: Database, leadId: string) =>
     .from(outbox)
     .leftJoin(deliveries, eq(deliveries.key, outbox.idempotencyKey))
     .where(sql`${outbox.idempotencyKey} = any ${jobKeysOf(leadId)}`)
-    .orderBy(asc(outbox.createdAt));
+    .orderBy(asc(outbox.createdAt), asc(deliveries.createdAt));
 
 /** Removes the lead's queued jobs: their payloads carry the person's name, email and message. */
 export const deleteJobsOf = (tx: Database, leadId: string) =>
