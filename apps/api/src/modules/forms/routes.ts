@@ -7,33 +7,25 @@ import {
   FormSubmissionExportQuery,
   FormSubmissionPage,
   FormSubmissionQuery,
-  type FormType,
   IdParams,
   QuoteRequestForm,
 } from '@atrium/contracts';
 import { captchaVerifier } from '@atrium/integrations/captcha';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
 import { exportCsv } from './export.js';
 import { emailLimiter } from './limiter.js';
-import { type FormsContext, getSubmission, listSubmissions, submitForm } from './service.js';
+import {
+  type FormsContext,
+  getSubmission,
+  listSubmissions,
+  type Origin,
+  submitForm,
+} from './service.js';
 
 /** A form is a few KB: a bigger body is refused (413) before it is parsed. */
 const FORM_BODY_LIMIT = 64 * 1024;
-
-const FORMS: { type: FormType; body: TSchema; summary: string }[] = [
-  { type: 'contact', body: ContactForm, summary: 'Send the contact form' },
-  {
-    type: 'demo-request',
-    body: DemoRequestForm,
-    summary: 'Ask for a demo, proposing up to five times',
-  },
-  {
-    type: 'quote-request',
-    body: QuoteRequestForm,
-    summary: 'Ask for a quote (service, budget range, timeline, volume)',
-  },
-];
 
 const reader = { permission: 'forms:read' } as const;
 
@@ -48,35 +40,52 @@ export const formRoutes: FastifyPluginAsyncTypebox = async (app) => {
     log: app.log,
   };
 
-  for (const form of FORMS) {
-    app.post(
-      `/${form.type}`,
-      {
-        bodyLimit: FORM_BODY_LIMIT,
-        config: {
-          rateLimit: { max: forms.limits.perIp, timeWindow: 60_000 },
-          errors: [422, ...(forms.captcha ? [503] : [])],
-        },
-        schema: {
-          tags,
-          summary: form.summary,
-          description:
-            'Public. Stored before anything is sent; the confirmation, the sales notification and the CRM sync follow as jobs. 400 `captcha_failed` when a configured captcha is missing or refused.',
-          headers: FormHeaders,
-          body: form.body,
-          response: { 202: FormAccepted },
-        },
-      },
-      async (request, reply) => {
-        const accepted = await submitForm(context, form.type, request.body as never, {
-          ip: request.ip,
-          userAgent: request.headers['user-agent'],
-          idempotencyKey: (request.headers as { 'idempotency-key'?: string })['idempotency-key'],
-        });
-        return reply.status(202).send(accepted);
-      },
-    );
-  }
+  /** A form route's options: public, limited per IP, its body closed and capped at 64 KB. */
+  const formRoute = <T extends TSchema>(body: T, summary: string) => ({
+    bodyLimit: FORM_BODY_LIMIT,
+    config: {
+      rateLimit: { max: forms.limits.perIp, timeWindow: 60_000 },
+      errors: [422, ...(forms.captcha ? [503] : [])],
+    },
+    schema: {
+      tags,
+      summary,
+      description:
+        'Public. Stored before anything is sent; the confirmation, the sales notification and the CRM sync follow as jobs. 400 `captcha_failed` when a configured captcha is missing or refused.',
+      headers: FormHeaders,
+      body,
+      response: { 202: FormAccepted },
+    },
+  });
+  const origin = (request: FastifyRequest): Origin => {
+    const key = request.headers['idempotency-key'];
+    return {
+      ip: request.ip,
+      userAgent: request.headers['user-agent'],
+      // The headers schema has checked it is one string.
+      idempotencyKey: typeof key === 'string' ? key : undefined,
+    };
+  };
+
+  app.post('/contact', formRoute(ContactForm, 'Send the contact form'), async (request, reply) =>
+    reply.status(202).send(await submitForm(context, 'contact', request.body, origin(request))),
+  );
+  app.post(
+    '/demo-request',
+    formRoute(DemoRequestForm, 'Ask for a demo, proposing up to five times'),
+    async (request, reply) =>
+      reply
+        .status(202)
+        .send(await submitForm(context, 'demo-request', request.body, origin(request))),
+  );
+  app.post(
+    '/quote-request',
+    formRoute(QuoteRequestForm, 'Ask for a quote (service, budget range, timeline, volume)'),
+    async (request, reply) =>
+      reply
+        .status(202)
+        .send(await submitForm(context, 'quote-request', request.body, origin(request))),
+  );
 
   app.get(
     '/form-submissions',
