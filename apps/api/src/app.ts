@@ -8,9 +8,11 @@ import { Redis } from 'ioredis';
 import { authRoutes } from './modules/auth/routes.js';
 import { contentRoutes } from './modules/content/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
+import { formRoutes } from './modules/forms/routes.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { interactionRoutes } from './modules/interactions/routes.js';
 import { invitationRoutes } from './modules/invitations/routes.js';
+import { leadRoutes } from './modules/leads/routes.js';
 import { memberRoutes } from './modules/members/routes.js';
 import { messageRoutes } from './modules/messages/routes.js';
 import { orgRoutes } from './modules/orgs/routes.js';
@@ -127,6 +129,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       await api.register(eventRoutes);
       await api.register(contentRoutes);
       await api.register(queueRoutes);
+      await api.register(formRoutes);
+      await api.register(leadRoutes);
     },
     { prefix: API_PREFIX },
   );

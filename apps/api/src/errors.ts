@@ -65,3 +65,28 @@ export class TooManyRequests extends HttpError {
     );
   }
 }
+
+/** A form's captcha token is missing or the provider refused it. */
+export class CaptchaFailed extends HttpError {
+  constructor(message: string) {
+    super(400, 'captcha_failed', `${message} Solve the captcha and submit again.`);
+  }
+}
+
+/** The Idempotency-Key was already used for a different request body. */
+export class IdempotencyKeyReused extends HttpError {
+  constructor() {
+    super(
+      422,
+      'idempotency_key_reused',
+      'This Idempotency-Key was already used for a different request; use a new key for a new request.',
+    );
+  }
+}
+
+/** An outside service this request depends on did not answer; the client may retry. */
+export class ServiceUnavailable extends HttpError {
+  constructor(message: string) {
+    super(503, 'service_unavailable', message, undefined, { 'retry-after': '30' });
+  }
+}

@@ -5,6 +5,7 @@ import {
   consoleTransport,
   type MailTransport,
   noneTransport,
+  sendgridTransport,
   smtpTransport,
 } from '@atrium/integrations/mail';
 import { clamdScanner } from '@atrium/integrations/scanner';
@@ -12,12 +13,14 @@ import type { Logger } from '@atrium/jobs';
 import { localStorage, type Storage, s3Storage } from '@atrium/storage';
 import type { ScanPolicy } from './processors/uploads/index.js';
 
-/** The transport MAIL_TRANSPORT names (config has checked that SMTP has its URL). */
+/** The transport MAIL_TRANSPORT names (config has checked that SMTP and SendGrid have theirs). */
 export function mailFromConfig(config: Config, log: Logger): MailTransport {
-  const { transport, smtpUrl, from } = config.mail;
+  const { transport, smtpUrl, from, sendgrid } = config.mail;
   switch (transport) {
     case 'smtp':
       return smtpTransport(smtpUrl!, from);
+    case 'sendgrid':
+      return sendgridTransport({ apiKey: sendgrid.apiKey!, apiUrl: sendgrid.apiUrl, from });
     case 'console':
       // Email bodies carry reset and invitation links: only a developer's own log may show them.
       return consoleTransport(log, { withBodies: config.env === 'development' });
@@ -28,8 +31,10 @@ export function mailFromConfig(config: Config, log: Logger): MailTransport {
 
 /** HubSpot when HUBSPOT_TOKEN is set; otherwise syncs are only logged. */
 export function crmFromConfig(config: Config, log: Logger): CrmClient {
-  const { hubspotToken, hubspotBaseUrl } = config.crm;
-  return hubspotToken ? hubspotCrm({ token: hubspotToken, baseUrl: hubspotBaseUrl }) : logCrm(log);
+  const { hubspotToken, hubspotBaseUrl, deal } = config.crm;
+  return hubspotToken
+    ? hubspotCrm({ token: hubspotToken, baseUrl: hubspotBaseUrl, deal })
+    : logCrm(log);
 }
 
 /**

@@ -1,4 +1,7 @@
-import { hubspotCrm } from '@atrium/integrations/crm';
+import { leads } from '@atrium/db';
+import { eq } from '@atrium/db/orm';
+import { upsertLead } from '@atrium/db/queries';
+import { hubspotCrm, IntegrationError } from '@atrium/integrations/crm';
 import { consoleTransport } from '@atrium/integrations/mail';
 import { type HubspotStub, startHubspotStub } from '@atrium/integrations/testing';
 import { openQueues } from '@atrium/jobs/bullmq';
@@ -64,6 +67,63 @@ describe('the crm-sync processor', () => {
     await sync(job, { ...context('crm-sync', key), attempt: 2 });
     expect(stub.requests.filter((r) => r.method !== 'GET')).toHaveLength(3);
     expect(stub.notes).toEqual([{ body: 'wants a demo', contactId: '1000' }]);
+  });
+});
+
+describe('the crm-sync processor for a quote request', () => {
+  const processors = (deal = { pipeline: 'default', stage: 'appointmentscheduled' }) =>
+    createProcessors({
+      db: database.db,
+      mail: consoleTransport(log, { withBodies: false }),
+      crm: hubspotCrm({ token: 'pat-test-token', baseUrl: stub.url, deal }),
+      publicAppUrl: 'https://app.example.com',
+      uploads: testUploadDeps(),
+    });
+
+  it('opens the deal once in the configured pipeline and stores the contact id on the lead', async () => {
+    const email = `quote-${unique()}@example.com`;
+    await upsertLead(database.db, { email: email.toUpperCase() });
+    const { 'crm-sync': sync } = processors({ pipeline: 'p-1', stage: 's-1' });
+    const key = unique();
+    const job = { email, note: 'quote', deal: { name: 'Annotation for Acme' } };
+    await sync(job, context('crm-sync', key));
+    await sync(job, { ...context('crm-sync', key), attempt: 2 });
+    expect(stub.deals).toEqual([
+      {
+        id: '9000',
+        contactId: '1000',
+        properties: { dealname: 'Annotation for Acme', pipeline: 'p-1', dealstage: 's-1' },
+      },
+    ]);
+    expect(stub.notes).toHaveLength(1);
+    const [lead] = await database.db.select().from(leads).where(eq(leads.email, email));
+    expect(lead!.hubspotContactId).toBe('1000');
+  });
+
+  it('opens the deal on a retry after it failed, looking the contact up instead of upserting again', async () => {
+    const hubspot = hubspotCrm({ token: 'pat-test-token', baseUrl: stub.url });
+    let refusals = 1;
+    // HubSpot itself, except that the first deal fails as a dropped connection would.
+    const crm = {
+      ...hubspot,
+      createDeal: async (...args: Parameters<typeof hubspot.createDeal>) => {
+        if (refusals-- > 0) throw new IntegrationError('connection reset', false);
+        return hubspot.createDeal(...args);
+      },
+    };
+    const { 'crm-sync': sync } = createProcessors({
+      db: database.db,
+      mail: consoleTransport(log, { withBodies: false }),
+      crm,
+      uploads: testUploadDeps(),
+      publicAppUrl: 'https://app.example.com',
+    });
+    const key = unique();
+    const job = { email: `retry-${unique()}@example.com`, deal: { name: 'Deal' } };
+    await expect(sync(job, context('crm-sync', key))).rejects.toThrow('connection reset');
+    await sync(job, { ...context('crm-sync', key), attempt: 2 });
+    expect(stub.requests.map((r) => r.method)).toEqual(['PATCH', 'POST', 'GET', 'POST']);
+    expect(stub.deals).toHaveLength(1);
   });
 });
 

@@ -2,6 +2,7 @@ import { createLogger, loadConfig } from '@atrium/config';
 import { deliveries } from '@atrium/db';
 import { and, eq } from '@atrium/db/orm';
 import { logCrm } from '@atrium/integrations/crm';
+import { type SendgridStub, startSendgridStub } from '@atrium/integrations/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailFromConfig } from '../src/integrations.js';
 import { createProcessors } from '../src/processors/index.js';
@@ -94,5 +95,38 @@ describe('an email that was not sent', () => {
     expect(mail.name).toBe('none');
     expect(await deliveryStatus(key)).toBe('not_sent');
     expect(lines.join('\n')).not.toContain(TOKEN);
+  });
+});
+
+describe('MAIL_TRANSPORT=sendgrid', () => {
+  let stub: SendgridStub;
+  beforeAll(async () => {
+    stub = await startSendgridStub();
+  });
+  afterAll(() => stub.close());
+
+  it('sends through the SendGrid API once per key, with the Message-ID the key gives, recorded as delivered', async () => {
+    const { email, mail } = transportFor({
+      NODE_ENV: 'test',
+      MAIL_TRANSPORT: 'sendgrid',
+      SENDGRID_API_KEY: stub.apiKey,
+      SENDGRID_API_URL: stub.url,
+    });
+    const key = unique();
+    const to = `${unique()}@example.com`;
+    await email(reset(to), context('email', key));
+    await email(reset(to), { ...context('email', key), attempt: 2 });
+    expect(mail.name).toBe('sendgrid');
+    expect(stub.accepted).toHaveLength(1);
+    const messageId = stub.accepted[0]!.headers!['Message-ID']!;
+    expect(messageId).toMatch(/^<[0-9a-f]{32}@atrium\.invalid>$/);
+    expect(stub.accepted[0]!.custom_args).toEqual({ atrium_message_id: messageId });
+    expect(await deliveryStatus(key)).toBe('done');
+  });
+
+  it('refuses to start without SENDGRID_API_KEY, naming it', () => {
+    expect(() => loadConfig({ MAIL_TRANSPORT: 'sendgrid' })).toThrow(
+      /SENDGRID_API_KEY is required/,
+    );
   });
 });

@@ -69,7 +69,9 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
     '§Email and CRM: base URL of the web app, no trailing slash: links in emails point here; required in staging and production',
   SMTP_URL: 'SMTP server for email (`smtp://user:pass@host:587`, `smtps://…:465`)',
   MAIL_TRANSPORT:
-    '`smtp`, `console` (logs; links only in development) or `none`; unset = `smtp` with `SMTP_URL`, else `console` (development, test)',
+    '`smtp`, `sendgrid` (its v3 HTTP API), `console` (logs; links only in development) or `none`; unset = `smtp` with `SMTP_URL`, else `console` (development, test)',
+  SENDGRID_API_KEY: 'SendGrid API key; required with `MAIL_TRANSPORT=sendgrid`',
+  SENDGRID_API_URL: 'SendGrid API base URL (tests point it at a local server)',
   MAIL_FROM: 'the From header of every email',
   HUBSPOT_TOKEN:
     'HubSpot private app token (contacts and notes write); unset = CRM syncs are only logged',
@@ -98,6 +100,19 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
     'the Delivery API host (`cdn.contentful.com`); an `http://host:port` URL for a local server speaking its API',
   CONTENTFUL_LOCALE: 'the locale whose field values are stored',
   CONTENT_SYNC_EVERY_MS: 'how often the `content-sync` job runs with `CMS=contentful`, ms',
+  HUBSPOT_DEAL_PIPELINE: 'the pipeline a quote request opens its HubSpot deal in',
+  HUBSPOT_DEAL_STAGE: 'the stage (of that pipeline) a quote request opens its deal in',
+  SALES_INBOX:
+    '§Website forms: where every form submission is notified; unset = no sales notification',
+  CAPTCHA_PROVIDER:
+    '`turnstile`, `hcaptcha` or `recaptcha`: forms then need a `captchaToken`, verified server-side; unset = no captcha',
+  CAPTCHA_SECRET: "the provider's secret key; required with `CAPTCHA_PROVIDER`",
+  CAPTCHA_VERIFY_URL:
+    "the provider's siteverify URL; unset = the provider's own (tests point it at a local server)",
+  CAPTCHA_TIMEOUT_MS:
+    'how long a captcha check may take; a slower provider is an outage (503), never a pass',
+  FORM_LIMIT_PER_IP: 'form submissions per client IP per minute (429 after)',
+  FORM_LIMIT_PER_EMAIL: 'form submissions per sender email per hour (429 after)',
 };
 
 const defaultOf = (name: keyof Env) =>

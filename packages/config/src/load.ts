@@ -61,9 +61,32 @@ export interface Config {
    * `console` writes emails to the log (bodies only in development) and `none` drops them; both
    * record an email as not sent. Production refuses to start without a choice.
    */
-  mail: { transport: MailTransportName; smtpUrl: string | undefined; from: string };
-  /** No HUBSPOT_TOKEN: CRM syncs are logged only. */
-  crm: { hubspotToken: string | undefined; hubspotBaseUrl: string };
+  mail: {
+    transport: MailTransportName;
+    smtpUrl: string | undefined;
+    from: string;
+    sendgrid: { apiKey: string | undefined; apiUrl: string };
+  };
+  /** No HUBSPOT_TOKEN: CRM syncs are logged only. A quote request's deal opens in `deal`. */
+  crm: {
+    hubspotToken: string | undefined;
+    hubspotBaseUrl: string;
+    deal: { pipeline: string; stage: string };
+  };
+  /** The website forms: who hears of them, the captcha (absent: none), the limits. */
+  forms: {
+    salesInbox: string | undefined;
+    captcha:
+      | {
+          provider: NonNullable<Env['CAPTCHA_PROVIDER']>;
+          secret: string;
+          verifyUrl: string | undefined;
+          timeoutMs: number;
+        }
+      | undefined;
+    /** Per client IP per minute, per sender email per hour. */
+    limits: { perIp: number; perEmail: number };
+  };
   /** Where uploaded files live: `DATA_DIR/uploads`, or an S3 bucket (credentials: the SDK's chain). */
   storage:
     | { driver: 'local'; root: string }
@@ -171,8 +194,22 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     publicAppUrl: env.PUBLIC_APP_URL,
-    mail: { transport: mailTransport(env), smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
-    crm: { hubspotToken: env.HUBSPOT_TOKEN, hubspotBaseUrl: env.HUBSPOT_BASE_URL },
+    mail: {
+      transport: mailTransport(env),
+      smtpUrl: env.SMTP_URL,
+      from: env.MAIL_FROM,
+      sendgrid: { apiKey: env.SENDGRID_API_KEY, apiUrl: env.SENDGRID_API_URL },
+    },
+    crm: {
+      hubspotToken: env.HUBSPOT_TOKEN,
+      hubspotBaseUrl: env.HUBSPOT_BASE_URL,
+      deal: { pipeline: env.HUBSPOT_DEAL_PIPELINE, stage: env.HUBSPOT_DEAL_STAGE },
+    },
+    forms: {
+      salesInbox: env.SALES_INBOX,
+      captcha: parseCaptcha(env),
+      limits: { perIp: env.FORM_LIMIT_PER_IP, perEmail: env.FORM_LIMIT_PER_EMAIL },
+    },
     storage: parseStorage(env),
     scanner: parseScanner(env),
     uploads: { scan: env.UPLOAD_SCAN === 'on', retentionDays: env.UPLOAD_RETENTION_DAYS },
@@ -235,6 +272,9 @@ function mailTransport(env: Env): MailTransportName {
   if (chosen === 'smtp' && !env.SMTP_URL) {
     throw new ConfigError('SMTP_URL is required when MAIL_TRANSPORT=smtp');
   }
+  if (chosen === 'sendgrid' && !env.SENDGRID_API_KEY) {
+    throw new ConfigError('SENDGRID_API_KEY is required when MAIL_TRANSPORT=sendgrid');
+  }
   if (chosen === 'console' && env.NODE_ENV === 'production') {
     throw new ConfigError(
       'MAIL_TRANSPORT=console is not allowed in production (set SMTP_URL, or MAIL_TRANSPORT=none)',
@@ -256,6 +296,16 @@ function parseContentful(env: Env): Config['content']['contentful'] {
     host: env.CONTENTFUL_HOST,
     locale: env.CONTENTFUL_LOCALE,
   };
+}
+
+/** A captcha needs its provider and its secret, both or neither. */
+function parseCaptcha(env: Env): Config['forms']['captcha'] {
+  const { CAPTCHA_PROVIDER: provider, CAPTCHA_SECRET: secret } = env;
+  if (!provider && !secret) return undefined;
+  if (!provider || !secret) {
+    throw new ConfigError('CAPTCHA_PROVIDER and CAPTCHA_SECRET must be set together');
+  }
+  return { provider, secret, verifyUrl: env.CAPTCHA_VERIFY_URL, timeoutMs: env.CAPTCHA_TIMEOUT_MS };
 }
 
 function parseIdp(env: Env): Config['idp'] {

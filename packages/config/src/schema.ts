@@ -109,11 +109,20 @@ export const EnvSchema = Type.Object({
     description: "the web app's base URL without a trailing slash (links in emails)",
   }),
   SMTP_URL: url(['smtp', 'smtps']),
-  // Unset: smtp with SMTP_URL, else console in development and test (load.ts decides). A provider's
-  // HTTP API (sendgrid, issue #15) becomes one more value here.
+  // Unset: smtp with SMTP_URL, else console in development and test (load.ts decides).
   MAIL_TRANSPORT: Type.Optional(
-    Type.Enum(['smtp', 'console', 'none'], { description: 'one of smtp | console | none' }),
+    Type.Enum(['smtp', 'sendgrid', 'console', 'none'], {
+      description: 'one of smtp | sendgrid | console | none',
+    }),
   ),
+  SENDGRID_API_KEY: Type.Optional(
+    Type.String({ minLength: 10, description: 'a SendGrid API key (mail send permission)' }),
+  ),
+  SENDGRID_API_URL: Type.String({
+    default: 'https://api.sendgrid.com',
+    pattern: '^https?://[^\\s]+[^/\\s]$',
+    description: 'a URL starting with http:// or https://, no trailing slash',
+  }),
   MAIL_FROM: Type.String({
     default: 'Atrium <no-reply@localhost>',
     minLength: 3,
@@ -170,6 +179,29 @@ export const EnvSchema = Type.Object({
     description: 'a Contentful locale code, e.g. en-US',
   }),
   CONTENT_SYNC_EVERY_MS: integer(300_000, 1000, 86_400_000),
+  HUBSPOT_DEAL_PIPELINE: Type.String({
+    default: 'default',
+    minLength: 1,
+    description: 'a HubSpot deal pipeline id',
+  }),
+  HUBSPOT_DEAL_STAGE: Type.String({
+    default: 'appointmentscheduled',
+    minLength: 1,
+    description: 'a HubSpot deal stage id of that pipeline',
+  }),
+  SALES_INBOX: Type.Optional(Type.String({ format: 'email', description: 'an email address' })),
+  CAPTCHA_PROVIDER: Type.Optional(
+    Type.Enum(['turnstile', 'hcaptcha', 'recaptcha'], {
+      description: 'one of turnstile | hcaptcha | recaptcha',
+    }),
+  ),
+  CAPTCHA_SECRET: Type.Optional(
+    Type.String({ minLength: 1, description: "the captcha provider's secret key" }),
+  ),
+  CAPTCHA_VERIFY_URL: url(['https', 'http']),
+  CAPTCHA_TIMEOUT_MS: integer(5000, 100, 60_000),
+  FORM_LIMIT_PER_IP: integer(10, 1, 100_000),
+  FORM_LIMIT_PER_EMAIL: integer(20, 1, 100_000),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -183,4 +215,6 @@ export const SECRET_VARIABLES = new Set([
   'SMTP_URL',
   'HUBSPOT_TOKEN',
   'CONTENTFUL_DELIVERY_TOKEN',
+  'SENDGRID_API_KEY',
+  'CAPTCHA_SECRET',
 ]);

@@ -197,7 +197,9 @@ describe('MAIL_TRANSPORT', () => {
       new ConfigError('SMTP_URL is required when MAIL_TRANSPORT=smtp'),
     );
     expect(() => loadConfig({ MAIL_TRANSPORT: 'pigeon' })).toThrow(
-      new ConfigError('MAIL_TRANSPORT must be one of smtp | console | none (got "pigeon")'),
+      new ConfigError(
+        'MAIL_TRANSPORT must be one of smtp | sendgrid | console | none (got "pigeon")',
+      ),
     );
   });
 });
@@ -236,6 +238,44 @@ describe('uploads: storage and scanner', () => {
     expect(() => loadConfig({ CLAMAV_HOST: 'clamav', CLAMAV_SOCKET: '/run/clamd.sock' })).toThrow(
       new ConfigError('CLAMAV_HOST and CLAMAV_SOCKET are alternatives: set one'),
     );
+  });
+});
+
+describe('the website forms', () => {
+  it('need CAPTCHA_PROVIDER and CAPTCHA_SECRET together, and never show the secret', () => {
+    expect(() => loadConfig({ CAPTCHA_PROVIDER: 'turnstile' })).toThrow(
+      new ConfigError('CAPTCHA_PROVIDER and CAPTCHA_SECRET must be set together'),
+    );
+    expect(() => loadConfig({ CAPTCHA_SECRET: 'x' })).toThrow(/set together/);
+    expect(() => loadConfig({ CAPTCHA_PROVIDER: 'pigeon', CAPTCHA_SECRET: 'x' })).toThrow(
+      /CAPTCHA_PROVIDER must be one of turnstile \| hcaptcha \| recaptcha/,
+    );
+    const forms = loadConfig({ CAPTCHA_PROVIDER: 'hcaptcha', CAPTCHA_SECRET: 'sec' }).forms;
+    expect(forms.captcha).toEqual({
+      provider: 'hcaptcha',
+      secret: 'sec',
+      verifyUrl: undefined,
+      timeoutMs: 5000,
+    });
+    expect(loadConfig({}).forms).toEqual({
+      salesInbox: undefined,
+      captcha: undefined,
+      limits: { perIp: 10, perEmail: 20 },
+    });
+  });
+
+  it('send through SendGrid only with its key, which no error shows', () => {
+    expect(() => loadConfig({ MAIL_TRANSPORT: 'sendgrid' })).toThrow(
+      new ConfigError('SENDGRID_API_KEY is required when MAIL_TRANSPORT=sendgrid'),
+    );
+    let message = '';
+    try {
+      loadConfig({ MAIL_TRANSPORT: 'sendgrid', SENDGRID_API_KEY: 'short' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^SENDGRID_API_KEY must be/);
+    expect(message).not.toContain('short');
   });
 });
 

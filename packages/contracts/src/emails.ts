@@ -22,6 +22,13 @@ export const EmailTemplateData = {
     token,
   }),
   'form-confirmation': Type.Object({ name, formName: Type.String({ maxLength: 200 }) }),
+  /** The demo request's own confirmation: the slots as the sender proposed them, in their zone. */
+  'demo-confirmation': Type.Object({
+    name,
+    service: Type.String({ maxLength: 200 }),
+    timeZone: Type.String({ maxLength: 64 }),
+    slots: Type.Array(Type.String({ maxLength: 100 }), { minItems: 1, maxItems: 5 }),
+  }),
   'sales-notification': Type.Object({
     formName: Type.String({ maxLength: 200 }),
     fromEmail: Type.String({ maxLength: 320 }),

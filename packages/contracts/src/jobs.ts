@@ -11,6 +11,7 @@ export const EmailTemplates = [
   'password-reset',
   'org-invitation',
   'form-confirmation',
+  'demo-confirmation',
   'sales-notification',
   'upload-finished',
   'report-status-changed',
@@ -26,8 +27,9 @@ export const EmailJob = Type.Object({
 export type EmailJob = Static<typeof EmailJob>;
 
 /**
- * A CRM sync: upsert the contact by email and, when `note` is given, attach it to the contact.
- * Producers: form submissions, sign-ups, sales inquiries.
+ * A CRM sync: upsert the contact by email and, when `note` is given, attach it to the contact;
+ * when `deal` is given, open a deal (in the pipeline and stage the worker is configured with)
+ * associated with the contact. Producers: form submissions, uploads, sales inquiries.
  */
 export const CrmSyncJob = Type.Object({
   email: Type.String({ format: 'email' }),
@@ -36,6 +38,13 @@ export const CrmSyncJob = Type.Object({
   company: Type.Optional(Type.String({ maxLength: 200 })),
   phone: Type.Optional(Type.String({ maxLength: 50 })),
   note: Type.Optional(Type.String({ maxLength: 10_000 })),
+  deal: Type.Optional(
+    Type.Object({
+      name: Type.String({ minLength: 1, maxLength: 300 }),
+      /** Free text as the sender gave it (a budget range); HubSpot's amount stays unset. */
+      description: Type.Optional(Type.String({ maxLength: 5000 })),
+    }),
+  ),
 });
 export type CrmSyncJob = Static<typeof CrmSyncJob>;
 

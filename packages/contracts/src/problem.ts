@@ -22,6 +22,8 @@ export const ErrorCodes = [
   'headers_too_large',
   'request_timeout',
   'rate_limited',
+  'captcha_failed',
+  'idempotency_key_reused',
   'refresh_token_reused',
   'service_unavailable',
   'internal_error',

@@ -23,6 +23,41 @@ const client = () =>
   });
 
 describe('the HubSpot CRM client', () => {
+  it('opens a deal in the configured pipeline and stage, associated with the contact', async () => {
+    const crm = hubspotCrm({
+      token: 'pat-test-token',
+      baseUrl: stub.url,
+      deal: { pipeline: 'sales-2', stage: 'qualified' },
+    });
+    const { id: contactId } = await crm.upsertContact({ email: 'ada@example.com' });
+    const deal = await crm.createDeal(contactId, {
+      name: 'Annotation for Acme',
+      description: 'Budget: 10k',
+    });
+    expect(deal.id).toBe('9000');
+    expect(stub.deals).toEqual([
+      {
+        id: '9000',
+        contactId,
+        properties: {
+          dealname: 'Annotation for Acme',
+          pipeline: 'sales-2',
+          dealstage: 'qualified',
+          description: 'Budget: 10k',
+        },
+      },
+    ]);
+  });
+
+  it('fails a deal HubSpot refuses permanently', async () => {
+    stub.faults.push({ status: 400, body: { message: 'Property values were not valid' } });
+    const error = await client()
+      .createDeal('1000', { name: 'x' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IntegrationError);
+    expect((error as IntegrationError).permanent).toBe(true);
+  });
+
   it('creates a contact that does not exist yet and attaches a note to it', async () => {
     const crm = client();
     const { id } = await crm.upsertContact({ email: 'ada@example.com', firstName: 'Ada' });

@@ -11,6 +11,12 @@ const samples = {
   'password-reset': { token: 'reset-1' },
   'org-invitation': { inviterName: 'Grace <admin>', organizationName: 'R&D', token: 'inv-1' },
   'form-confirmation': { name: 'Alan', formName: 'contact "form"' },
+  'demo-confirmation': {
+    name: '<b>Ada</b>',
+    service: '<script>x</script>',
+    timeZone: 'Europe/Paris',
+    slots: ['Mon 1 Dec, 10:00 <b>'],
+  },
   'sales-notification': {
     formName: 'quote',
     fromEmail: 'lead@example.com',

@@ -2,6 +2,13 @@ import { PROBLEM_CONTENT_TYPE, Problem } from '@atrium/contracts';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Error statuses a route answers beyond those its schema and access imply (422, 503…). */
+    errors?: number[];
+  }
+}
+
 /** What each error status means on any route; a route may declare its own text instead. */
 const DESCRIPTIONS: Record<number, string> = {
   400: 'The request is invalid (`validation_failed` lists each field in `errors`)',
@@ -10,8 +17,10 @@ const DESCRIPTIONS: Record<number, string> = {
   404: 'No such resource, or not one the caller may see (`not_found`)',
   413: 'The body is larger than the server accepts (`payload_too_large`)',
   415: 'The body is not JSON (`unsupported_media_type`)',
+  422: 'The Idempotency-Key was used for a different body (`idempotency_key_reused`)',
   429: 'Too many requests (`rate_limited`); `Retry-After` says when to retry',
   500: 'A bug on the server (`internal_error`); the request id identifies it in the logs',
+  503: 'A service this needs did not answer (`service_unavailable`); `Retry-After` says when to retry',
 };
 
 const problem = (status: number) => ({
@@ -30,7 +39,8 @@ function errorStatuses(route: RouteOptions): number[] {
   if (guarded) statuses.push(401);
   if (config.permission || config.superuser || config.org) statuses.push(403);
   if (schema.params || config.org) statuses.push(404);
-  return statuses.sort();
+  if (Array.isArray(config.errors)) statuses.push(...config.errors);
+  return [...new Set(statuses)].sort();
 }
 
 /**

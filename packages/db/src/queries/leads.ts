@@ -51,3 +51,24 @@ export async function upsertLead(tx: Database, contact: LeadContact): Promise<Le
     .returning();
   return row!;
 }
+
+/**
+ * Records the CRM's id for the lead with this email, once a crm-sync upserted the contact (the
+ * job carries the email, not the lead: uploads and forms share it). No lead (erased since): no-op.
+ */
+export async function setLeadCrmContact(db: Database, email: string, contactId: string) {
+  await db
+    .update(leads)
+    .set({ hubspotContactId: contactId, updatedAt: sql`now()` })
+    .where(
+      sql`${leads.email} = ${normalizeEmail(email)} and ${leads.hubspotContactId} is distinct from ${contactId}`,
+    );
+}
+
+/**
+ * The jobs a form submission queues, each keyed `form:<submissionId>:<job>`: the lead's timeline
+ * and erasure find them (and their deliveries, keyed the same) by these exact keys.
+ */
+export const FORM_JOBS = ['confirmation', 'sales', 'crm'] as const;
+export type FormJob = (typeof FORM_JOBS)[number];
+export const formJobKey = (submissionId: string, job: FormJob) => `form:${submissionId}:${job}`;

@@ -1,6 +1,7 @@
 export * from './auth.js';
 export * from './content.js';
 export * from './deliveries.js';
+export * from './forms.js';
 export * from './interactions.js';
 export * from './leads.js';
 export * from './messages.js';

@@ -7,10 +7,20 @@ export interface HubspotOptions {
   /** https://api.hubapi.com; tests point it at a local stub. */
   baseUrl: string;
   retry?: Partial<RetryingFetchOptions>;
+  /** Where `createDeal` opens deals: HUBSPOT_DEAL_PIPELINE and HUBSPOT_DEAL_STAGE. */
+  deal?: { pipeline: string; stage: string };
 }
 
-/** HubSpot's default association type "note → contact". */
+/** HubSpot's default association types "note → contact" and "deal → contact". */
 const NOTE_TO_CONTACT = 202;
+const DEAL_TO_CONTACT = 3;
+
+const associateWith = (contactId: string, associationTypeId: number) => [
+  {
+    to: { id: contactId },
+    types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId }],
+  },
+];
 
 /**
  * HubSpot over its public v3 REST API. Contacts are upserted by email: PATCH with
@@ -63,14 +73,23 @@ export function hubspotCrm(options: HubspotOptions): CrmClient {
     async addNote(contactId, body) {
       const note = {
         properties: { hs_timestamp: new Date().toISOString(), hs_note_body: body },
-        associations: [
-          {
-            to: { id: contactId },
-            types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: NOTE_TO_CONTACT }],
-          },
-        ],
+        associations: associateWith(contactId, NOTE_TO_CONTACT),
       };
       expectOk(await call('POST', '/crm/v3/objects/notes', note), 'note');
+    },
+    async createDeal(contactId, deal) {
+      const { pipeline, stage } = options.deal ?? {
+        pipeline: 'default',
+        stage: 'appointmentscheduled',
+      };
+      const properties: Record<string, string> = {
+        dealname: deal.name,
+        pipeline,
+        dealstage: stage,
+        ...(deal.description ? { description: deal.description } : {}),
+      };
+      const body = { properties, associations: associateWith(contactId, DEAL_TO_CONTACT) };
+      return { id: idOf(expectOk(await call('POST', '/crm/v3/objects/deals', body), 'deal')) };
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { CrmSyncJob } from '@atrium/contracts';
 
-export type CrmContact = Omit<CrmSyncJob, 'note'>;
+export type CrmContact = Omit<CrmSyncJob, 'note' | 'deal'>;
+export type CrmDeal = NonNullable<CrmSyncJob['deal']>;
 
 /** The CRM as the worker sees it; every call either succeeds or throws an IntegrationError. */
 export interface CrmClient {
@@ -11,6 +12,8 @@ export interface CrmClient {
   findContactId(email: string): Promise<string>;
   /** Attaches a note to the contact. */
   addNote(contactId: string, body: string): Promise<void>;
+  /** Opens a deal (in the client's configured pipeline and stage) associated with the contact. */
+  createDeal(contactId: string, deal: CrmDeal): Promise<{ id: string }>;
 }
 
 interface InfoLogger {
@@ -30,6 +33,10 @@ export function logCrm(log: InfoLogger): CrmClient {
     },
     async addNote(contactId, body) {
       log.info({ contactId, length: body.length }, 'crm (log): note not sent');
+    },
+    async createDeal(contactId) {
+      log.info({ contactId }, 'crm (log): deal not created');
+      return { id: `log:deal:${contactId}` };
     },
   };
 }

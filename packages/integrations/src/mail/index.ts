@@ -1,4 +1,5 @@
 export { IntegrationError } from '../errors.js';
+export { parseAddress, type SendgridOptions, sendgridTransport } from './sendgrid.js';
 export { escapeHtml, type RenderedEmail, renderEmail } from './templates.js';
 export {
   consoleTransport,

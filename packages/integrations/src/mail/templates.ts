@@ -58,12 +58,26 @@ const templates: Templates = {
       url: link('/invitations/accept', { token: d.token }),
     },
   }),
+  // Names and messages come from anyone on the web: one line each where a line is meant, and
+  // escaped by the layout in the HTML part.
   'form-confirmation': (d) => ({
-    subject: `We received your ${d.formName}`,
-    paragraphs: [hello(d.name), `Thank you: we received your ${d.formName} and will reply soon.`],
+    subject: `We received your ${oneLine(d.formName, 60)}`,
+    paragraphs: [
+      hello(d.name && oneLine(d.name, 100)),
+      `Thank you: we received your ${d.formName} and will reply soon.`,
+    ],
+  }),
+  'demo-confirmation': (d) => ({
+    subject: 'We received your demo request',
+    paragraphs: [
+      hello(d.name && oneLine(d.name, 100)),
+      `Thank you for asking for a demo of ${quoted(d.service)}. You proposed these times (${oneLine(d.timeZone, 64)}):`,
+      ...d.slots.map((slot) => `• ${oneLine(slot, 100)}`),
+      'We will confirm one of them by email.',
+    ],
   }),
   'sales-notification': (d, link) => ({
-    subject: `New ${d.formName} from ${d.fromEmail}`,
+    subject: `New ${oneLine(d.formName, 60)} from ${oneLine(d.fromEmail, 320)}`,
     paragraphs: [`${d.fromEmail} wrote through ${d.formName}:`, d.message],
     action: {
       label: 'Open the submission',

@@ -17,11 +17,12 @@ export interface StubFault {
 /**
  * A local HTTP server speaking the slice of HubSpot's v3 wire format Atrium uses: contacts by
  * email (`PATCH|GET /crm/v3/objects/contacts/{email}?idProperty=email`, 404 when unknown),
- * contact creation, and notes with associations. `faults` are answered first, in order.
+ * contact creation, notes and deals with their associations to a contact. `faults` are answered first, in order.
  */
 export async function startHubspotStub() {
   const contacts = new Map<string, { id: string; properties: Record<string, string> }>();
   const notes: { body: string; contactId: string }[] = [];
+  const deals: { id: string; properties: Record<string, string>; contactId: string }[] = [];
   const requests: StubRequest[] = [];
   const faults: StubFault[] = [];
   const server = createServer(async (req, res) => {
@@ -53,6 +54,22 @@ export async function startHubspotStub() {
       notes.push({ body: input.properties?.hs_note_body ?? '', contactId: association.to.id });
       return send(res, 201, { id: String(5000 + notes.length) });
     }
+    if (method === 'POST' && url.pathname === '/crm/v3/objects/deals') {
+      const association = input.associations?.[0] as {
+        to: { id: string };
+        types: { associationTypeId: number }[];
+      };
+      if (association?.types?.[0]?.associationTypeId !== 3) {
+        return send(res, 400, { status: 'error', message: 'invalid association type' });
+      }
+      const deal = {
+        id: String(9000 + deals.length),
+        properties: { ...input.properties },
+        contactId: association.to.id,
+      };
+      deals.push(deal);
+      return send(res, 201, { id: deal.id, properties: deal.properties });
+    }
     send(res, 404, { message: 'no such route in the stub' });
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -61,6 +78,7 @@ export async function startHubspotStub() {
     url: `http://127.0.0.1:${port}`,
     contacts,
     notes,
+    deals,
     requests,
     faults,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -1,0 +1,249 @@
+import { FormTypes } from '@atrium/contracts';
+import { formSubmissions, leads } from '@atrium/db';
+import { count, eq } from '@atrium/db/orm';
+import { renderEmail } from '@atrium/integrations/mail';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forms, freshIp, jobsOf, submissionRow, submit, uniqueEmail } from './forms-support.js';
+import { testApp } from './support.js';
+
+let app: Awaited<ReturnType<typeof testApp>>;
+beforeAll(async () => {
+  app = await testApp({
+    SALES_INBOX: 'sales@example.com',
+    FORM_LIMIT_PER_IP: '10',
+    FORM_LIMIT_PER_EMAIL: '3',
+  });
+});
+afterAll(async () => app?.dispose());
+
+const leadOf = async (email: string) => {
+  const rows = await app.db.select().from(leads).where(eq(leads.email, email.toLowerCase()));
+  return rows;
+};
+
+describe('submitting a form', () => {
+  it.each(FormTypes)(
+    'accepts %s with 202 and stores it with its lead and three jobs',
+    async (type) => {
+      const form = forms[type]();
+      const response = await submit(app, type, form);
+      expect(response.statusCode).toBe(202);
+      const { id } = response.json();
+      const row = await submissionRow(app, id);
+      expect(row).toMatchObject({ type, spam: false, email: form.email });
+      const { captchaToken: _, ...stored } = form;
+      expect(row!.payload).toEqual(stored);
+      const [lead] = await leadOf(form.email as string);
+      expect(row!.leadId).toBe(lead!.id);
+      const jobs = await jobsOf(app, id);
+      expect(jobs.map((j) => j.key)).toEqual([
+        `form:${id}:confirmation`,
+        `form:${id}:crm`,
+        `form:${id}:sales`,
+      ]);
+      expect(jobs.map((j) => j.queue)).toEqual(['email', 'crm-sync', 'email']);
+    },
+  );
+
+  it('sends the demo request its own confirmation, listing the proposed times in its zone', async () => {
+    const response = await submit(app, 'demo-request', forms['demo-request']());
+    const [confirmation] = await jobsOf(app, response.json().id);
+    const payload = confirmation!.payload as { template: string; data: Record<string, unknown> };
+    expect(payload.template).toBe('demo-confirmation');
+    expect(payload.data).toMatchObject({ service: 'Data pipelines', timeZone: 'Europe/Paris' });
+    // 09:00 and 14:30 UTC are 10:00 and 15:30 in Paris in December.
+    const slots = payload.data.slots as string[];
+    expect(slots).toHaveLength(2);
+    expect(slots[0]).toMatch(/^Tuesday,? 1 December 2026 at 10:00$/);
+    expect(slots[1]).toMatch(/^Wednesday,? 2 December 2026 at 15:30$/);
+  });
+
+  it('asks the CRM for a note on a contact form, and a deal on a quote request', async () => {
+    const contact = await submit(app, 'contact', forms.contact());
+    const quote = await submit(app, 'quote-request', forms['quote-request']());
+    const crm = async (id: string) =>
+      (await jobsOf(app, id)).find((j) => j.queue === 'crm-sync')!.payload as Record<
+        string,
+        unknown
+      >;
+    const contactJob = await crm(contact.json().id);
+    expect(contactJob).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace' });
+    expect(contactJob.note).toContain('We would like to talk about a project.');
+    expect(contactJob.deal).toBeUndefined();
+    expect((await crm(quote.json().id)).deal).toEqual({
+      name: 'Annotation for Bletchley',
+      description: 'Budget: 10k-50k EUR; timeline: Q1 2027; volume: 20 000 documents',
+    });
+  });
+
+  it('keeps one lead per email, whatever its case, refreshing what the new form gives', async () => {
+    const email = uniqueEmail('case');
+    await submit(app, 'contact', { ...forms.contact(), email, company: undefined });
+    await submit(app, 'contact', {
+      ...forms.contact(),
+      email: email.toUpperCase(),
+      phone: '+33 1 23',
+    });
+    const rows = await leadOf(email);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ company: 'Analytical Engines', phone: '+33 1 23' });
+  });
+
+  it('answers a filled honeypot like any form, storing it as spam with no lead and no job', async () => {
+    const form = { ...forms.contact(), website: 'http://spam.example' };
+    const response = await submit(app, 'contact', form);
+    expect(response.statusCode).toBe(202);
+    const row = await submissionRow(app, response.json().id);
+    expect(row).toMatchObject({ spam: true, leadId: null });
+    expect(await leadOf(form.email as string)).toEqual([]);
+    expect(await jobsOf(app, response.json().id)).toEqual([]);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('makes a retried submission one submission with one set of jobs', async () => {
+    const form = forms['quote-request']();
+    const key = `retry-${freshIp()}-${Date.now()}`;
+    const first = await submit(app, 'quote-request', form, { key });
+    // Keys in another order are the same form.
+    const reordered = Object.fromEntries(Object.entries(form).reverse());
+    const again = await submit(app, 'quote-request', reordered, { key });
+    expect(first.statusCode).toBe(202);
+    expect(again.statusCode).toBe(202);
+    expect(again.json().id).toBe(first.json().id);
+    const [{ n }] = (await app.db
+      .select({ n: count() })
+      .from(formSubmissions)
+      .where(eq(formSubmissions.email, form.email as string))) as [{ n: number }];
+    expect(n).toBe(1);
+    expect(await jobsOf(app, first.json().id)).toHaveLength(3);
+  });
+
+  it('makes concurrent submissions with one key one submission', async () => {
+    const form = forms.contact();
+    const key = `race-${freshIp()}-${Date.now()}`;
+    const answers = await Promise.all(
+      // Three: this app's FORM_LIMIT_PER_EMAIL (each attempt counts against it).
+      Array.from({ length: 3 }, () => submit(app, 'contact', form, { key })),
+    );
+    expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202]);
+    expect(new Set(answers.map((a) => a.json().id)).size).toBe(1);
+    const rows = await app.db
+      .select()
+      .from(formSubmissions)
+      .where(eq(formSubmissions.email, form.email));
+    expect(rows).toHaveLength(1);
+  });
+
+  it('answers 422 to the same key with a different body, storing nothing', async () => {
+    const key = `reuse-${freshIp()}-${Date.now()}`;
+    const form = forms.contact();
+    expect((await submit(app, 'contact', form, { key })).statusCode).toBe(202);
+    const other = await submit(app, 'contact', { ...form, message: 'changed' }, { key });
+    expect(other.statusCode).toBe(422);
+    expect(other.json()).toMatchObject({ code: 'idempotency_key_reused', status: 422 });
+    const rows = await app.db
+      .select()
+      .from(formSubmissions)
+      .where(eq(formSubmissions.email, form.email as string));
+    expect(rows).toHaveLength(1);
+  });
+});
+
+describe('bad input and abuse', () => {
+  it('refuses unknown fields with 400 naming each', async () => {
+    const response = await submit(app, 'contact', { ...forms.contact(), admin: true, cc: 'x' });
+    expect(response.statusCode).toBe(400);
+    const paths = response.json().errors.map((e: { path: string }) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['/body/admin', '/body/cc']));
+  });
+
+  it('refuses a 1 MB message with 413 before reading it', async () => {
+    const response = await submit(app, 'contact', {
+      ...forms.contact(),
+      message: 'x'.repeat(1_000_000),
+    });
+    expect(response.statusCode).toBe(413);
+    expect(response.json().code).toBe('payload_too_large');
+  });
+
+  it('refuses a message longer than 5000 characters with 400', async () => {
+    const response = await submit(app, 'contact', {
+      ...forms.contact(),
+      message: 'x'.repeat(5001),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors[0].path).toBe('/body/message');
+  });
+
+  it.each([
+    ['name', { name: 'Eve\r\nBcc: all@example.com' }],
+    ['email', { email: 'eve@example.com\r\nBcc: all@example.com' }],
+    ['company', { company: 'Acme\nX-Injected: 1' }],
+  ])('refuses CR/LF in %s, so no mail header can be added', async (field, change) => {
+    const response = await submit(app, 'contact', { ...forms.contact(), ...change });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors.map((e: { path: string }) => e.path)).toContain(`/body/${field}`);
+  });
+
+  it('refuses a time zone that is not an IANA zone', async () => {
+    const response = await submit(app, 'demo-request', {
+      ...forms['demo-request'](),
+      timeZone: 'Mars/Olympus',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors[0].path).toBe('/body/timeZone');
+  });
+
+  it('stores HTML and script as text and escapes them in both parts of every email', async () => {
+    const script = '<script>alert("x")</script>';
+    const form = {
+      ...forms['demo-request'](),
+      name: `<b>Mallory</b> ${script}`,
+      company: `<img src=x onerror=alert(1)>`,
+      service: script,
+      message: `Hi ${script}`,
+    };
+    const response = await submit(app, 'demo-request', form);
+    expect(response.statusCode).toBe(202);
+    const row = await submissionRow(app, response.json().id);
+    expect(row!.payload).toMatchObject({ name: form.name, message: form.message });
+    const emails = (await jobsOf(app, response.json().id)).filter((j) => j.queue === 'email');
+    expect(emails).toHaveLength(2);
+    for (const job of emails) {
+      const { template, data } = job.payload as {
+        template: 'demo-confirmation';
+        data: Record<string, unknown>;
+      };
+      const email = renderEmail(template, data, 'https://app.example.com');
+      expect(email.html).not.toMatch(/<script|<b>|<img/);
+      expect(email.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+      expect(email.text).toContain(script);
+      expect(email.subject).not.toMatch(/[\r\n]/);
+    }
+  });
+
+  it('answers 429 after FORM_LIMIT_PER_IP submissions a minute, losing none before it', async () => {
+    const ip = freshIp();
+    const statuses: number[] = [];
+    const accepted: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const response = await submit(app, 'contact', forms.contact(), { ip });
+      statuses.push(response.statusCode);
+      if (response.statusCode === 202) accepted.push(response.json().id);
+    }
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(202));
+    expect(statuses.slice(10)).toEqual(Array(90).fill(429));
+    const rows = await Promise.all(accepted.map((id) => submissionRow(app, id)));
+    expect(rows.every((row) => row?.ip === ip)).toBe(true);
+  });
+
+  it('answers 429 after FORM_LIMIT_PER_EMAIL submissions from one email, from any IP', async () => {
+    const email = uniqueEmail('busy');
+    const statuses = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push((await submit(app, 'contact', { ...forms.contact(), email })).statusCode);
+    }
+    expect(statuses).toEqual([202, 202, 202, 429, 429]);
+  });
+});
