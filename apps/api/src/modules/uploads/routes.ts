@@ -1,0 +1,215 @@
+import type { Readable } from 'node:stream';
+import {
+  CompleteUploadRequest,
+  FileAnalysis,
+  LOCAL_UPLOAD_ROUTE,
+  LocalUploadQuery,
+  NoContent,
+  PROBLEM_CONTENT_TYPE,
+  Problem,
+  UPLOAD_TOKEN_HEADER,
+  UploadListQuery,
+  UploadPage,
+  UploadRequest,
+  UploadState,
+  UploadTicket,
+} from '@atrium/contracts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import {
+  completeUpload,
+  listUploads,
+  receiveLocalUpload,
+  requestUpload,
+  type UploadAccess,
+  type UploadsContext,
+  uploadResult,
+  uploadStatus,
+} from './service.js';
+
+const UploadParams = Type.Object({ id: Type.String() }, { additionalProperties: false });
+
+/** Anonymous visitors upload (seed 003); a bearer token, when sent, makes its user the owner. */
+const anyone = { auth: 'optional' } as const;
+/** The upload's own token, or a signed-in owner (or, where noted, `uploads:read`). */
+const byTokenOrUser: Record<string, string[]>[] = [{ uploadToken: [] }, { bearerAuth: [] }];
+
+const accessOf = (request: FastifyRequest): UploadAccess => {
+  const token = request.headers[UPLOAD_TOKEN_HEADER];
+  return { token: typeof token === 'string' ? token : undefined, user: request.user };
+};
+
+export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['uploads'];
+  const context: UploadsContext = { db: app.db, storage: app.storage, config: app.config };
+
+  app.post(
+    '/upload/request',
+    {
+      config: { ...anyone, noStore: true },
+      schema: {
+        tags,
+        operationId: 'requestUpload',
+        summary: 'Ask for a URL to upload one file to',
+        description:
+          'Checks the declared type (UPLOAD_TYPES) and size (UPLOAD_MAX_BYTES), records the uploader ' +
+          'as a lead, and returns where to send the bytes and an access token shown only here. ' +
+          'Limited per client IP and per email address per hour (429 with Retry-After). In ' +
+          'production, 503 while no virus scanner is configured (unless UPLOAD_SCAN=off).',
+        body: UploadRequest,
+        response: {
+          201: UploadTicket,
+          503: {
+            description: 'No virus scanner is configured (`service_unavailable`)',
+            ...problemContent(),
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const ticket = await requestUpload(
+        context,
+        { ip: request.ip, user: request.user },
+        request.body,
+      );
+      return reply.status(201).send(ticket);
+    },
+  );
+
+  app.post(
+    '/upload/complete',
+    {
+      config: anyone,
+      schema: {
+        tags,
+        operationId: 'completeUpload',
+        summary: 'Say the file is uploaded: its scan and analysis start',
+        description:
+          'Needs the upload token (`X-Upload-Token`) or the signed-in owner. Idempotent: a second ' +
+          'call answers the same and starts nothing. 409 while the file is not in the store.',
+        security: byTokenOrUser,
+        body: CompleteUploadRequest,
+        response: {
+          202: UploadState,
+          404: {
+            description: 'No such upload, or not one the caller may see (`not_found`)',
+            ...problemContent(),
+          },
+          409: { description: 'The file has not arrived yet (`conflict`)', ...problemContent() },
+        },
+      },
+    },
+    async (request, reply) => {
+      const state = await completeUpload(context, accessOf(request), request.body.uploadId);
+      return reply.status(202).send(state);
+    },
+  );
+
+  app.get(
+    '/upload/status/:id',
+    {
+      config: anyone,
+      schema: {
+        tags,
+        operationId: 'getUploadStatus',
+        summary: 'Where an upload is in its pipeline, stage by stage',
+        description: 'The upload token (`X-Upload-Token`), the signed-in owner, or `uploads:read`.',
+        security: byTokenOrUser,
+        params: UploadParams,
+        response: { 200: UploadState },
+      },
+    },
+    async (request) => uploadStatus(app.db, accessOf(request), request.params.id),
+  );
+
+  app.get(
+    '/upload/result/:id',
+    {
+      config: anyone,
+      schema: {
+        tags,
+        operationId: 'getUploadResult',
+        summary: "An upload's analysis (404 until there is one)",
+        description: 'The upload token (`X-Upload-Token`), the signed-in owner, or `uploads:read`.',
+        security: byTokenOrUser,
+        params: UploadParams,
+        response: { 200: FileAnalysis },
+      },
+    },
+    async (request) => uploadResult(app.db, accessOf(request), request.params.id),
+  );
+
+  app.get(
+    '/uploads',
+    {
+      config: { permission: 'uploads:read' },
+      schema: {
+        tags,
+        operationId: 'listUploads',
+        summary: 'Every upload, newest first, optionally of one status',
+        querystring: UploadListQuery,
+        response: { 200: UploadPage },
+      },
+    },
+    async (request) => listUploads(app.db, request.query),
+  );
+
+  const { storage } = app;
+  if (storage.driver === 'local') {
+    const localUploads: FastifyPluginAsyncTypebox = async (raw) => {
+      // The body is the file: handed over as the raw stream and written to disk as it arrives,
+      // whatever its type and beyond BODY_LIMIT (the signed size is the limit). Only here.
+      raw.removeAllContentTypeParsers();
+      raw.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+      raw.put(
+        LOCAL_UPLOAD_ROUTE,
+        {
+          schema: {
+            tags,
+            operationId: 'putUploadFile',
+            summary: 'The upload URL of the local store: PUT the file here',
+            description:
+              'The URL `POST /upload/request` returned, unchanged (its query is signed). Send the ' +
+              'file as the body with the declared Content-Type. 403 when the URL is tampered with ' +
+              'or expired, 413 past the declared size (nothing is kept), 409 on a second upload.',
+            querystring: LocalUploadQuery,
+            response: {
+              204: NoContent,
+              403: {
+                description: 'The URL is tampered with or expired (`forbidden`)',
+                ...problemContent(),
+              },
+              409: {
+                description: 'The file was already uploaded (`conflict`)',
+                ...problemContent(),
+              },
+              413: {
+                description: 'The body is larger than declared (`payload_too_large`)',
+                ...problemContent(),
+              },
+              415: {
+                description: 'The Content-Type is not the declared one (`unsupported_media_type`)',
+                ...problemContent(),
+              },
+            },
+          },
+        },
+        async (request, reply) => {
+          await receiveLocalUpload(app.db, storage, app.uploadSigningSecret, {
+            query: request.query,
+            contentType: request.headers['content-type'],
+            contentLength: request.headers['content-length'],
+            body: (request.body as Readable | undefined) ?? request.raw,
+          });
+          return reply.status(204).send(null);
+        },
+      );
+    };
+    await app.register(localUploads);
+  }
+};
+
+function problemContent() {
+  return { content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } } };
+}

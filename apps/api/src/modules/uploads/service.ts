@@ -1,0 +1,327 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { generateToken, hashToken, hasPermission } from '@atrium/auth';
+import type { Config } from '@atrium/config';
+import type {
+  UploadListQuery,
+  UploadRequest,
+  UploadState,
+  UploadTicket,
+  User,
+} from '@atrium/contracts';
+import type { Database, UploadRow } from '@atrium/db';
+import { normalizeEmail, upsertLead } from '@atrium/db/queries';
+import { enqueue } from '@atrium/jobs';
+import {
+  AlreadyExists,
+  BadSignature,
+  type LocalStorage,
+  type Storage,
+  TooLarge,
+  verifyUploadSignature,
+} from '@atrium/storage';
+import { uuidv7 } from 'uuidv7';
+import { BadRequest, Conflict, Forbidden, HttpError, NotFound } from '../../errors.js';
+import { idCursor, isUuid, toPage } from '../../pagination.js';
+import { toFileAnalysis, toUpload, toUploadState } from './mapping.js';
+import {
+  analysisOf,
+  insertUpload,
+  lockRequester,
+  markUploaded,
+  type Recent,
+  recentForEmail,
+  recentFromIp,
+  stagesOf,
+  uploadById,
+  uploadByKey,
+  uploadPage,
+} from './queries.js';
+
+export interface UploadsContext {
+  db: Database;
+  storage: Storage;
+  config: Config;
+}
+
+/** Who asks: the client IP (per-IP limit) and the signed-in user, if any (the owner). */
+export interface Requester {
+  ip: string;
+  user: User | undefined;
+}
+
+/** What may open an upload: its access token (the `X-Upload-Token` header) or a signed-in user. */
+export interface UploadAccess {
+  token: string | undefined;
+  user: User | undefined;
+}
+
+const LIMIT_WINDOW_SECONDS = 3600;
+
+/**
+ * Refused in production when nothing would scan the file (SPEC §4.7): the operator must configure
+ * clamd or say `UPLOAD_SCAN=off` explicitly. Development goes on and records the scan as skipped.
+ */
+function assertScannerReady(config: Config) {
+  const strict = config.env === 'production' || config.env === 'staging';
+  if (strict && config.uploads.scan && !config.scanner) {
+    throw new HttpError(
+      503,
+      'service_unavailable',
+      'Uploads are unavailable: no virus scanner is configured.',
+    );
+  }
+}
+
+// Invisible characters that reorder or hide parts of a name ("evil\u202Evsc.exe" shows as
+// "evilexe.csv"): dropped, so the name staff see is the name that is stored.
+const HIDDEN = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+
+/**
+ * The name shown back to people. The schema already refused separators and control characters;
+ * this drops invisible characters and refuses what is still a path (`.`, `..`) or empty. It is
+ * never part of a storage key, which is generated.
+ */
+export function cleanFilename(filename: string): string {
+  const cleaned = filename.normalize('NFC').replace(HIDDEN, '').trim();
+  if (!cleaned || /^\.+$/.test(cleaned)) {
+    throw new BadRequest('The file name is not usable.', [
+      { path: '/body/filename', message: 'must name a file, not a directory' },
+    ]);
+  }
+  return cleaned;
+}
+
+function checkDeclared(config: Config, input: UploadRequest) {
+  const contentType = input.contentType.trim().toLowerCase();
+  const { types, maxBytes } = config.uploads;
+  if (!types.includes(contentType)) {
+    throw new BadRequest(`Files of type ${contentType} are not accepted.`, [
+      { path: '/body/contentType', message: `must be one of ${types.join(', ')}` },
+    ]);
+  }
+  if (input.size > maxBytes) {
+    throw new BadRequest(`The file is larger than the ${maxBytes} bytes accepted.`, [
+      { path: '/body/size', message: `must be at most ${maxBytes}` },
+    ]);
+  }
+  return { contentType, filename: cleanFilename(input.filename) };
+}
+
+const rateLimited = (message: string, { leavesIn }: Recent) =>
+  new HttpError(429, 'rate_limited', `${message}; try again in ${leavesIn} seconds.`, undefined, {
+    'retry-after': String(leavesIn),
+  });
+
+/**
+ * Counted from the uploads table inside the request's transaction, under locks on the IP and
+ * the address: exact across API instances, with no Redis, and every request counts (each one
+ * handed out a URL), completed or not.
+ */
+async function assertWithinLimits(tx: Database, config: Config, ip: string, email: string) {
+  const { perIp, perEmail } = config.uploads.limits;
+  const fromIp = await recentFromIp(tx, ip, LIMIT_WINDOW_SECONDS);
+  if (fromIp.count >= perIp) {
+    throw rateLimited(`This address has requested ${perIp} uploads in the last hour`, fromIp);
+  }
+  const forEmail = await recentForEmail(tx, email, LIMIT_WINDOW_SECONDS);
+  if (forEmail.count >= perEmail) {
+    throw rateLimited(`This email has requested ${perEmail} uploads in the last hour`, forEmail);
+  }
+}
+
+/**
+ * Hands out an upload URL. The storage key is `quarantine/<uploadId>`, never derived from the
+ * file name. The URL is signed before the transaction (it is only arithmetic, or credentials the
+ * S3 SDK may fetch) so a failure there leaves no row; the upload, its stages, the lead and the
+ * limit counts then commit together. The access token is returned once and stored hashed.
+ */
+export async function requestUpload(
+  { db, storage, config }: UploadsContext,
+  requester: Requester,
+  input: UploadRequest,
+): Promise<UploadTicket> {
+  assertScannerReady(config);
+  const { contentType, filename } = checkDeclared(config, input);
+  const id = uuidv7();
+  const storageKey = `quarantine/${id}`;
+  const target = await storage.uploadTarget({
+    key: storageKey,
+    maxBytes: input.size,
+    contentType,
+    expiresInSeconds: config.uploads.urlTtlSeconds,
+  });
+  const accessToken = generateToken();
+  const email = normalizeEmail(input.email);
+  await db.transaction(async (tx) => {
+    await lockRequester(tx, requester.ip, email);
+    await assertWithinLimits(tx, config, requester.ip, email);
+    const lead = await upsertLead(tx, {
+      email,
+      name: input.name,
+      company: input.company ?? null,
+    });
+    await insertUpload(tx, {
+      id,
+      leadId: lead.id,
+      ownerId: requester.user?.id ?? null,
+      filename,
+      contentType,
+      size: input.size,
+      purpose: input.purpose || null,
+      storageKey,
+      accessTokenHash: hashToken(accessToken),
+      requestIp: requester.ip,
+      expiresAt: target.expiresAt,
+    });
+  });
+  return {
+    uploadId: id,
+    uploadUrl: target.url,
+    method: target.method,
+    ...(target.headers ? { headers: target.headers } : {}),
+    ...(target.fields ? { fields: target.fields } : {}),
+    expiresAt: target.expiresAt.toISOString(),
+    accessToken,
+  };
+}
+
+function holdsToken(row: UploadRow, token: string | undefined) {
+  if (!token) return false;
+  const given = Buffer.from(hashToken(token));
+  const stored = Buffer.from(row.accessTokenHash);
+  return given.length === stored.length && timingSafeEqual(given, stored);
+}
+
+/**
+ * The upload when `access` may see it: its token, its signed-in owner, or (`staff`) a holder of
+ * `uploads:read`. Anyone else gets the answer a missing id gets, so ids reveal nothing.
+ */
+async function visibleUpload(db: Database, access: UploadAccess, id: string, staff: boolean) {
+  const row = isUuid(id) ? await uploadById(db, id) : undefined;
+  const { user } = access;
+  const allowed =
+    row &&
+    (holdsToken(row, access.token) ||
+      (user !== undefined && row.ownerId === user.id) ||
+      (staff && user !== undefined && hasPermission(user, 'uploads:read')));
+  if (!allowed) throw new NotFound('upload');
+  return row;
+}
+
+async function stateOf(db: Database, row: UploadRow): Promise<UploadState> {
+  return toUploadState(row, await stagesOf(db, row.id));
+}
+
+/**
+ * Marks the upload `uploaded` and queues its scan, in one transaction, once the bytes are in the
+ * store. Idempotent: the update only moves a `pending` upload, so a repeated or concurrent
+ * complete changes nothing and queues nothing (the outbox key is the second guard).
+ */
+export async function completeUpload(
+  { db, storage }: UploadsContext,
+  access: UploadAccess,
+  uploadId: string,
+): Promise<UploadState> {
+  const row = await visibleUpload(db, access, uploadId, false);
+  if (row.status !== 'pending') return stateOf(db, row);
+  if (!(await storage.stat(row.storageKey))) {
+    throw new Conflict('The file has not arrived yet: send it to the upload URL, then complete.');
+  }
+  const updated = await db.transaction(async (tx) => {
+    const moved = await markUploaded(tx, row.id);
+    if (moved) {
+      await enqueue(
+        tx,
+        'file-scan',
+        { uploadId: row.id },
+        { idempotencyKey: `file-scan:${row.id}` },
+      );
+    }
+    return moved;
+  });
+  return stateOf(db, updated ?? (await uploadById(db, row.id))!);
+}
+
+export async function uploadStatus(db: Database, access: UploadAccess, id: string) {
+  return stateOf(db, await visibleUpload(db, access, id, true));
+}
+
+export async function uploadResult(db: Database, access: UploadAccess, id: string) {
+  const row = await visibleUpload(db, access, id, true);
+  const analysis = await analysisOf(db, row.id);
+  if (!analysis) throw new NotFound('analysis');
+  return toFileAnalysis(analysis);
+}
+
+export async function listUploads(db: Database, query: UploadListQuery) {
+  const limit = query.limit ?? 20;
+  const rows = await uploadPage(db, { status: query.status }, limit, idCursor(query.cursor));
+  return toPage(rows, limit, toUpload, (r) => r.id);
+}
+
+/** What the local driver's PUT route hands over: the signed query, the headers, the body stream. */
+export interface LocalUpload {
+  query: Record<string, string>;
+  contentType: string | undefined;
+  contentLength: string | undefined;
+  body: Readable;
+}
+
+const tooLarge = (maxBytes: number) =>
+  new HttpError(
+    413,
+    'payload_too_large',
+    `The body is larger than the ${maxBytes} bytes declared for this upload.`,
+  );
+
+/**
+ * Receives the bytes of a local upload: the URL's signature (403 when tampered with or expired),
+ * the declared content type and size, then the body streamed to disk (413 past the declared size,
+ * with nothing left behind; 409 when the upload already has its bytes). Nothing else changes:
+ * `complete` moves the upload on.
+ */
+export async function receiveLocalUpload(
+  db: Database,
+  storage: LocalStorage,
+  secret: Buffer,
+  upload: LocalUpload,
+) {
+  let signed: ReturnType<typeof verifyUploadSignature>;
+  try {
+    signed = verifyUploadSignature(secret, upload.query);
+  } catch (error) {
+    if (!(error instanceof BadSignature)) throw error;
+    throw new Forbidden(
+      error.reason === 'expired'
+        ? 'The upload URL has expired; request a new upload.'
+        : 'The upload URL is not valid.',
+    );
+  }
+  const sentType = upload.contentType?.split(';')[0]?.trim().toLowerCase();
+  if (sentType !== signed.contentType) {
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      `The Content-Type must be ${signed.contentType}, as declared for this upload.`,
+    );
+  }
+  // An honest client learns it at once; the streamed count below is the guarantee.
+  if (upload.contentLength !== undefined && Number(upload.contentLength) > signed.maxBytes) {
+    throw tooLarge(signed.maxBytes);
+  }
+  const row = await uploadByKey(db, signed.key);
+  if (!row) throw new NotFound('upload');
+  // Also after the bytes moved on (scanned, cleaned, purged): the quarantine key is free again,
+  // and a second write there would be a file nothing scans.
+  if (row.status !== 'pending') throw new Conflict('This upload has already received its file.');
+  try {
+    await storage.writeUploadStream(signed.key, upload.body, { maxBytes: signed.maxBytes });
+  } catch (error) {
+    if (error instanceof TooLarge) throw tooLarge(signed.maxBytes);
+    if (error instanceof AlreadyExists) {
+      throw new Conflict('This upload has already received its file.');
+    }
+    throw error;
+  }
+}
