@@ -268,11 +268,17 @@ export interface LocalUpload {
   body: Readable;
 }
 
-const tooLarge = (maxBytes: number) =>
+/**
+ * `cut`: the body was abandoned mid-stream, so the connection cannot carry another request (the
+ * rest of the body would be read as one): it closes after the answer.
+ */
+const tooLarge = (maxBytes: number, cut = false) =>
   new HttpError(
     413,
     'payload_too_large',
     `The body is larger than the ${maxBytes} bytes declared for this upload.`,
+    undefined,
+    cut ? { connection: 'close' } : undefined,
   );
 
 /**
@@ -318,7 +324,7 @@ export async function receiveLocalUpload(
   try {
     await storage.writeUploadStream(signed.key, upload.body, { maxBytes: signed.maxBytes });
   } catch (error) {
-    if (error instanceof TooLarge) throw tooLarge(signed.maxBytes);
+    if (error instanceof TooLarge) throw tooLarge(signed.maxBytes, true);
     if (error instanceof AlreadyExists) {
       throw new Conflict('This upload has already received its file.');
     }
