@@ -383,3 +383,36 @@ describe('the body sent to the local store', () => {
     expect(Buffer.concat(chunks)).toEqual(CSV);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('shows every uploads route, the upload token scheme, and anonymous access where allowed', async () => {
+    await app.ready();
+    const document = app.swagger() as {
+      paths: Record<string, Record<string, { security?: unknown[]; responses: object }>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
+    expect(document.components.securitySchemes.uploadToken).toEqual({
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-Upload-Token',
+    });
+    const paths = document.paths;
+    expect(Object.keys(paths['/api/v1/upload/request']!)).toContain('post');
+    expect(Object.keys(paths['/api/v1/upload/complete']!)).toContain('post');
+    expect(Object.keys(paths['/api/v1/upload/status/{id}']!)).toContain('get');
+    expect(Object.keys(paths['/api/v1/upload/result/{id}']!)).toContain('get');
+    expect(Object.keys(paths['/api/v1/uploads']!)).toContain('get');
+    expect(Object.keys(paths['/api/v1/upload/file']!)).toContain('put');
+    expect(paths['/api/v1/upload/request']!.post!.security).toEqual([{ bearerAuth: [] }, {}]);
+    expect(paths['/api/v1/upload/status/{id}']!.get!.security).toEqual([
+      { uploadToken: [] },
+      { bearerAuth: [] },
+    ]);
+    expect(Object.keys(paths['/api/v1/upload/file']!.put!.responses)).toEqual(
+      expect.arrayContaining(['204', '403', '409', '413', '415']),
+    );
+    expect(Object.keys(paths['/api/v1/upload/request']!.post!.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '429', '503']),
+    );
+  });
+});
