@@ -116,6 +116,14 @@ describe('PUT to a signed local upload URL', () => {
     const ticket = await newUpload(app, { size: 10 });
     const response = await putFile(app, ticket, CSV);
     expect(response.statusCode).toBe(413);
+    // Refused on the header alone: a body that would fit is never read when the header says more.
+    const announced = await app.inject({
+      method: 'PUT',
+      url: pathOf(ticket.uploadUrl),
+      headers: { ...ticket.headers, 'content-length': '11' },
+      payload: 'tiny',
+    });
+    expect(announced.statusCode).toBe(413);
     expect(response.json().code).toBe('payload_too_large');
     expect(await app.storage.stat(keyOf(ticket))).toBeUndefined();
     expect(await filesOnDisk()).not.toContainEqual(expect.stringContaining(ticket.uploadId));
