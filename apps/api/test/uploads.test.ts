@@ -387,7 +387,7 @@ describe('the body sent to the local store', () => {
 describe('the OpenAPI document', () => {
   it('shows every uploads route, the upload token scheme, and anonymous access where allowed', async () => {
     await app.ready();
-    const document = app.swagger() as {
+    const document = app.swagger() as unknown as {
       paths: Record<string, Record<string, { security?: unknown[]; responses: object }>>;
       components: { securitySchemes: Record<string, unknown> };
     };
