@@ -39,4 +39,23 @@ describe('uploads in production', () => {
       /^https:\/\/api\.example\.com\/api\/v1\/upload\/file\?/,
     );
   });
+
+  it('lets a website on an allowed origin send the upload token (CORS preflight)', async () => {
+    app = await testApp({
+      ...PRODUCTION,
+      UPLOAD_SCAN: 'off',
+      CORS_ORIGINS: 'https://www.example.com',
+    });
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/upload/status/01a22969-a310-755f-97b8-b80f6a7cf981',
+      headers: {
+        origin: 'https://www.example.com',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'x-upload-token',
+      },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-headers']).toContain('x-upload-token');
+  });
 });

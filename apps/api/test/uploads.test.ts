@@ -416,3 +416,46 @@ describe('the OpenAPI document', () => {
     );
   });
 });
+
+describe('Idempotency-Key on POST /upload/request', () => {
+  const withKey = (key: string) => ({ 'idempotency-key': key });
+
+  it('answers a retry with the same upload, a new token and a fresh URL, counting it once', async () => {
+    const ip = freshIp();
+    const body = uploadBody();
+    const key = `retry-${Date.now()}`;
+    const first = await requestUpload(app, body, { ip, headers: withKey(key) });
+    expect(first.statusCode).toBe(201);
+    const retry = await requestUpload(app, body, { ip, headers: withKey(key) });
+    expect(retry.statusCode, retry.body).toBe(200);
+    expect(retry.json().uploadId).toBe(first.json().uploadId);
+    expect(retry.json().accessToken).not.toBe(first.json().accessToken);
+    const status = (token: string) =>
+      get(`/upload/status/${first.json().uploadId}`, { 'x-upload-token': token });
+    expect((await status(retry.json().accessToken)).statusCode).toBe(200);
+    expect((await status(first.json().accessToken)).statusCode).toBe(404);
+    // Two more new requests still fit the limit of 3 for this IP: the retry was not counted.
+    expect((await requestUpload(app, uploadBody(), { ip })).statusCode).toBe(201);
+    expect((await requestUpload(app, uploadBody(), { ip })).statusCode).toBe(201);
+  });
+
+  it('answers 409 when the key comes back with another request, or after the file was sent', async () => {
+    const body = uploadBody();
+    const key = `other-${Date.now()}`;
+    const first = await requestUpload(app, body, { headers: withKey(key) });
+    expect(first.statusCode).toBe(201);
+    const different = await requestUpload(app, { ...body, size: 27 }, { headers: withKey(key) });
+    expect(different.statusCode).toBe(409);
+    await putFile(app, first.json());
+    await complete(app, first.json());
+    expect((await requestUpload(app, body, { headers: withKey(key) })).statusCode).toBe(409);
+  });
+
+  it('keeps keys apart between uploaders', async () => {
+    const key = `shared-${Date.now()}`;
+    const a = await requestUpload(app, uploadBody(), { headers: withKey(key) });
+    const b = await requestUpload(app, uploadBody(), { headers: withKey(key) });
+    expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
+    expect(a.json().uploadId).not.toBe(b.json().uploadId);
+  });
+});

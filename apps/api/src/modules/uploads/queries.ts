@@ -71,6 +71,7 @@ export type NewUpload = Pick<
   | 'accessTokenHash'
   | 'requestIp'
   | 'expiresAt'
+  | 'idempotencyKey'
 >;
 
 /** The upload and one `pending` row per pipeline stage. */
@@ -89,6 +90,7 @@ export async function insertUpload(tx: Database, values: NewUpload) {
       accessTokenHash: values.accessTokenHash,
       requestIp: values.requestIp,
       expiresAt: values.expiresAt,
+      idempotencyKey: values.idempotencyKey,
     })
     .returning();
   await tx
@@ -97,6 +99,37 @@ export async function insertUpload(tx: Database, values: NewUpload) {
       UploadStages.map((name) => ({ uploadId: values.id, name, status: 'pending' as const })),
     );
   return row!;
+}
+
+/** The upload an earlier request of this uploader (normalized email) made with this key. */
+export async function uploadByIdempotencyKey(db: Database, email: string, key: string) {
+  const [row] = await db
+    .select({ upload: uploads })
+    .from(uploads)
+    .innerJoin(leads, eq(leads.id, uploads.leadId))
+    .where(and(eq(leads.email, email), eq(uploads.idempotencyKey, key)));
+  return row?.upload;
+}
+
+/**
+ * A new access token and URL expiry for a still-`pending` upload (a retried request: the first
+ * answer, and its token, never reached the client). Nothing when it has moved on.
+ */
+export async function reissueUpload(
+  db: Database,
+  id: string,
+  values: Pick<UploadRow, 'accessTokenHash' | 'expiresAt'>,
+) {
+  const [row] = await db
+    .update(uploads)
+    .set({
+      accessTokenHash: values.accessTokenHash,
+      expiresAt: values.expiresAt,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(uploads.id, id), eq(uploads.status, 'pending')))
+    .returning({ id: uploads.id });
+  return row;
 }
 
 /** The upload, locked until the transaction ends when `lock` is set. */

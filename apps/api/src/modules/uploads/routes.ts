@@ -30,6 +30,11 @@ import {
 
 const UploadParams = Type.Object({ id: Type.String() }, { additionalProperties: false });
 
+/** A retried request with the same key gets the same upload back (200), with a new token. */
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+});
+
 /** Anonymous visitors upload (seed 003); a bearer token, when sent, makes its user the owner. */
 const anyone = { auth: 'optional' } as const;
 /** The upload's own token, or a signed-in owner (or, where noted, `uploads:read`). */
@@ -56,10 +61,22 @@ export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Checks the declared type (UPLOAD_TYPES) and size (UPLOAD_MAX_BYTES), records the uploader ' +
           'as a lead, and returns where to send the bytes and an access token shown only here. ' +
           'Limited per client IP and per email address per hour (429 with Retry-After). In ' +
-          'production, 503 while no virus scanner is configured (unless UPLOAD_SCAN=off).',
+          'production, 503 while no virus scanner is configured (unless UPLOAD_SCAN=off). With an ' +
+          '`Idempotency-Key`, a retry of the same request answers 200 with the same upload, a new ' +
+          'token and a fresh URL (the first token stops working).',
+        headers: IdempotencyHeaders,
         body: UploadRequest,
         response: {
+          200: {
+            ...UploadTicket,
+            description: 'A retry (same `Idempotency-Key`): the same upload',
+          },
           201: UploadTicket,
+          409: {
+            description:
+              'The `Idempotency-Key` was used for another request, or its upload has its file (`conflict`)',
+            ...problemContent(),
+          },
           503: {
             description: 'No virus scanner is configured (`service_unavailable`)',
             ...problemContent(),
@@ -68,12 +85,12 @@ export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const ticket = await requestUpload(
+      const { ticket, created } = await requestUpload(
         context,
-        { ip: request.ip, user: request.user },
+        { ip: request.ip, user: request.user, idempotencyKey: request.headers['idempotency-key'] },
         request.body,
       );
-      return reply.status(201).send(ticket);
+      return reply.status(created ? 201 : 200).send(ticket);
     },
   );
 

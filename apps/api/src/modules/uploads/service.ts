@@ -18,6 +18,7 @@ import {
   type LocalStorage,
   type Storage,
   TooLarge,
+  type UploadTarget,
   verifyUploadSignature,
 } from '@atrium/storage';
 import { uuidv7 } from 'uuidv7';
@@ -32,8 +33,10 @@ import {
   type Recent,
   recentForEmail,
   recentFromIp,
+  reissueUpload,
   stagesOf,
   uploadById,
+  uploadByIdempotencyKey,
   uploadByKey,
   uploadPage,
 } from './queries.js';
@@ -48,6 +51,8 @@ export interface UploadsContext {
 export interface Requester {
   ip: string;
   user: User | undefined;
+  /** From the `Idempotency-Key` header: a retry with it gets the same upload back. */
+  idempotencyKey?: string;
 }
 
 /** What may open an upload: its access token (the `X-Upload-Token` header) or a signed-in user. */
@@ -135,24 +140,25 @@ async function assertWithinLimits(tx: Database, config: Config, ip: string, emai
  * file name. The URL is signed before the transaction (it is only arithmetic, or credentials the
  * S3 SDK may fetch) so a failure there leaves no row; the upload, its stages, the lead and the
  * limit counts then commit together. The access token is returned once and stored hashed.
+ * `created` is false when an `Idempotency-Key` replayed an earlier request.
  */
 export async function requestUpload(
-  { db, storage, config }: UploadsContext,
+  context: UploadsContext,
   requester: Requester,
   input: UploadRequest,
-): Promise<UploadTicket> {
+): Promise<{ ticket: UploadTicket; created: boolean }> {
+  const { db, storage, config } = context;
   assertScannerReady(config);
-  const { contentType, filename } = checkDeclared(config, input);
+  const declared = checkDeclared(config, input);
+  const email = normalizeEmail(input.email);
+  if (requester.idempotencyKey) {
+    const earlier = await uploadByIdempotencyKey(db, email, requester.idempotencyKey);
+    if (earlier) return { ticket: await replay(context, earlier, declared, input), created: false };
+  }
   const id = uuidv7();
   const storageKey = `quarantine/${id}`;
-  const target = await storage.uploadTarget({
-    key: storageKey,
-    maxBytes: input.size,
-    contentType,
-    expiresInSeconds: config.uploads.urlTtlSeconds,
-  });
+  const target = await targetFor(storage, config, storageKey, input.size, declared.contentType);
   const accessToken = generateToken();
-  const email = normalizeEmail(input.email);
   await db.transaction(async (tx) => {
     await lockRequester(tx, requester.ip, email);
     await assertWithinLimits(tx, config, requester.ip, email);
@@ -165,16 +171,35 @@ export async function requestUpload(
       id,
       leadId: lead.id,
       ownerId: requester.user?.id ?? null,
-      filename,
-      contentType,
+      filename: declared.filename,
+      contentType: declared.contentType,
       size: input.size,
       purpose: input.purpose || null,
       storageKey,
       accessTokenHash: hashToken(accessToken),
       requestIp: requester.ip,
       expiresAt: target.expiresAt,
+      idempotencyKey: requester.idempotencyKey ?? null,
     });
   });
+  return { ticket: toTicket(id, target, accessToken), created: true };
+}
+
+const targetFor = (
+  storage: Storage,
+  config: Config,
+  key: string,
+  size: number,
+  contentType: string,
+) =>
+  storage.uploadTarget({
+    key,
+    maxBytes: size,
+    contentType,
+    expiresInSeconds: config.uploads.urlTtlSeconds,
+  });
+
+function toTicket(id: string, target: UploadTarget, accessToken: string): UploadTicket {
   return {
     uploadId: id,
     uploadUrl: target.url,
@@ -184,6 +209,42 @@ export async function requestUpload(
     expiresAt: target.expiresAt.toISOString(),
     accessToken,
   };
+}
+
+/**
+ * A retried request: the same upload, if the request is the same and the file has not been sent.
+ * The first token never reached the client (or it would not retry), and only its hash is kept,
+ * so a new one replaces it, with a fresh URL; a retry costs nothing against the limits.
+ */
+async function replay(
+  { db, storage, config }: UploadsContext,
+  earlier: UploadRow,
+  declared: { contentType: string; filename: string },
+  input: UploadRequest,
+) {
+  const same =
+    earlier.contentType === declared.contentType &&
+    earlier.filename === declared.filename &&
+    earlier.size === input.size;
+  if (!same) {
+    throw new Conflict('This Idempotency-Key was used for another upload request.');
+  }
+  const target = await targetFor(
+    storage,
+    config,
+    earlier.storageKey,
+    earlier.size,
+    earlier.contentType,
+  );
+  const accessToken = generateToken();
+  const reissued = await reissueUpload(db, earlier.id, {
+    accessTokenHash: hashToken(accessToken),
+    expiresAt: target.expiresAt,
+  });
+  if (!reissued) {
+    throw new Conflict('The upload of this Idempotency-Key has already received its file.');
+  }
+  return toTicket(earlier.id, target, accessToken);
 }
 
 function holdsToken(row: UploadRow, token: string | undefined) {
