@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import { createLogger } from '@atrium/config';
 import type { UploadTicket } from '@atrium/contracts';
 import { uploads } from '@atrium/db';
 import { eq } from '@atrium/db/orm';
@@ -237,5 +238,35 @@ describe('over a real socket', () => {
     expect(await app.storage.stat(keyOf(ticket))).toBeUndefined();
     const partial = (await filesOnDisk()).filter((f) => f.includes('.incoming'));
     expect(partial).toEqual([]);
+  });
+});
+
+describe('logs', () => {
+  it('never carry the signature of an upload URL, nor the access token', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, callback) {
+        lines.push(String(chunk));
+        callback();
+      },
+    });
+    const logged = await testApp({}, { logger: createLogger({ logLevel: 'trace' }, sink) });
+    try {
+      const ticket = await newUpload(logged);
+      const forged = new URL(ticket.uploadUrl);
+      forged.searchParams.set('max', '999');
+      expect((await putFile(logged, { ...ticket, uploadUrl: forged.toString() })).statusCode).toBe(
+        403,
+      );
+      expect((await putFile(logged, ticket)).statusCode).toBe(204);
+      await complete(logged, ticket);
+      const sig = new URL(ticket.uploadUrl).searchParams.get('sig')!;
+      const text = lines.join('');
+      expect(text).toContain('/api/v1/upload/file');
+      expect(text).not.toContain(sig);
+      expect(text).not.toContain(ticket.accessToken);
+    } finally {
+      await logged.dispose();
+    }
   });
 });
