@@ -1,10 +1,6 @@
-import type { Readable } from 'node:stream';
 import {
   CompleteUploadRequest,
   FileAnalysis,
-  LOCAL_UPLOAD_ROUTE,
-  LocalUploadQuery,
-  NoContent,
   PROBLEM_CONTENT_TYPE,
   Problem,
   UPLOAD_TOKEN_HEADER,
@@ -17,10 +13,10 @@ import {
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { localUploadRoutes } from './local-routes.js';
 import {
   completeUpload,
   listUploads,
-  receiveLocalUpload,
   requestUpload,
   type UploadAccess,
   type UploadsContext,
@@ -172,71 +168,8 @@ export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => listUploads(app.db, request.query),
   );
 
-  const { storage } = app;
-  if (storage.driver === 'local') {
-    const localUploads: FastifyPluginAsyncTypebox = async (raw) => {
-      // The body is the file: handed over as the raw stream and written to disk as it arrives,
-      // whatever its type and beyond BODY_LIMIT (the signed size is the limit). Only here.
-      raw.removeAllContentTypeParsers();
-      raw.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-      raw.put(
-        LOCAL_UPLOAD_ROUTE,
-        {
-          // The query is the URL's signature, a capability until it expires: kept out of logs.
-          logSerializers: { req: withoutQuery },
-          schema: {
-            tags,
-            operationId: 'putUploadFile',
-            summary: 'The upload URL of the local store: PUT the file here',
-            description:
-              'The URL `POST /upload/request` returned, unchanged (its query is signed). Send the ' +
-              'file as the body with the declared Content-Type. 403 when the URL is tampered with ' +
-              'or expired, 413 past the declared size (nothing is kept), 409 on a second upload.',
-            querystring: LocalUploadQuery,
-            response: {
-              204: NoContent,
-              403: {
-                description: 'The URL is tampered with or expired (`forbidden`)',
-                ...problemContent(),
-              },
-              409: {
-                description: 'The file was already uploaded (`conflict`)',
-                ...problemContent(),
-              },
-              413: {
-                description: 'The body is larger than declared (`payload_too_large`)',
-                ...problemContent(),
-              },
-              415: {
-                description: 'The Content-Type is not the declared one (`unsupported_media_type`)',
-                ...problemContent(),
-              },
-            },
-          },
-        },
-        async (request, reply) => {
-          await receiveLocalUpload(app.db, storage, app.uploadSigningSecret, {
-            query: request.query,
-            contentType: request.headers['content-type'],
-            contentLength: request.headers['content-length'],
-            body: (request.body as Readable | undefined) ?? request.raw,
-          });
-          return reply.status(204).send(null);
-        },
-      );
-    };
-    await app.register(localUploads);
-  }
+  if (app.storage.driver === 'local') await app.register(localUploadRoutes);
 };
-
-function withoutQuery(request: FastifyRequest) {
-  return {
-    method: request.method,
-    url: request.url.split('?')[0],
-    host: request.host,
-    remoteAddress: request.ip,
-  };
-}
 
 function problemContent() {
   return { content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } } };
