@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Config, createLogger, type Logger } from '@atrium/config';
+import { LOCAL_UPLOAD_ROUTE } from '@atrium/contracts';
 import { createDatabase, type DatabaseHandle } from '@atrium/db';
 import fastifyCookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -20,6 +21,7 @@ import { queueRoutes } from './modules/queues/routes.js';
 import { reportRoutes } from './modules/reports/routes.js';
 import { roleRoutes } from './modules/roles/routes.js';
 import { searchRoutes } from './modules/search/routes.js';
+import { uploadRoutes } from './modules/uploads/routes.js';
 import { userRoutes } from './modules/users/routes.js';
 import { authPlugin } from './plugins/auth/index.js';
 import { clientErrorHandler, frameworkErrors } from './plugins/client-errors.js';
@@ -33,6 +35,7 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { queuesPlugin } from './plugins/queues.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityPlugin } from './plugins/security.js';
+import { type StorageOptions, storagePlugin } from './plugins/storage.js';
 import { tenancyPlugin } from './plugins/tenancy.js';
 
 export interface BuildOptions {
@@ -40,6 +43,8 @@ export interface BuildOptions {
   database?: DatabaseHandle;
   /** The process logger, e.g. one shared with the worker; by default a new one from config. */
   logger?: Logger;
+  /** An upload store the caller owns; by default the one STORAGE_DRIVER names. */
+  storage?: StorageOptions['storage'];
 }
 
 export const API_PREFIX = '/api/v1';
@@ -105,6 +110,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(authPlugin);
   await app.register(tenancyPlugin);
   await app.register(eventsPlugin);
+  await app.register(storagePlugin, {
+    storage: options.storage,
+    uploadPath: `${API_PREFIX}${LOCAL_UPLOAD_ROUTE}`,
+  });
   // The dashboard is authenticated like the API: a bearer token holding `queues:admin` (browsers
   // carry it in a cookie the API sets on request).
   await app.register(queuesPlugin, {
@@ -131,6 +140,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       await api.register(queueRoutes);
       await api.register(formRoutes);
       await api.register(leadRoutes);
+      await api.register(uploadRoutes);
     },
     { prefix: API_PREFIX },
   );

@@ -10,7 +10,7 @@ import {
 } from '@atrium/integrations/mail';
 import { clamdScanner } from '@atrium/integrations/scanner';
 import type { Logger } from '@atrium/jobs';
-import { localStorage, type Storage, s3Storage } from '@atrium/storage';
+import { type Storage, storageFromSettings } from '@atrium/storage';
 import type { ScanPolicy } from './processors/uploads/index.js';
 
 /** The transport MAIL_TRANSPORT names (config has checked that SMTP and SendGrid have theirs). */
@@ -42,13 +42,7 @@ export function crmFromConfig(config: Config, log: Logger): CrmClient {
  * URLs, so the local driver gets a random signing key: nothing it could sign would be accepted.
  */
 export function storageFromConfig(config: Config): Storage {
-  const { storage } = config;
-  if (storage.driver === 's3') {
-    const { bucket, region, endpoint } = storage;
-    return s3Storage({ bucket, region, ...(endpoint ? { endpoint } : {}) });
-  }
-  return localStorage({
-    root: storage.root,
+  return storageFromSettings(config.storage, {
     signingSecret: randomBytes(32),
     uploadUrl: 'http://worker.invalid/never-signed',
   });

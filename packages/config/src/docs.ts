@@ -76,18 +76,30 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
   HUBSPOT_TOKEN:
     'HubSpot private app token (contacts and notes write); unset = CRM syncs are only logged',
   HUBSPOT_BASE_URL: 'HubSpot API base URL (tests point it at a local stub)',
+  PUBLIC_API_URL:
+    "§Uploads: the API's public base URL, no trailing slash: the local driver's signed upload URLs point here; unset = `http://HOST:PORT` (development only: set it behind a proxy)",
   STORAGE_DRIVER:
-    '§Uploads: `local` (files under `DATA_DIR/uploads`) or `s3` (the `S3_*` bucket; credentials from the AWS SDK chain: `AWS_ACCESS_KEY_ID`…, `AWS_PROFILE`, instance or task roles)',
-  S3_BUCKET: 'the bucket uploads go to (required with `STORAGE_DRIVER=s3`); block public access',
-  S3_REGION: "the bucket's region",
-  S3_ENDPOINT: 'an S3-compatible store (MinIO…) instead of AWS; turns on path-style addressing',
+    '`local` (files under `DATA_DIR/uploads`, uploaded through a signed URL on the API) or `s3`',
+  S3_BUCKET:
+    'the bucket for `STORAGE_DRIVER=s3`; credentials come from the AWS SDK chain (`AWS_ACCESS_KEY_ID`…, profile, instance role); block public access',
+  S3_REGION: 'the bucket region',
+  S3_ENDPOINT: 'an S3-compatible endpoint (MinIO, R2, Ceph…); unset = AWS',
+  S3_FORCE_PATH_STYLE: '`auto` (path-style when `S3_ENDPOINT` is set), `true` or `false`',
+  UPLOAD_TYPES:
+    'comma-separated content types an upload may declare (bare `type/subtype`); the default is CSV, TSV, JSON, XML, PNG, JPEG, GIF, WebP, MP3, WAV, FLAC, OGG',
+  UPLOAD_MAX_BYTES: 'largest upload, bytes (the store itself refuses more than the declared size)',
+  UPLOAD_URL_TTL: 'how long an upload URL is valid, seconds',
+  UPLOAD_SIGNING_SECRET:
+    'signs local upload URLs (HMAC-SHA256; 32+ bytes); unset = derived from `JWT_SECRET` (HKDF), or with neither a random one kept under `DATA_DIR`',
   UPLOAD_SCAN:
-    '`off` lets uploads through unscanned (the scan stage says so); `on` with no clamd: skipped in development, waiting (never clean) in staging and production',
-  CLAMAV_HOST: 'clamd for the malware scan (its `TCPAddr`); unset with no socket = no scanner',
-  CLAMAV_PORT: "clamd's `TCPSocket`",
-  CLAMAV_SOCKET: "clamd's `LocalSocket` path, instead of host and port",
+    '`on`: every upload is scanned by clamd, and production refuses uploads (503) without `CLAMAV_HOST`/`CLAMAV_SOCKET`; `off` says explicitly that files go unscanned',
+  CLAMAV_HOST: 'clamd over TCP (with `CLAMAV_PORT`); unset with no socket = no scanner configured',
+  CLAMAV_PORT: "clamd's TCP port",
+  CLAMAV_SOCKET: "clamd's UNIX socket path, instead of `CLAMAV_HOST`",
   UPLOAD_RETENTION_DAYS:
-    "days after which an upload's bytes are deleted (status `purged`; its metadata and analysis stay)",
+    "days an upload's bytes are kept; then they are deleted (metadata and result stay)",
+  UPLOAD_LIMIT_PER_IP: 'upload requests per client IP per hour; past it, 429 with `Retry-After`',
+  UPLOAD_LIMIT_PER_EMAIL: 'upload requests per email address per hour; past it, 429',
   CONTENT_CACHE_MAX_AGE:
     '§Website content: `max-age` of public content responses (`Cache-Control`), seconds',
   CONTENT_CACHE_SWR: '`stale-while-revalidate` of public content responses, seconds',

@@ -87,18 +87,36 @@ export interface Config {
     /** Per client IP per minute, per sender email per hour. */
     limits: { perIp: number; perEmail: number };
   };
-  /** Where uploaded files live: `DATA_DIR/uploads`, or an S3 bucket (credentials: the SDK's chain). */
+  /**
+   * The API's own public base URL (the local storage driver's signed upload URLs point at it);
+   * unset, `http://<HOST>:<PORT>` (localhost for a wildcard HOST), which only suits development.
+   */
+  publicApiUrl: string;
+  /** Where uploaded bytes live: `DATA_DIR/uploads`, or an S3 bucket (credentials: the SDK's chain). */
   storage:
     | { driver: 'local'; root: string }
-    | { driver: 's3'; bucket: string; region: string; endpoint: string | undefined };
-  /** clamd over TCP or a UNIX socket; undefined when neither CLAMAV_HOST nor CLAMAV_SOCKET is set. */
-  scanner: { host: string; port: number } | { socket: string } | undefined;
+    | {
+        driver: 's3';
+        bucket: string;
+        region: string;
+        endpoint: string | undefined;
+        forcePathStyle: boolean;
+      };
   uploads: {
-    /** False with `UPLOAD_SCAN=off`: files are never scanned (the scan stage says so). */
+    /** The allow-list of declared content types (bare media types). */
+    types: string[];
+    maxBytes: number;
+    urlTtlSeconds: number;
+    /** Signs local upload URLs; unset: derived from JWT_SECRET, or without one a random key kept under DATA_DIR. */
+    signingSecret: string | undefined;
+    /** `UPLOAD_SCAN=off`: files are never scanned, stated explicitly (production needs one or the other). */
     scan: boolean;
-    /** Stored bytes are deleted this many days after the upload was requested. */
     retentionDays: number;
+    /** Upload requests per client IP and per email address, per hour. */
+    limits: { perIp: number; perEmail: number };
   };
+  /** clamd, over TCP or a UNIX socket; undefined when neither CLAMAV_HOST nor CLAMAV_SOCKET is set. */
+  scanner: { host: string; port: number } | { socket: string } | undefined;
   /**
    * Public content: `Cache-Control` ages; `contentful` set means Contentful is the source (synced
    * every `syncEveryMs`) and local writes are refused.
@@ -210,9 +228,18 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
       captcha: parseCaptcha(env),
       limits: { perIp: env.FORM_LIMIT_PER_IP, perEmail: env.FORM_LIMIT_PER_EMAIL },
     },
+    publicApiUrl: env.PUBLIC_API_URL ?? defaultApiUrl(env),
     storage: parseStorage(env),
+    uploads: {
+      types: env.UPLOAD_TYPES.split(','),
+      maxBytes: env.UPLOAD_MAX_BYTES,
+      urlTtlSeconds: env.UPLOAD_URL_TTL,
+      signingSecret: env.UPLOAD_SIGNING_SECRET,
+      scan: env.UPLOAD_SCAN === 'on',
+      retentionDays: env.UPLOAD_RETENTION_DAYS,
+      limits: { perIp: env.UPLOAD_LIMIT_PER_IP, perEmail: env.UPLOAD_LIMIT_PER_EMAIL },
+    },
     scanner: parseScanner(env),
-    uploads: { scan: env.UPLOAD_SCAN === 'on', retentionDays: env.UPLOAD_RETENTION_DAYS },
     content: {
       maxAgeSeconds: env.CONTENT_CACHE_MAX_AGE,
       staleWhileRevalidateSeconds: env.CONTENT_CACHE_SWR,
@@ -222,12 +249,26 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
   };
 }
 
+function defaultApiUrl(env: Env): string {
+  const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${env.PORT}`;
+}
+
 function parseStorage(env: Env): Config['storage'] {
-  if (env.STORAGE_DRIVER === 'local') {
+  if (env.STORAGE_DRIVER === 'local')
     return { driver: 'local', root: resolve(env.DATA_DIR, 'uploads') };
-  }
   if (!env.S3_BUCKET) throw new ConfigError('S3_BUCKET is required when STORAGE_DRIVER=s3');
-  return { driver: 's3', bucket: env.S3_BUCKET, region: env.S3_REGION, endpoint: env.S3_ENDPOINT };
+  return {
+    driver: 's3',
+    bucket: env.S3_BUCKET,
+    region: env.S3_REGION,
+    endpoint: env.S3_ENDPOINT,
+    // Most S3-compatible stores (MinIO, Ceph) want path-style; AWS wants virtual-hosted.
+    forcePathStyle:
+      env.S3_FORCE_PATH_STYLE === 'auto'
+        ? Boolean(env.S3_ENDPOINT)
+        : env.S3_FORCE_PATH_STYLE === 'true',
+  };
 }
 
 function parseScanner(env: Env): Config['scanner'] {
@@ -235,7 +276,8 @@ function parseScanner(env: Env): Config['scanner'] {
     throw new ConfigError('CLAMAV_HOST and CLAMAV_SOCKET are alternatives: set one');
   }
   if (env.CLAMAV_SOCKET) return { socket: env.CLAMAV_SOCKET };
-  return env.CLAMAV_HOST ? { host: env.CLAMAV_HOST, port: env.CLAMAV_PORT } : undefined;
+  if (env.CLAMAV_HOST) return { host: env.CLAMAV_HOST, port: env.CLAMAV_PORT };
+  return undefined;
 }
 
 /**

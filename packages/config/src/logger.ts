@@ -7,6 +7,7 @@ const REDACT = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["idempotency-key"]',
+  'req.headers["x-upload-token"]',
   'res.headers["set-cookie"]',
   '*.password',
   '*.currentPassword',

@@ -19,6 +19,26 @@ const url = (protocols: string[]) =>
     }),
   );
 
+/** A bare media type, compared byte for byte with what clients declare (no parameters). */
+const MEDIA_TYPE = '[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*';
+
+/** The upload allow-list of SPEC §4.7: tables, structured text, images and audio. */
+export const DEFAULT_UPLOAD_TYPES = [
+  'text/csv',
+  'text/tab-separated-values',
+  'application/json',
+  'application/xml',
+  'text/xml',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'audio/mpeg',
+  'audio/wav',
+  'audio/flac',
+  'audio/ogg',
+];
+
 /** `email=20,crm-sync=2`: per-queue overrides of a default. */
 const perQueue = Type.String({
   default: '',
@@ -136,19 +156,29 @@ export const EnvSchema = Type.Object({
     pattern: '^https?://',
     description: 'a URL starting with http:// or https://',
   }),
-  STORAGE_DRIVER: oneOf(['local', 's3'], 'local'),
-  S3_BUCKET: Type.Optional(
+  PUBLIC_API_URL: Type.Optional(
     Type.String({
-      pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
-      description: 'an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)',
+      pattern: '^https?://[^\\s]+[^/\\s]$',
+      description: "the API's public base URL without a trailing slash",
     }),
   ),
-  S3_REGION: Type.String({
-    default: 'us-east-1',
-    minLength: 1,
-    description: 'an AWS region such as eu-west-1',
-  }),
+  STORAGE_DRIVER: oneOf(['local', 's3'], 'local'),
+  S3_BUCKET: Type.Optional(
+    Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', description: 'a bucket name' }),
+  ),
+  S3_REGION: Type.String({ default: 'us-east-1', minLength: 1, description: 'an AWS region' }),
   S3_ENDPOINT: url(['https', 'http']),
+  S3_FORCE_PATH_STYLE: oneOf(['auto', 'true', 'false'], 'auto'),
+  UPLOAD_TYPES: Type.String({
+    default: DEFAULT_UPLOAD_TYPES.join(','),
+    pattern: `^${MEDIA_TYPE}(,${MEDIA_TYPE})*$`,
+    description: 'a comma-separated list of media types (type/subtype)',
+  }),
+  UPLOAD_MAX_BYTES: integer(104_857_600, 1, 5_368_709_120),
+  UPLOAD_URL_TTL: integer(900, 60, 604_800),
+  UPLOAD_SIGNING_SECRET: Type.Optional(
+    Type.String({ minLength: 32, description: 'a secret of at least 32 bytes' }),
+  ),
   UPLOAD_SCAN: oneOf(['on', 'off'], 'on'),
   CLAMAV_HOST: Type.Optional(Type.String({ minLength: 1, description: 'a host name or address' })),
   CLAMAV_PORT: integer(3310, 1, 65535),
@@ -202,6 +232,8 @@ export const EnvSchema = Type.Object({
   CAPTCHA_TIMEOUT_MS: integer(5000, 100, 60_000),
   FORM_LIMIT_PER_IP: integer(10, 1, 100_000),
   FORM_LIMIT_PER_EMAIL: integer(20, 1, 100_000),
+  UPLOAD_LIMIT_PER_IP: integer(20, 1, 1_000_000),
+  UPLOAD_LIMIT_PER_EMAIL: integer(10, 1, 1_000_000),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -217,4 +249,5 @@ export const SECRET_VARIABLES = new Set([
   'CONTENTFUL_DELIVERY_TOKEN',
   'SENDGRID_API_KEY',
   'CAPTCHA_SECRET',
+  'UPLOAD_SIGNING_SECRET',
 ]);

@@ -310,3 +310,60 @@ describe('.env', () => {
     for (const name of Object.keys(EnvSchema.properties)) expect(table).toContain(`| \`${name}\` `);
   });
 });
+
+describe('uploads and storage', () => {
+  it('defaults to local storage under DATA_DIR, the SPEC allow-list, 100 MiB and scanning on', () => {
+    const config = loadConfig({ DATA_DIR: '/srv/atrium' });
+    expect(config.storage).toEqual({ driver: 'local', root: '/srv/atrium/uploads' });
+    expect(config.uploads).toMatchObject({
+      maxBytes: 104_857_600,
+      urlTtlSeconds: 900,
+      scan: true,
+      retentionDays: 30,
+      limits: { perIp: 20, perEmail: 10 },
+    });
+    expect(config.uploads.types).toEqual(
+      expect.arrayContaining(['text/csv', 'image/webp', 'audio/flac', 'application/json']),
+    );
+    expect(config.scanner).toBeUndefined();
+    expect(config.publicApiUrl).toBe('http://127.0.0.1:3000');
+  });
+
+  it('needs a bucket for S3, and turns path-style on with an endpoint unless told otherwise', () => {
+    expect(() => loadConfig({ STORAGE_DRIVER: 's3' })).toThrow(/S3_BUCKET is required/);
+    const s3 = { STORAGE_DRIVER: 's3', S3_BUCKET: 'uploads', S3_ENDPOINT: 'http://minio:9000' };
+    expect(loadConfig(s3).storage).toMatchObject({ driver: 's3', forcePathStyle: true });
+    expect(loadConfig({ ...s3, S3_FORCE_PATH_STYLE: 'false' }).storage).toMatchObject({
+      forcePathStyle: false,
+    });
+    expect(loadConfig({ ...s3, S3_ENDPOINT: '' }).storage).toMatchObject({ forcePathStyle: false });
+  });
+
+  it('takes clamd over TCP or a socket, not both', () => {
+    expect(loadConfig({ CLAMAV_HOST: 'clamd' }).scanner).toEqual({ host: 'clamd', port: 3310 });
+    expect(loadConfig({ CLAMAV_SOCKET: '/run/clamd.sock' }).scanner).toEqual({
+      socket: '/run/clamd.sock',
+    });
+    expect(() => loadConfig({ CLAMAV_HOST: 'clamd', CLAMAV_SOCKET: '/run/c.sock' })).toThrow(
+      ConfigError,
+    );
+  });
+
+  it.each([
+    ['UPLOAD_TYPES', 'text/csv; charset=utf-8'],
+    ['UPLOAD_TYPES', 'text/csv,,image/png'],
+    ['UPLOAD_MAX_BYTES', '0'],
+    ['UPLOAD_URL_TTL', '10'],
+    ['UPLOAD_SCAN', 'maybe'],
+    ['UPLOAD_SIGNING_SECRET', 'short'],
+    ['PUBLIC_API_URL', 'http://api.example.com/'],
+  ])('refuses %s=%s', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be`));
+  });
+
+  it('never shows the upload signing secret in an error', () => {
+    expect(() => loadConfig({ UPLOAD_SIGNING_SECRET: 'too-short-secret' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('too-short-secret') }),
+    );
+  });
+});

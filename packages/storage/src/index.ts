@@ -6,6 +6,7 @@ export {
   StorageError,
   TooLarge,
 } from './errors.js';
+export { type StorageSettings, storageFromSettings } from './from-settings.js';
 export { assertKey } from './keys.js';
 export { type LocalStorage, type LocalStorageOptions, localStorage } from './local.js';
 export { type S3Storage, type S3StorageOptions, s3Storage } from './s3.js';

@@ -17,8 +17,10 @@ import type { Storage, StoredObject, UploadTarget, UploadTargetRequest } from '.
 export interface S3StorageOptions {
   bucket: string;
   region: string;
-  /** For S3-compatible stores (MinIO, R2, Ceph…); implies path-style addressing. */
+  /** For S3-compatible stores (MinIO, R2, Ceph…); implies path-style addressing unless `forcePathStyle` says otherwise. */
   endpoint?: string;
+  /** Path-style (`endpoint/bucket/key`) rather than virtual-hosted addressing; default: with `endpoint`. */
+  forcePathStyle?: boolean;
   /** Leave unset in production: the SDK's default chain (env, profile, IMDS, IRSA…) applies. */
   credentials?: S3ClientConfig['credentials'];
 }
@@ -34,7 +36,8 @@ export function s3Storage(options: S3StorageOptions): S3Storage {
   const { bucket } = options;
   const client = new S3Client({
     region: options.region,
-    ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    forcePathStyle: options.forcePathStyle ?? Boolean(options.endpoint),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   });
 

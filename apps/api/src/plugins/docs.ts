@@ -14,12 +14,16 @@ export const docsPlugin = fp(
           title: 'Atrium API',
           version: config.version,
           description:
-            'Interactions, accounts and sessions, organizations, messaging and reports in one backend. Errors are ' +
+            'Interactions, accounts and sessions, organizations, messaging, reports and file uploads in one backend. Errors are ' +
             'RFC 9457 problem+json with a stable `code`; lists use keyset pagination (`limit`, `cursor`).',
         },
         servers: [{ url: '/' }],
         components: {
-          securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+          securitySchemes: {
+            bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+            // The access token `POST /upload/request` returns once; it reads that upload only.
+            uploadToken: { type: 'apiKey', in: 'header', name: 'X-Upload-Token' },
+          },
         },
       },
     });

@@ -70,6 +70,8 @@ export const securityPlugin = fp(
         'idempotency-key',
         'if-match',
         'last-event-id',
+        // An upload's own token: website visitors read their upload's status with it.
+        'x-upload-token',
       ],
       exposedHeaders: [
         'etag',

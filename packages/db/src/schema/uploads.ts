@@ -15,6 +15,7 @@ import {
   pgTable,
   primaryKey,
   text,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { users } from './auth.js';
@@ -49,6 +50,8 @@ export const uploads = pgTable(
     detail: text(),
     /** Where the request came from, for the per-IP limit. */
     requestIp: text().notNull(),
+    /** The request's `Idempotency-Key`, if it sent one: a retry with it gets this upload back. */
+    idempotencyKey: text(),
     /** The upload URL's expiry: a `pending` upload past it is removed by retention. */
     expiresAt: instant().notNull(),
     uploadedAt: instant(),
@@ -63,6 +66,10 @@ export const uploads = pgTable(
     index('uploads_owner_idx').on(t.ownerId).where(sql`${t.ownerId} is not null`),
     index('uploads_ip_created_idx').on(t.requestIp, t.createdAt),
     index('uploads_status_idx').on(t.status, t.createdAt),
+    // One upload per (uploader, key): the retried request finds the first one's.
+    uniqueIndex('uploads_lead_idempotency_unique')
+      .on(t.leadId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
   ],
 );
 export type UploadRow = typeof uploads.$inferSelect;

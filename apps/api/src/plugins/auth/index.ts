@@ -23,9 +23,13 @@ export interface AccessClaims {
   sid: string;
 }
 
-/** Route options: `config: { auth: true }` or `config: { permission: 'users:read' }`. */
+/**
+ * Route options: `config: { auth: true }` or `config: { permission: 'users:read' }`.
+ * `auth: 'optional'`: anonymous callers pass (`request.user` stays undefined), a bearer token
+ * is verified as anywhere else (a bad one is a 401, not a silent downgrade to anonymous).
+ */
 export interface AuthRouteConfig {
-  auth?: boolean;
+  auth?: boolean | 'optional';
   permission?: Permission;
   /** Superusers only, whatever their roles say. */
   superuser?: boolean;
@@ -239,9 +243,13 @@ export const authPlugin = fp(
         ? 'Superusers only.'
         : config.permission
           ? `Requires the \`${config.permission}\` permission (superusers hold all).`
-          : 'Requires a signed-in user.';
+          : config.auth === 'optional'
+            ? 'Works anonymously; a bearer token, when sent, identifies the caller.'
+            : 'Requires a signed-in user.';
       const schema = (route.schema ?? {}) as Record<string, unknown>;
-      schema.security = [{ bearerAuth: [] }];
+      // An optional route may name other ways in (e.g. an upload's own token) itself.
+      if (config.auth === 'optional') schema.security ??= [{ bearerAuth: [] }, {}];
+      else schema.security = [{ bearerAuth: [] }];
       // GET routes share their schema with the HEAD route Fastify adds: do not append twice.
       const described = String(schema.description ?? '');
       if (!described.includes(needs))
@@ -265,6 +273,7 @@ export const authPlugin = fp(
     app.addHook('onRequest', async (request, reply) => {
       const config = request.routeOptions.config;
       if (!config.auth && !config.permission && !config.superuser) return;
+      if (config.auth === 'optional' && request.headers.authorization === undefined) return;
       await requireAuth(config)(request, reply);
     });
   },

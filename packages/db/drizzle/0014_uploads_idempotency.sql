@@ -1,0 +1,2 @@
+ALTER TABLE "uploads" ADD COLUMN "idempotency_key" text;--> statement-breakpoint
+CREATE UNIQUE INDEX "uploads_lead_idempotency_unique" ON "uploads" USING btree ("lead_id","idempotency_key") WHERE "uploads"."idempotency_key" is not null;

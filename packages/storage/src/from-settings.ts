@@ -1,0 +1,28 @@
+import { type LocalStorage, localStorage } from './local.js';
+import { type S3Storage, s3Storage } from './s3.js';
+
+/** Which store and where, as configuration names it (`@atrium/config`'s `storage`). */
+export type StorageSettings =
+  | { driver: 'local'; root: string }
+  | {
+      driver: 's3';
+      bucket: string;
+      region: string;
+      endpoint: string | undefined;
+      forcePathStyle: boolean;
+    };
+
+/**
+ * The store `settings` name, for the API and the worker alike. S3 credentials come from the AWS
+ * SDK's default chain; the local driver signs upload URLs pointing at `local.uploadUrl`.
+ */
+export function storageFromSettings(
+  settings: StorageSettings,
+  local: { signingSecret: Buffer; uploadUrl: string },
+): LocalStorage | S3Storage {
+  if (settings.driver === 's3') {
+    const { bucket, region, endpoint, forcePathStyle } = settings;
+    return s3Storage({ bucket, region, forcePathStyle, ...(endpoint ? { endpoint } : {}) });
+  }
+  return localStorage({ root: settings.root, ...local });
+}
