@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { deliveries, formSubmissions, leadErasures, leads, outbox, uploads } from '@atrium/db';
 import { eq, like, sql } from '@atrium/db/orm';
-import { once } from '@atrium/jobs';
+import { uploadJobKey } from '@atrium/db/queries';
+import { enqueueEmail, once } from '@atrium/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, signUp } from './auth-support.js';
 import { forms, submit, uniqueEmail } from './forms-support.js';
@@ -170,7 +171,10 @@ describe('GET /leads/{id}/timeline', () => {
       { status: 'uploaded', summary: 'Uploaded report.csv' },
     ]);
     const emails = byKind('email');
-    expect(emails).toHaveLength(2);
+    expect(emails).toHaveLength(3);
+    expect(
+      emails.find((e: { detail: { template: string } }) => e.detail.template === 'upload-finished'),
+    ).toMatchObject({ status: 'queued' });
     expect(
       emails.find(
         (e: { detail: { template: string } }) => e.detail.template === 'form-confirmation',
@@ -187,9 +191,19 @@ describe('GET /leads/{id}/timeline', () => {
   });
 });
 
+/** An upload of the lead's, with its bytes in the app's storage and its outcome email queued. */
 async function insertUpload(leadId: string) {
   const id = crypto.randomUUID();
+  await app.storage.put(`quarantine/${id}`, Buffer.from('a,b\n1,2\n'));
+  await enqueueEmail(
+    app.db,
+    'lead@example.com',
+    'upload-finished',
+    { fileName: 'report.csv', uploadId: id, outcome: 'ready' },
+    { idempotencyKey: uploadJobKey(id, 'finished') },
+  );
   await app.db.insert(uploads).values({
+    id,
     leadId,
     filename: 'report.csv',
     contentType: 'text/csv',
@@ -200,6 +214,7 @@ async function insertUpload(leadId: string) {
     requestIp: '10.0.0.1',
     expiresAt: new Date(Date.now() + 3600_000),
   });
+  return id;
 }
 
 describe('DELETE /leads/{id}', () => {
@@ -216,13 +231,20 @@ describe('DELETE /leads/{id}', () => {
     const email = uniqueEmail('erase');
     const { lead, submissionId } = await newLead({ email });
     await submit(app, 'contact', { ...forms.contact(), email, website: 'bot' });
-    await insertUpload(lead.id);
+    const uploadId = await insertUpload(lead.id);
     await once(
       app.db,
       { kind: 'email', key: `form:${submissionId}:confirmation`, leaseMs: 1000 },
       async () => 'done',
     );
     expect((await erase(lead.id, eraser)).statusCode).toBe(204);
+    expect(await app.storage.stat(`quarantine/${uploadId}`)).toBeUndefined();
+    expect(
+      await app.db
+        .select()
+        .from(outbox)
+        .where(eq(outbox.idempotencyKey, uploadJobKey(uploadId, 'finished'))),
+    ).toEqual([]);
 
     expect((await get(`/leads/${lead.id}`)).statusCode).toBe(404);
     expect(

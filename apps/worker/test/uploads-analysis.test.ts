@@ -75,8 +75,8 @@ describe('file-analysis', () => {
     await analyse(upload.id, {}, 2);
     const jobs = await jobsOf(database, upload.id);
     expect(jobs.map((j) => [j.queue, j.key])).toEqual([
-      ['crm-sync', `upload-crm:${upload.id}`],
-      ['email', `upload-finished:${upload.id}`],
+      ['crm-sync', `upload:${upload.id}:crm`],
+      ['email', `upload:${upload.id}:finished`],
     ]);
     const analysis = (await readUpload(database, upload.id)).analysis!;
     expect(jobs[1]!.payload).toEqual({

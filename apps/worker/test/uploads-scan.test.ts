@@ -67,7 +67,7 @@ describe.each([
     expect(jobs).toEqual([
       {
         queue: 'email',
-        key: `upload-finished:${upload.id}`,
+        key: `upload:${upload.id}:finished`,
         payload: {
           to: upload.email,
           template: 'upload-finished',

@@ -103,8 +103,8 @@ describe('the pipeline embedded (PGlite, jobs in-process, local disk)', () => {
       expect((await jobsOf(embedded, upload.id)).map((j) => j.key)).toEqual([
         `file-analysis:${upload.id}`,
         `file-scan:${upload.id}`,
-        `upload-crm:${upload.id}`,
-        `upload-finished:${upload.id}`,
+        `upload:${upload.id}:crm`,
+        `upload:${upload.id}:finished`,
       ]);
     } finally {
       await worker.close();

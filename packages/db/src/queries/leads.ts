@@ -72,3 +72,8 @@ export async function setLeadCrmContact(db: Database, email: string, contactId: 
 export const FORM_JOBS = ['confirmation', 'sales', 'crm'] as const;
 export type FormJob = (typeof FORM_JOBS)[number];
 export const formJobKey = (submissionId: string, job: FormJob) => `form:${submissionId}:${job}`;
+
+/** The same for an upload's jobs (`upload:<uploadId>:<job>`): the outcome email and the CRM note. */
+export const UPLOAD_JOBS = ['finished', 'crm'] as const;
+export type UploadJob = (typeof UPLOAD_JOBS)[number];
+export const uploadJobKey = (uploadId: string, job: UploadJob) => `upload:${uploadId}:${job}`;

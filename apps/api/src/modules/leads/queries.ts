@@ -10,7 +10,7 @@ import {
   uploads,
 } from '@atrium/db';
 import { and, asc, desc, eq, getTableColumns, isNull, type SQL, sql } from '@atrium/db/orm';
-import { FORM_JOBS } from '@atrium/db/queries';
+import { FORM_JOBS, UPLOAD_JOBS } from '@atrium/db/queries';
 
 const leadColumns = getTableColumns(leads);
 
@@ -95,11 +95,18 @@ export const uploadsOf = (db: Database, leadId: string) =>
  */
 const jobKeysOf = (leadId: string) =>
   sql`(select 'form:' || ${formSubmissions.id} || ':' || job
-       from ${formSubmissions}, unnest(array[${sql.join(
-         FORM_JOBS.map((job) => sql`${job}`),
-         sql`, `,
-       )}]::text[]) as job
-       where ${formSubmissions.leadId} = ${leadId})`;
+       from ${formSubmissions}, unnest(${sqlArray(FORM_JOBS)}) as job
+       where ${formSubmissions.leadId} = ${leadId}
+     union all
+     select 'upload:' || ${uploads.id} || ':' || job
+       from ${uploads}, unnest(${sqlArray(UPLOAD_JOBS)}) as job
+       where ${uploads.leadId} = ${leadId})`;
+
+const sqlArray = (values: readonly string[]) =>
+  sql`array[${sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  )}]::text[]`;
 
 /** The lead's jobs with each of their effects (deliveries), one row per (job, effect). */
 export const jobsOf = (db: Database, leadId: string) =>

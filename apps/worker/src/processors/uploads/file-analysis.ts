@@ -7,6 +7,7 @@ import {
   saveFileAnalysis,
   setUploadStage,
   startUploadStage,
+  uploadJobKey,
 } from '@atrium/db/queries';
 import { enqueue, enqueueEmail, type Processor } from '@atrium/jobs';
 import type { Storage } from '@atrium/storage';
@@ -96,13 +97,13 @@ async function record(
       upload.lead.email,
       'upload-finished',
       { fileName: upload.filename, uploadId: id, outcome: 'ready' },
-      { idempotencyKey: `upload-finished:${id}` },
+      { idempotencyKey: uploadJobKey(id, 'finished') },
     );
     await enqueue(
       tx,
       'crm-sync',
       { ...crmContact(upload.lead), note: crmNote(upload, outcome) },
-      { idempotencyKey: `upload-crm:${id}` },
+      { idempotencyKey: uploadJobKey(id, 'crm') },
     );
     await setUploadStage(tx, id, 'notify', 'done');
     return true;

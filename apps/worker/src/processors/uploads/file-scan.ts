@@ -5,6 +5,7 @@ import {
   type PipelineUpload,
   setUploadStage,
   startUploadStage,
+  uploadJobKey,
 } from '@atrium/db/queries';
 import { ScanFailed, ScannerUnavailable } from '@atrium/integrations/scanner';
 import {
@@ -126,7 +127,7 @@ async function settle(
         upload.lead.email,
         'upload-finished',
         { fileName: upload.filename, uploadId: id, outcome: 'rejected' },
-        { idempotencyKey: `upload-finished:${id}` },
+        { idempotencyKey: uploadJobKey(id, 'finished') },
       );
       await setUploadStage(tx, id, 'notify', 'done');
       return true;
