@@ -78,11 +78,11 @@ export async function readUpload(database: DatabaseHandle, id: string) {
   return { ...row!, stage, analysis };
 }
 
-/** Outbox rows whose idempotency key ends with the upload id (its analysis, email, CRM note). */
+/** Outbox rows whose idempotency key names the upload (its analysis, email, CRM note). */
 export async function jobsOf(database: DatabaseHandle, uploadId: string) {
   const rows = await database.db
     .select({ queue: outbox.queue, key: outbox.idempotencyKey, payload: outbox.payload })
     .from(outbox)
-    .where(like(outbox.idempotencyKey, `%:${uploadId}`));
+    .where(like(outbox.idempotencyKey, `%${uploadId}%`));
   return rows.sort((a, b) => a.key.localeCompare(b.key));
 }

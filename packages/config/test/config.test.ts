@@ -204,43 +204,6 @@ describe('MAIL_TRANSPORT', () => {
   });
 });
 
-describe('uploads: storage and scanner', () => {
-  it('stores under DATA_DIR/uploads by default, with no scanner, scanning on and 30 days kept', () => {
-    const config = loadConfig({ DATA_DIR: '/srv/atrium' });
-    expect(config.storage).toEqual({ driver: 'local', root: '/srv/atrium/uploads' });
-    expect(config.scanner).toBeUndefined();
-    expect(config.uploads).toEqual({ scan: true, retentionDays: 30 });
-  });
-
-  it('takes S3 with its bucket, region and endpoint, and refuses S3 without a bucket', () => {
-    expect(
-      loadConfig({
-        STORAGE_DRIVER: 's3',
-        S3_BUCKET: 'atrium-uploads',
-        S3_ENDPOINT: 'http://127.0.0.1:9000',
-      }).storage,
-    ).toEqual({
-      driver: 's3',
-      bucket: 'atrium-uploads',
-      region: 'us-east-1',
-      endpoint: 'http://127.0.0.1:9000',
-    });
-    expect(() => loadConfig({ STORAGE_DRIVER: 's3' })).toThrow(
-      new ConfigError('S3_BUCKET is required when STORAGE_DRIVER=s3'),
-    );
-  });
-
-  it('reaches clamd over TCP or a socket, not both', () => {
-    expect(loadConfig({ CLAMAV_HOST: 'clamav' }).scanner).toEqual({ host: 'clamav', port: 3310 });
-    expect(loadConfig({ CLAMAV_SOCKET: '/run/clamd.sock' }).scanner).toEqual({
-      socket: '/run/clamd.sock',
-    });
-    expect(() => loadConfig({ CLAMAV_HOST: 'clamav', CLAMAV_SOCKET: '/run/clamd.sock' })).toThrow(
-      new ConfigError('CLAMAV_HOST and CLAMAV_SOCKET are alternatives: set one'),
-    );
-  });
-});
-
 describe('the website forms', () => {
   it('need CAPTCHA_PROVIDER and CAPTCHA_SECRET together, and never show the secret', () => {
     expect(() => loadConfig({ CAPTCHA_PROVIDER: 'turnstile' })).toThrow(
