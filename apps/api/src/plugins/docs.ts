@@ -14,7 +14,7 @@ export const docsPlugin = fp(
           title: 'Atrium API',
           version: config.version,
           description:
-            'Interactions, accounts and sessions, organizations, messaging, reports and file uploads in one backend. Errors are ' +
+            'Interactions, accounts and sessions, organizations, messaging and reports, and a website backend (content, forms and leads, file uploads) in one API. Errors are ' +
             'RFC 9457 problem+json with a stable `code`; lists use keyset pagination (`limit`, `cursor`).',
         },
         servers: [{ url: '/' }],
