@@ -53,6 +53,7 @@ const STAGING = {
   JWT_SECRET: 's'.repeat(32),
   CORS_ORIGINS: 'https://app.example.com',
   DATABASE_URL: 'postgres://u@db.invalid:5432/atrium',
+  PUBLIC_API_URL: 'https://api.example.com',
 };
 
 describe('the console mail transport', () => {

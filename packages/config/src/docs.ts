@@ -77,7 +77,7 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
     'HubSpot private app token (contacts and notes write); unset = CRM syncs are only logged',
   HUBSPOT_BASE_URL: 'HubSpot API base URL (tests point it at a local stub)',
   PUBLIC_API_URL:
-    "§Uploads: the API's public base URL, no trailing slash: the local driver's signed upload URLs point here; unset = `http://HOST:PORT` (development only: set it behind a proxy)",
+    "§Uploads: the API's public base URL, no trailing slash: the local driver's signed upload URLs point here; unset = `http://HOST:PORT`; required in staging and production with `STORAGE_DRIVER=local`",
   STORAGE_DRIVER:
     '`local` (files under `DATA_DIR/uploads`, uploaded through a signed URL on the API) or `s3`',
   S3_BUCKET:

@@ -296,6 +296,12 @@ function requireDeploymentSettings(env: Env, given: Partial<Record<keyof Env, un
       `PUBLIC_APP_URL is required in ${env.NODE_ENV} (the web app's base URL: links in emails point there)`,
     );
   }
+  // Local upload URLs point at the API itself; behind a proxy `http://HOST:PORT` is unreachable.
+  if (env.STORAGE_DRIVER === 'local' && given.PUBLIC_API_URL === undefined) {
+    throw new ConfigError(
+      `PUBLIC_API_URL is required in ${env.NODE_ENV} with STORAGE_DRIVER=local (the API's public base URL: upload URLs point there)`,
+    );
+  }
 }
 
 /**

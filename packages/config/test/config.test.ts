@@ -136,6 +136,7 @@ const DEPLOYED = {
   CORS_ORIGINS: 'https://app.example.com',
   DATABASE_URL: 'postgres://u@db:5432/atrium',
   PUBLIC_APP_URL: 'https://app.example.com',
+  PUBLIC_API_URL: 'https://api.example.com',
   SMTP_URL: 'smtp://mail.example.com:587',
 };
 const without = (name: keyof typeof DEPLOYED, env = 'production') => {
@@ -159,6 +160,19 @@ describe('a deployment (production, staging)', () => {
       ),
     );
   });
+
+  it.each(['production', 'staging'])(
+    'refuses %s without PUBLIC_API_URL when uploads go to local disk, not with S3',
+    (env) => {
+      expect(() => loadConfig(without('PUBLIC_API_URL', env))).toThrow(
+        new ConfigError(
+          `PUBLIC_API_URL is required in ${env} with STORAGE_DRIVER=local (the API's public base URL: upload URLs point there)`,
+        ),
+      );
+      const s3 = { ...without('PUBLIC_API_URL', env), STORAGE_DRIVER: 's3', S3_BUCKET: 'uploads' };
+      expect(loadConfig(s3).storage.driver).toBe('s3');
+    },
+  );
 
   it.each(['production', 'staging'])('refuses %s without a mail transport', (env) => {
     expect(() => loadConfig(without('SMTP_URL', env))).toThrow(
