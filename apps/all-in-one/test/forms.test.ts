@@ -1,12 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildApp } from '@atrium/api';
-import { createLogger, loadConfig } from '@atrium/config';
-import { TEST_REDIS_URL } from '@atrium/config/testing';
-import { createDatabase, users } from '@atrium/db';
+import { users } from '@atrium/db';
 import { eq } from '@atrium/db/orm';
-import { createTestDatabase } from '@atrium/db/testing';
 import {
   type HubspotStub,
   type SendgridStub,
@@ -15,9 +8,8 @@ import {
   startSendgridStub,
   startSmtpSink,
 } from '@atrium/integrations/testing';
-import { testPrefix } from '@atrium/jobs/testing';
-import { startWorker } from '@atrium/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startStack } from './stack.js';
 
 /**
  * A marketing site's whole path: the three forms submitted to the API, the worker sending the
@@ -36,56 +28,30 @@ describe.each(SETUPS)('the website forms end to end on %s', (_name, setup) => {
   let hubspot: HubspotStub;
   let stack: Awaited<ReturnType<typeof startStack>>;
 
-  async function startStack() {
-    const testDb = setup.server ? await createTestDatabase() : undefined;
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'atrium-forms-')),
-      QUEUE_PREFIX: testPrefix(),
-      OUTBOX_POLL_MS: '50',
-      PUBLIC_APP_URL: 'https://www.example.com',
-      SALES_INBOX: 'sales@example.com',
-      HUBSPOT_TOKEN: 'pat-test-token',
-      HUBSPOT_BASE_URL: hubspot.url,
-      HUBSPOT_DEAL_PIPELINE: 'website',
-      HUBSPOT_DEAL_STAGE: 'new-quote',
-      ...(setup.mail === 'smtp'
-        ? { SMTP_URL: sink.url }
-        : {
-            MAIL_TRANSPORT: 'sendgrid',
-            SENDGRID_API_KEY: sendgrid.apiKey,
-            SENDGRID_API_URL: sendgrid.url,
-          }),
-      ...(testDb ? { DATABASE_URL: testDb.url, REDIS_URL: TEST_REDIS_URL } : {}),
-    });
-    const database = await createDatabase({
-      url: config.databaseUrl,
-      dataDir: 'memory://',
-      poolMax: 4,
-    });
-    await database.migrate();
-    const log = createLogger(config);
-    const app = await buildApp(config, { database, logger: log });
-    const worker = await startWorker({ config, database, log, retryBaseDelayMs: 20 });
-    return {
-      app,
-      async close() {
-        await app.close();
-        await worker.close();
-        await database.close();
-        await testDb?.drop();
-      },
-    };
-  }
-
   beforeAll(async () => {
     [sink, sendgrid, hubspot] = await Promise.all([
       startSmtpSink(),
       startSendgridStub(),
       startHubspotStub(),
     ]);
-    stack = await startStack();
+    stack = await startStack({
+      server: setup.server,
+      env: {
+        PUBLIC_APP_URL: 'https://www.example.com',
+        SALES_INBOX: 'sales@example.com',
+        HUBSPOT_TOKEN: 'pat-test-token',
+        HUBSPOT_BASE_URL: hubspot.url,
+        HUBSPOT_DEAL_PIPELINE: 'website',
+        HUBSPOT_DEAL_STAGE: 'new-quote',
+        ...(setup.mail === 'smtp'
+          ? { SMTP_URL: sink.url }
+          : {
+              MAIL_TRANSPORT: 'sendgrid',
+              SENDGRID_API_KEY: sendgrid.apiKey,
+              SENDGRID_API_URL: sendgrid.url,
+            }),
+      },
+    });
   });
   afterAll(async () => {
     await stack?.close();

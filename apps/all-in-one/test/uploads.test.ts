@@ -1,21 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildApp } from '@atrium/api';
-import { createLogger, loadConfig } from '@atrium/config';
-import { TEST_REDIS_URL } from '@atrium/config/testing';
-import { createDatabase } from '@atrium/db';
-import { createTestDatabase } from '@atrium/db/testing';
 import {
   SHIPPED_CLAMD,
   type SmtpSink,
   startClamd,
   startSmtpSink,
 } from '@atrium/integrations/testing';
-import { testPrefix } from '@atrium/jobs/testing';
-import { startWorker } from '@atrium/worker';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { freePort, startStack } from './stack.js';
 
 /**
  * What the README tells a visitor to do, over a real socket: request an upload, PUT the file to
@@ -37,59 +27,25 @@ const EICAR = [
 const CSV =
   'name,amount,paid,joined\nada,12,true,2026-01-02\ngrace,7.5,false,2026-02-03\nalan,,true,\n';
 
-async function freePort() {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe.each(SETUPS)('an upload end to end on %s', (_name, setup) => {
   let sink: SmtpSink;
   let clamd: Awaited<ReturnType<typeof startClamd>> | undefined;
-  let stack: Awaited<ReturnType<typeof startStack>>;
-
-  async function startStack() {
-    const testDb = setup.server ? await createTestDatabase() : undefined;
-    const port = await freePort();
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'atrium-uploads-')),
-      QUEUE_PREFIX: testPrefix(),
-      OUTBOX_POLL_MS: '50',
-      PORT: String(port),
-      PUBLIC_API_URL: `http://127.0.0.1:${port}`,
-      SMTP_URL: sink.url,
-      ...(clamd ? { CLAMAV_HOST: clamd.host, CLAMAV_PORT: String(clamd.port) } : {}),
-      ...(testDb ? { DATABASE_URL: testDb.url, REDIS_URL: TEST_REDIS_URL } : {}),
-    });
-    const database = await createDatabase({
-      url: config.databaseUrl,
-      dataDir: 'memory://',
-      poolMax: 4,
-    });
-    await database.migrate();
-    const log = createLogger(config);
-    const app = await buildApp(config, { database, logger: log });
-    await app.listen({ port, host: '127.0.0.1' });
-    const worker = await startWorker({ config, database, log, retryBaseDelayMs: 20 });
-    return {
-      url: `http://127.0.0.1:${port}/api/v1`,
-      async close() {
-        await app.close();
-        await worker.close();
-        await database.close();
-        await testDb?.drop();
-      },
-    };
-  }
+  let stack: Awaited<ReturnType<typeof startStack>> & { url: string };
 
   beforeAll(async () => {
     sink = await startSmtpSink();
     if (setup.server) clamd = await startClamd(SHIPPED_CLAMD);
-    stack = await startStack();
+    const port = await freePort();
+    const started = await startStack({
+      server: setup.server,
+      port,
+      env: {
+        PUBLIC_API_URL: `http://127.0.0.1:${port}`,
+        SMTP_URL: sink.url,
+        ...(clamd ? { CLAMAV_HOST: clamd.host, CLAMAV_PORT: String(clamd.port) } : {}),
+      },
+    });
+    stack = { ...started, url: `http://127.0.0.1:${port}/api/v1` };
   });
   afterAll(async () => {
     await stack?.close();
