@@ -1,26 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type DatabaseHandle, leads } from '../src/index.js';
+import { leads } from '../src/index.js';
 import { eq } from '../src/orm.js';
 import { upsertLead } from '../src/queries/index.js';
-import { createTestDatabase } from '../src/testing.js';
+import { DRIVERS, openDriver } from './drivers.js';
 
-describe.each(['postgres', 'pglite'])('upsertLead on %s', (kind) => {
-  let database: DatabaseHandle;
-  let drop = async () => {};
+describe.each(DRIVERS)('upsertLead on %s', (kind) => {
+  let database: Awaited<ReturnType<typeof openDriver>>;
   beforeAll(async () => {
-    if (kind === 'postgres') {
-      const test = await createTestDatabase();
-      database = await createDatabase({ url: test.url, poolMax: 2 });
-      drop = test.drop;
-    } else {
-      database = await createDatabase({ dataDir: 'memory://' });
-      await database.migrate();
-    }
+    database = await openDriver(kind);
   });
-  afterAll(async () => {
-    await database.close();
-    await drop();
-  });
+  afterAll(() => database.dispose());
 
   it('keeps one lead per normalized email and never erases a field with an empty one', async () => {
     const first = await upsertLead(database.db, {

@@ -1,32 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createDatabase,
-  type DatabaseHandle,
-  interactions,
-  organizations,
-  seedInteractions,
-  selectRows,
-} from '../src/index.js';
+import { interactions, organizations, seedInteractions, selectRows } from '../src/index.js';
 import { eq, sql } from '../src/orm.js';
-import { createTestDatabase } from '../src/testing.js';
+import { DRIVERS, openDriver } from './drivers.js';
 
-describe.each(['postgres', 'pglite'])('seedInteractions on %s', (kind) => {
-  let database: DatabaseHandle;
-  let drop = async () => {};
+describe.each(DRIVERS)('seedInteractions on %s', (kind) => {
+  let database: Awaited<ReturnType<typeof openDriver>>;
   beforeAll(async () => {
-    if (kind === 'postgres') {
-      const test = await createTestDatabase();
-      database = await createDatabase({ url: test.url, poolMax: 2 });
-      drop = test.drop;
-    } else {
-      database = await createDatabase({ dataDir: 'memory://' });
-      await database.migrate();
-    }
+    database = await openDriver(kind);
   });
-  afterAll(async () => {
-    await database.close();
-    await drop();
-  });
+  afterAll(() => database.dispose());
 
   it('inserts valid, searchable rows whose ids sort by creation time', async () => {
     const [org] = await database.db
