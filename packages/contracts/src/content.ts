@@ -172,3 +172,28 @@ export const SlugParams = Type.Object(
   { additionalProperties: false },
 );
 export type SlugParams = Static<typeof SlugParams>;
+
+/**
+ * An entry synced from a CMS, as the columns of its table (the content type's extras included):
+ * what the Contentful client produces and the content queries store. Not part of the HTTP API.
+ */
+export interface SyncedContentEntry {
+  type: ContentType;
+  contentfulId: string;
+  slug: string;
+  title: string;
+  summary: string | null;
+  body: string;
+  bodyHtml: string;
+  heroImageUrl: string | null;
+  seoTitle: string | null;
+  seoDescription: string | null;
+  position: number;
+  publishedAt: Date;
+  /** A case study's service, by Contentful entry id. */
+  serviceContentfulId?: string | null;
+  industry?: string | null;
+  value?: string | null;
+  unit?: string | null;
+  role?: string | null;
+}

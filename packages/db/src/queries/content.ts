@@ -1,4 +1,4 @@
-import type { ContentType } from '@atrium/contracts';
+import type { ContentType, SyncedContentEntry } from '@atrium/contracts';
 import { and, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import {
@@ -35,25 +35,8 @@ export type ContentRow = ServiceRow & {
   role?: string | null;
 };
 
-/** A Contentful entry's columns, as the sync maps it. */
-export interface ContentfulValues {
-  contentfulId: string;
-  slug: string;
-  title: string;
-  summary: string | null;
-  body: string;
-  bodyHtml: string;
-  heroImageUrl: string | null;
-  seoTitle: string | null;
-  seoDescription: string | null;
-  position: number;
-  publishedAt: Date;
-  serviceContentfulId?: string | null;
-  industry?: string | null;
-  value?: string | null;
-  unit?: string | null;
-  role?: string | null;
-}
+/** A Contentful entry's columns, as the sync maps it (its type is given apart). */
+export type ContentfulValues = Omit<SyncedContentEntry, 'type'>;
 
 /**
  * Creates or updates the row mirroring a Contentful entry (matched by entry id). A local row with

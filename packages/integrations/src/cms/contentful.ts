@@ -1,4 +1,4 @@
-import type { ContentType } from '@atrium/contracts';
+import type { ContentType, SyncedContentEntry } from '@atrium/contracts';
 import type { Document } from '@contentful/rich-text-types';
 import { createClient } from 'contentful';
 import { IntegrationError } from '../errors.js';
@@ -102,26 +102,7 @@ export const CONTENTFUL_TYPES: Record<string, ContentType> = {
 };
 
 /** A Contentful entry as the columns of its table (the content type's extras included). */
-export interface ContentfulRow {
-  type: ContentType;
-  contentfulId: string;
-  slug: string;
-  title: string;
-  summary: string | null;
-  body: string;
-  bodyHtml: string;
-  heroImageUrl: string | null;
-  seoTitle: string | null;
-  seoDescription: string | null;
-  position: number;
-  publishedAt: Date;
-  /** A case study's service, by Contentful entry id. */
-  serviceContentfulId?: string | null;
-  industry?: string | null;
-  value?: string | null;
-  unit?: string | null;
-  role?: string | null;
-}
+export type ContentfulRow = SyncedContentEntry;
 
 /**
  * Maps an entry of a known content type; undefined for other types and for entries missing a
