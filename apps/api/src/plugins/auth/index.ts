@@ -33,6 +33,11 @@ export interface AuthRouteConfig {
   permission?: Permission;
   /** Superusers only, whatever their roles say. */
   superuser?: boolean;
+  /**
+   * A sensitive action: the session's last password or 2FA check must be younger than
+   * `REAUTH_WINDOW`, or the answer is 403 `reauthentication_required`.
+   */
+  reauth?: boolean;
   /** The response carries tokens or secrets: `Cache-Control: no-store`, so no cache keeps it. */
   noStore?: boolean;
 }
