@@ -1,6 +1,7 @@
 import { FormTypes } from '@atrium/contracts';
-import { formSubmissions, leads } from '@atrium/db';
-import { count, eq } from '@atrium/db/orm';
+import { formSubmissions, leads, outbox } from '@atrium/db';
+import { count, eq, sql } from '@atrium/db/orm';
+import { FORM_JOBS, formJobKey } from '@atrium/db/queries';
 import { renderEmail } from '@atrium/integrations/mail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forms, freshIp, jobsOf, submissionRow, submit, uniqueEmail } from './forms-support.js';
@@ -133,6 +134,14 @@ describe('Idempotency-Key', () => {
       .from(formSubmissions)
       .where(eq(formSubmissions.email, form.email));
     expect(rows).toHaveLength(1);
+    // The losers' statements failed whole: no job of theirs was written beside the winner's.
+    const jobs = await app.db
+      .select({ key: outbox.idempotencyKey })
+      .from(outbox)
+      .where(sql`${outbox.payload}::text like ${`%${form.email}%`}`);
+    expect(jobs.map((j) => j.key).sort()).toEqual(
+      FORM_JOBS.map((job) => formJobKey(rows[0]!.id, job)).sort(),
+    );
   });
 
   it('answers 422 to the same key with a different body, storing nothing', async () => {

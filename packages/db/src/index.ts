@@ -7,6 +7,7 @@ export {
   writePgliteSnapshot,
 } from './client.js';
 export { DataDirLocked } from './data-dir-lock.js';
+export { isUniqueViolation } from './errors.js';
 export { migrationsFolder } from './migrate.js';
 export { notifyAfterCommit } from './notify.js';
 export { perDatabase } from './per-database.js';

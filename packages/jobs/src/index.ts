@@ -1,9 +1,18 @@
 export { EffectInProgress, type EffectKey, once } from './deliveries.js';
 export { InProcessDriver } from './drivers/in-process.js';
-export { enqueueEmail } from './email.js';
+export { emailJob, enqueueEmail } from './email.js';
 export { isPermanent, PermanentJobError, RetryLaterError } from './errors.js';
 export { type JobObserver, type JobOutcome, jobDurationHistogram } from './metrics.js';
-export { type EnqueueOptions, enqueue, OUTBOX_CHANNEL } from './outbox.js';
+export {
+  announceJobs,
+  type EnqueueOptions,
+  enqueue,
+  OUTBOX_CHANNEL,
+  type OutboxJob,
+  outboxJob,
+  outboxParams,
+  outboxValues,
+} from './outbox.js';
 export {
   processorsOf,
   type QueueDeclaration,

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { uuidv7 } from 'uuidv7';
 import type { Database } from '../client.js';
 import { type LeadRow, leads } from '../schema/index.js';
 
@@ -14,41 +15,57 @@ export interface LeadContact {
   consent?: boolean;
 }
 
+/** A contact's values as the lead stores them: the email normalized, empty fields absent. */
+export const leadValues = (contact: LeadContact) => ({
+  email: normalizeEmail(contact.email),
+  name: contact.name || null,
+  company: contact.company || null,
+  phone: contact.phone || null,
+  consent: contact.consent ?? false,
+});
+type LeadValues = { [K in keyof ReturnType<typeof leadValues>]: unknown };
+
 /**
- * Records that `contact` was heard from, in the caller's transaction (form submissions and upload
- * requests call it beside their own insert): creates the lead or refreshes it. A field the
- * contact left empty never erases what an earlier submission gave.
+ * The lead upsert's rules, as a statement to run or to embed (a form submission runs it as the
+ * first step of one statement, with placeholders for `values`). `consentGiven`: the form asked,
+ * so its answer replaces the stored consent; otherwise the stored one stays. A field the contact
+ * left empty never erases what an earlier submission gave.
  */
-export async function upsertLead(tx: Database, contact: LeadContact): Promise<LeadRow> {
-  const values = {
-    email: normalizeEmail(contact.email),
-    name: contact.name || null,
-    company: contact.company || null,
-    phone: contact.phone || null,
-    consent: contact.consent ?? false,
-    consentAt: contact.consent === undefined ? null : sql`now()`,
-  };
-  const [row] = await tx
+export function leadUpsert(db: Database, id: unknown, values: LeadValues, consentGiven: boolean) {
+  return db
     .insert(leads)
-    .values(values)
+    .values({
+      ...(values as ReturnType<typeof leadValues>),
+      // Explicit: a default computed in JS would be frozen into a prepared statement.
+      id: id as string,
+      consentAt: consentGiven ? sql`now()` : null,
+    })
     .onConflictDoUpdate({
       target: leads.email,
       set: {
         name: sql`coalesce(excluded.name, ${leads.name})`,
         company: sql`coalesce(excluded.company, ${leads.company})`,
         phone: sql`coalesce(excluded.phone, ${leads.phone})`,
-        ...(contact.consent === undefined
-          ? {}
-          : {
-              consent: contact.consent,
+        ...(consentGiven
+          ? {
+              consent: sql`excluded.consent`,
               consentAt: sql`case when ${leads.consent} is distinct from excluded.consent
                 then now() else ${leads.consentAt} end`,
-            }),
+            }
+          : {}),
         lastSeenAt: sql`now()`,
         updatedAt: sql`now()`,
       },
-    })
-    .returning();
+    });
+}
+
+/**
+ * Records that `contact` was heard from, in the caller's transaction (upload requests call it
+ * beside their own insert): creates the lead or refreshes it.
+ */
+export async function upsertLead(tx: Database, contact: LeadContact): Promise<LeadRow> {
+  const consentGiven = contact.consent !== undefined;
+  const [row] = await leadUpsert(tx, uuidv7(), leadValues(contact), consentGiven).returning();
   return row!;
 }
 

@@ -6,7 +6,7 @@ import type {
   UpdateMeRequest,
   User,
 } from '@atrium/contracts';
-import type { Database } from '@atrium/db';
+import { type Database, isUniqueViolation } from '@atrium/db';
 import { otherSessionsOf, revokeSessions, sessionsOf, toUser } from '@atrium/db/queries';
 import { uuidv7 } from 'uuidv7';
 import {
@@ -225,9 +225,4 @@ export async function endOwnSession({ db, authChanged }: AuthContext, userId: st
     return rows.length;
   });
   if (!ended) throw new NotFound('session');
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const codeOf = (e: unknown) => (e as { code?: string } | undefined)?.code;
-  return codeOf(error) === '23505' || codeOf((error as { cause?: unknown }).cause) === '23505';
 }

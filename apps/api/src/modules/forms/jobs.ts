@@ -6,9 +6,8 @@ import type {
   FormType,
   QuoteRequestForm,
 } from '@atrium/contracts';
-import type { Database } from '@atrium/db';
 import { type FormJob, formJobKey, normalizeEmail } from '@atrium/db/queries';
-import { enqueue, enqueueEmail } from '@atrium/jobs';
+import { emailJob, type OutboxJob, outboxJob } from '@atrium/jobs';
 
 /** How each form names itself in emails and CRM notes. */
 export const FORM_NAMES: Record<FormType, string> = {
@@ -81,55 +80,59 @@ function crmJob(type: FormType, input: FormInput): CrmSyncJob {
 }
 
 /**
- * The submission's jobs, in the caller's transaction: the sender's confirmation (the demo
+ * The submission's jobs, written with it (one statement): the sender's confirmation (the demo
  * request's lists the proposed times), the notification to SALES_INBOX when one is set, and the
  * CRM sync (contact, note, and a deal for a quote).
  */
-export async function enqueueFormJobs(
-  tx: Database,
+export function formJobs(
   submission: { id: string; type: FormType; input: FormInput },
   salesInbox: string | undefined,
-) {
+): OutboxJob[] {
   const { id, type, input } = submission;
   // Keyed by the submission: a retried request is one submission and so one set of jobs, and the
   // lead's timeline finds the jobs and their deliveries by these keys.
   const key = (job: FormJob) => ({ idempotencyKey: formJobKey(id, job) });
+  const jobs: OutboxJob[] = [];
   if (type === 'demo-request') {
     const demo = input as DemoRequestForm;
-    await enqueueEmail(
-      tx,
-      input.email,
-      'demo-confirmation',
-      {
-        name: input.name,
-        service: demo.service,
-        timeZone: demo.timeZone,
-        slots: demo.preferredDates.map((d) => slotIn(d, demo.timeZone)),
-      },
-      key('confirmation'),
+    jobs.push(
+      emailJob(
+        input.email,
+        'demo-confirmation',
+        {
+          name: input.name,
+          service: demo.service,
+          timeZone: demo.timeZone,
+          slots: demo.preferredDates.map((d) => slotIn(d, demo.timeZone)),
+        },
+        key('confirmation'),
+      ),
     );
   } else {
-    await enqueueEmail(
-      tx,
-      input.email,
-      'form-confirmation',
-      { name: input.name, formName: FORM_NAMES[type] },
-      key('confirmation'),
+    jobs.push(
+      emailJob(
+        input.email,
+        'form-confirmation',
+        { name: input.name, formName: FORM_NAMES[type] },
+        key('confirmation'),
+      ),
     );
   }
   if (salesInbox) {
-    await enqueueEmail(
-      tx,
-      salesInbox,
-      'sales-notification',
-      {
-        formName: FORM_NAMES[type],
-        fromEmail: input.email,
-        message: describe(type, input).slice(0, 10_000),
-        submissionId: id,
-      },
-      key('sales'),
+    jobs.push(
+      emailJob(
+        salesInbox,
+        'sales-notification',
+        {
+          formName: FORM_NAMES[type],
+          fromEmail: input.email,
+          message: describe(type, input).slice(0, 10_000),
+          submissionId: id,
+        },
+        key('sales'),
+      ),
     );
   }
-  await enqueue(tx, 'crm-sync', crmJob(type, input), key('crm'));
+  jobs.push(outboxJob('crm-sync', crmJob(type, input), key('crm')));
+  return jobs;
 }

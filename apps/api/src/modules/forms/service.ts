@@ -6,9 +6,11 @@ import type {
   FormSubmissionQuery,
   FormType,
 } from '@atrium/contracts';
-import type { Database } from '@atrium/db';
-import { normalizeEmail, upsertLead } from '@atrium/db/queries';
+import { type Database, isUniqueViolation } from '@atrium/db';
+import { normalizeEmail } from '@atrium/db/queries';
 import type { CaptchaVerifier } from '@atrium/integrations/captcha';
+import { announceJobs } from '@atrium/jobs';
+import { uuidv7 } from 'uuidv7';
 import {
   BadRequest,
   CaptchaFailed,
@@ -17,12 +19,13 @@ import {
   ServiceUnavailable,
 } from '../../errors.js';
 import { idCursor, isUuid, toPage } from '../../pagination.js';
-import { enqueueFormJobs } from './jobs.js';
+import { formJobs } from './jobs.js';
 import type { EmailLimiter } from './limiter.js';
 import { toFormSubmission } from './mapping.js';
 import {
   filters,
   insertSubmission,
+  insertSubmissionWithJobs,
   submissionById,
   submissionByKey,
   submissionPage,
@@ -100,13 +103,10 @@ async function checkCaptcha(context: FormsContext, token: string | undefined, ip
   if (!verdict.passed) throw new CaptchaFailed('The captcha was not solved.');
 }
 
-/** Rolls the transaction back when another request with the same key committed first. */
-class LostRace extends Error {}
-
 /**
- * Stores a submission and queues its jobs in one transaction. A filled honeypot is stored as
- * spam with no lead, no email and no CRM, and answered like any other: a bot learns nothing.
- * An Idempotency-Key seen before answers the first submission's id (422 for another form).
+ * Stores a submission and queues its jobs, all or nothing. A filled honeypot is stored as spam
+ * with no lead, no email and no CRM, and answered like any other: a bot learns nothing. An
+ * Idempotency-Key seen before answers the first submission's id (422 for another form).
  */
 export async function submitForm(
   context: FormsContext,
@@ -129,37 +129,33 @@ export async function submitForm(
     await context.emailLimit.consume(email);
   }
   const { captchaToken: _, ...payload } = input;
+  const submission = {
+    id: uuidv7(),
+    type,
+    email,
+    payload,
+    ip: origin.ip,
+    userAgent: origin.userAgent?.slice(0, 500) ?? null,
+    idempotencyKey: key ?? null,
+    bodyHash: hash,
+  };
   try {
-    return await db.transaction(async (tx) => {
-      const lead = spam
-        ? undefined
-        : await upsertLead(tx, {
-            email,
-            name: input.name,
-            company: input.company,
-            phone: input.phone,
-            consent: input.consent,
-          });
-      const row = await insertSubmission(tx, {
-        type,
-        leadId: lead?.id ?? null,
-        email,
-        payload,
-        spam,
-        ip: origin.ip,
-        userAgent: origin.userAgent?.slice(0, 500) ?? null,
-        idempotencyKey: key ?? null,
-        bodyHash: hash,
-      });
-      if (!row) throw new LostRace();
-      if (!spam) await enqueueFormJobs(tx, { id: row.id, type, input }, context.salesInbox);
+    if (spam) {
+      const row = await insertSubmission(db, { ...submission, leadId: null, spam });
+      // Another request with the same key stored its submission first.
+      if (!row) return { id: (await replayed(db, key!, hash))!.id };
       return { id: row.id };
-    });
+    }
+    const jobs = formJobs({ id: submission.id, type, input }, context.salesInbox);
+    await insertSubmissionWithJobs(db, input, submission, jobs);
   } catch (error) {
-    if (!(error instanceof LostRace)) throw error;
-    const earlier = await replayed(db, key!, hash);
-    return { id: earlier!.id };
+    if (!(key && isUniqueViolation(error, 'form_submissions_idempotency_key_unique'))) throw error;
+    const earlier = await replayed(db, key, hash);
+    if (!earlier) throw error;
+    return { id: earlier.id };
   }
+  await announceJobs(db);
+  return { id: submission.id };
 }
 
 export async function listSubmissions(db: Database, query: FormSubmissionQuery) {

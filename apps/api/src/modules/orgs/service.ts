@@ -1,17 +1,10 @@
 import type { CreateOrgRequest, OrgRole, UpdateOrgRequest } from '@atrium/contracts';
-import { type Database, memberships, organizations } from '@atrium/db';
+import { type Database, isUniqueViolation, memberships, organizations } from '@atrium/db';
 import { and, desc, eq, lt, sql } from '@atrium/db/orm';
 import { toOrganization } from '@atrium/db/queries';
 import { Conflict, NotFound } from '../../errors.js';
 import { idCursor, toPage } from '../../pagination.js';
 import { slugCandidates, slugify } from './slug.js';
-
-const isUniqueViolation = (error: unknown, constraint: string) => {
-  const cause =
-    (error as { cause?: { code?: string; constraint_name?: string; constraint?: string } }).cause ??
-    (error as { code?: string; constraint_name?: string; constraint?: string });
-  return cause.code === '23505' && (cause.constraint_name ?? cause.constraint) === constraint;
-};
 
 /** Creates the org with the creator as its owner. A generated slug skips taken ones; a given one must be free. */
 export async function createOrganization(db: Database, userId: string, input: CreateOrgRequest) {
