@@ -1,5 +1,5 @@
 // Form submission (issue #15): POST /contact with validation, the lead upsert, the submission
-// row and three outbox jobs (confirmation, sales notification, CRM sync) in one transaction, at
+// row and three outbox jobs (confirmation, sales notification, CRM sync) in one statement, at
 // 50 concurrent submitters each sending as a new person; p99 (goal < 50 ms) and throughput as a
 // ratio of a bare Fastify + postgres.js insert of the submission row (same run, same bodies).
 // Run: pnpm --filter @atrium/bench forms   (DURATION=10 CONNECTIONS=50)
@@ -62,7 +62,7 @@ try {
 
 \`pnpm --filter @atrium/bench forms\` — \`POST /contact\`, ${CONNECTIONS} concurrent submitters,
 ${DURATION} s, each request a new person: validation, lead upsert, submission row and three outbox
-jobs in one transaction (no worker running: the jobs wait in the outbox). PostgreSQL, RATE_LIMIT_MAX=0,
+jobs written by one statement (no worker running: the jobs wait in the outbox). PostgreSQL, RATE_LIMIT_MAX=0,
 form limits raised. ${machine()}.
 
 | server | req/s | p99 |
