@@ -1,16 +1,9 @@
+import type { Config } from '@atrium/config';
 import { type LocalStorage, localStorage } from './local.js';
 import { type S3Storage, s3Storage } from './s3.js';
 
-/** Which store and where, as configuration names it (`@atrium/config`'s `storage`). */
-export type StorageSettings =
-  | { driver: 'local'; root: string }
-  | {
-      driver: 's3';
-      bucket: string;
-      region: string;
-      endpoint: string | undefined;
-      forcePathStyle: boolean;
-    };
+/** Which store and where, as configuration names it. */
+export type StorageSettings = Config['storage'];
 
 /**
  * The store `settings` name, for the API and the worker alike. S3 credentials come from the AWS
