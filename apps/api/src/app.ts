@@ -6,6 +6,7 @@ import fastifyCookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
+import { auditRoutes } from './modules/audit/routes.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { contentRoutes } from './modules/content/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
@@ -141,6 +142,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       await api.register(formRoutes);
       await api.register(leadRoutes);
       await api.register(uploadRoutes);
+      await api.register(auditRoutes);
     },
     { prefix: API_PREFIX },
   );

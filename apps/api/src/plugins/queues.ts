@@ -1,8 +1,11 @@
 import type { Config } from '@atrium/config';
 import { QueueNames, QueuesDashboard } from '@atrium/contracts';
+import { recordAudit } from '@atrium/db/queries';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { auditActor } from '../audit-actor.js';
 
 const { path: QUEUES_DASHBOARD_PATH, cookie: QUEUES_COOKIE } = QueuesDashboard;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * The API's strict policy (`default-src 'none'`) would blank the dashboard, a React page with its
@@ -75,6 +78,26 @@ export async function queuesPlugin(
         apiErrorHandler.call(app, error as FastifyError, request, reply);
         return reply;
       }
+    });
+    // A dashboard action (retry, clean, pause, promote, remove, add…) changes the queues, not the
+    // database, so its audit row cannot share a transaction with it: it is written once the
+    // action has succeeded, before the answer goes out, and a failure to write it is a 500.
+    dashboard.addHook('onSend', async (request, reply, payload) => {
+      if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400) return payload;
+      const params = request.params as Record<string, string | undefined>;
+      await recordAudit(app.db, {
+        ...auditActor(request),
+        action: 'admin.queue.action',
+        targetType: 'queue',
+        targetId: params.queueName ?? null,
+        data: {
+          method: request.method,
+          route: request.routeOptions.url?.slice(QUEUES_DASHBOARD_PATH.length) ?? request.url,
+          ...(params.jobId ? { jobId: params.jobId } : {}),
+          ...(params.queueStatus ? { status: params.queueStatus } : {}),
+        },
+      });
+      return payload;
     });
     if (config.cspMode !== 'disabled') {
       dashboard.addHook('onSend', async (_request, reply) => {
