@@ -1,8 +1,6 @@
 import type { Config } from '@atrium/config';
 import { QueueNames, QueuesDashboard } from '@atrium/contracts';
-import { recordAudit } from '@atrium/db/queries';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { auditActor } from '../audit-actor.js';
 
 const { path: QUEUES_DASHBOARD_PATH, cookie: QUEUES_COOKIE } = QueuesDashboard;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -31,6 +29,18 @@ export interface QueuesPluginOptions {
    * Unauthorized/Forbidden to refuse. Runs before every dashboard route, its assets included.
    */
   authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  /** Records a dashboard action that changed the queues (the app writes it to the audit log). */
+  recordAction: (request: FastifyRequest, action: QueueAction) => Promise<void>;
+}
+
+/** A dashboard request that changed something: retry, clean, pause, promote, remove, add… */
+export interface QueueAction {
+  queue: string | null;
+  method: string;
+  /** The dashboard's route, e.g. `/api/queues/:queueName/retry/:queueStatus`. */
+  route: string;
+  jobId?: string;
+  status?: string;
 }
 
 /**
@@ -40,7 +50,7 @@ export interface QueuesPluginOptions {
  */
 export async function queuesPlugin(
   app: FastifyInstance,
-  { config, authorize }: QueuesPluginOptions,
+  { config, authorize, recordAction }: QueuesPluginOptions,
 ) {
   if (!config.redisUrl) return;
   // Loaded only with Redis, like the worker's BullMQ driver.
@@ -85,17 +95,12 @@ export async function queuesPlugin(
     dashboard.addHook('onSend', async (request, reply, payload) => {
       if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400) return payload;
       const params = request.params as Record<string, string | undefined>;
-      await recordAudit(app.db, {
-        ...auditActor(request),
-        action: 'admin.queue.action',
-        targetType: 'queue',
-        targetId: params.queueName ?? null,
-        data: {
-          method: request.method,
-          route: request.routeOptions.url?.slice(QUEUES_DASHBOARD_PATH.length) ?? request.url,
-          ...(params.jobId ? { jobId: params.jobId } : {}),
-          ...(params.queueStatus ? { status: params.queueStatus } : {}),
-        },
+      await recordAction(request, {
+        queue: params.queueName ?? null,
+        method: request.method,
+        route: (request.routeOptions.url ?? request.url).slice(QUEUES_DASHBOARD_PATH.length),
+        ...(params.jobId ? { jobId: params.jobId } : {}),
+        ...(params.queueStatus ? { status: params.queueStatus } : {}),
       });
       return payload;
     });
