@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { type Config, createLogger, type Logger } from '@atrium/config';
 import { LOCAL_UPLOAD_ROUTE } from '@atrium/contracts';
 import { createDatabase, type DatabaseHandle } from '@atrium/db';
+import { recordAudit } from '@atrium/db/queries';
 import fastifyCookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
+import { auditActor } from './audit-actor.js';
+import { auditRoutes } from './modules/audit/routes.js';
 import { authRoutes } from './modules/auth/routes.js';
 import { contentRoutes } from './modules/content/routes.js';
 import { eventRoutes } from './modules/events/routes.js';
@@ -119,6 +122,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(queuesPlugin, {
     config,
     authorize: app.requireAuth({ permission: 'queues:admin' }),
+    recordAction: (request, { queue, ...data }) =>
+      recordAudit(app.db, {
+        ...auditActor(request),
+        action: 'admin.queue.action',
+        targetType: 'queue',
+        targetId: queue,
+        data: { ...data },
+      }),
   });
 
   await app.register(healthRoutes);
@@ -141,6 +152,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
       await api.register(formRoutes);
       await api.register(leadRoutes);
       await api.register(uploadRoutes);
+      await api.register(auditRoutes);
     },
     { prefix: API_PREFIX },
   );

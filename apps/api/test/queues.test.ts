@@ -1,11 +1,13 @@
 import { QueueNames } from '@atrium/contracts';
+import { auditEvents } from '@atrium/db';
+import { eq } from '@atrium/db/orm';
 import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Forbidden } from '../src/errors.js';
 import { errorsPlugin } from '../src/plugins/errors.js';
 import { metricsPlugin } from '../src/plugins/metrics.js';
-import { queuesPlugin } from '../src/plugins/queues.js';
+import { type QueueAction, queuesPlugin } from '../src/plugins/queues.js';
 import { bearer, signUp } from './auth-support.js';
 import { TEST_REDIS_URL, testApp, testConfig } from './support.js';
 
@@ -117,6 +119,41 @@ describe('the queue dashboard with Redis', () => {
     expect(response.statusCode).toBe(401);
   });
 
+  it('writes one audit row per action that changes a queue, none for reads or refusals', async () => {
+    const admin = await signUp(app, { isSuperuser: true });
+    const outsider = await signUp(app);
+    const rows = () =>
+      app.db
+        .select()
+        .from(auditEvents)
+        .where(eq(auditEvents.action, 'admin.queue.action'))
+        .orderBy(auditEvents.seq);
+    const before = (await rows()).length;
+    const call = (method: 'GET' | 'PUT', url: string, token: string) =>
+      app.inject({ method, url: `/admin/queues${url}`, headers: bearer(token) });
+    expect((await call('GET', '/api/queues', admin.accessToken)).statusCode).toBe(200);
+    expect((await call('PUT', '/api/queues/email/pause', outsider.accessToken)).statusCode).toBe(
+      403,
+    );
+    expect((await call('PUT', '/api/queues/email/pause', admin.accessToken)).statusCode).toBe(200);
+    expect(
+      (await call('PUT', '/api/queues/email/retry/failed', admin.accessToken)).statusCode,
+    ).toBe(200);
+    expect((await call('PUT', '/api/queues/email/resume', admin.accessToken)).statusCode).toBe(200);
+    const written = (await rows()).slice(before);
+    expect(written.map((r) => [r.targetId, r.data])).toEqual([
+      ['email', { method: 'PUT', route: '/api/queues/:queueName/pause' }],
+      [
+        'email',
+        { method: 'PUT', route: '/api/queues/:queueName/retry/:queueStatus', status: 'failed' },
+      ],
+      ['email', { method: 'PUT', route: '/api/queues/:queueName/resume' }],
+    ]);
+    expect(written.every((r) => r.actorId === admin.user.id && r.actorIp === '127.0.0.1')).toBe(
+      true,
+    );
+  });
+
   it('exports per-queue job counts in /metrics', async () => {
     const response = await app.inject({ method: 'GET', url: '/metrics' });
     for (const queue of ['email', 'crm-sync', 'maintenance']) {
@@ -154,6 +191,7 @@ describe('the queue dashboard without Redis', () => {
 });
 
 describe('the queue dashboard plugin with an authorize hook', () => {
+  const actions: QueueAction[] = [];
   /** A bare app with the dashboard whose hook admits only `x-test-admin: yes`. */
   async function dashboardApp() {
     const app = Fastify();
@@ -166,6 +204,9 @@ describe('the queue dashboard plugin with an authorize hook', () => {
       }),
       authorize: async (request) => {
         if (request.headers['x-test-admin'] !== 'yes') throw new Forbidden();
+      },
+      recordAction: async (_request, action) => {
+        actions.push(action);
       },
     });
     return app;
@@ -189,6 +230,23 @@ describe('the queue dashboard plugin with an authorize hook', () => {
           .queues.map((q: { name: string }) => q.name)
           .sort(),
       ).toEqual([...QueueNames].sort());
+      expect(actions).toEqual([]);
+      const paused = await app.inject({
+        method: 'PUT',
+        url: '/admin/queues/api/queues/crm-sync/pause',
+        headers: { 'x-test-admin': 'yes' },
+      });
+      expect(paused.statusCode).toBe(200);
+      await app.inject({
+        method: 'PUT',
+        url: '/admin/queues/api/queues/crm-sync/resume',
+        headers: { 'x-test-admin': 'yes' },
+      });
+      expect(actions.map((a) => a.route)).toEqual([
+        '/api/queues/:queueName/pause',
+        '/api/queues/:queueName/resume',
+      ]);
+      expect(actions[0]).toMatchObject({ queue: 'crm-sync', method: 'PUT' });
     } finally {
       await app.close();
     }

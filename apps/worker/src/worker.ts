@@ -1,4 +1,4 @@
-import type { Config } from '@atrium/config';
+import { auditSigningKey, type Config } from '@atrium/config';
 import type { DatabaseHandle } from '@atrium/db';
 import { bumpContentGeneration } from '@atrium/integrations/cms';
 import type { CrmClient } from '@atrium/integrations/crm';
@@ -87,6 +87,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       uploads,
       contentful: config.content.contentful,
       contentChanged: () => bumpContentGeneration(contentRedis, config.queuePrefix),
+      audit: { retentionDays: config.audit.retentionDays, key: auditSigningKey(config) },
     });
   const observe = options.metrics && jobDurationHistogram(options.metrics);
   const runner = config.redisUrl

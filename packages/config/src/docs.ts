@@ -125,6 +125,10 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
     'how long a captcha check may take; a slower provider is an outage (503), never a pass',
   FORM_LIMIT_PER_IP: 'form submissions per client IP per minute (429 after)',
   FORM_LIMIT_PER_EMAIL: 'form submissions per sender email per hour (429 after)',
+  AUDIT_RETENTION_DAYS:
+    '§Audit log: days audit events are kept; older ones are removed behind a signed checkpoint, so the chain still verifies; `0` keeps them forever',
+  AUDIT_SIGNING_SECRET:
+    'signs the audit checkpoints retention writes (HMAC-SHA256; 32+ bytes); unset = derived from `JWT_SECRET` (HKDF), or with neither a random one kept under `DATA_DIR`',
 };
 
 const defaultOf = (name: keyof Env) =>

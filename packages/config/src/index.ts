@@ -1,3 +1,4 @@
+export { auditSigningKey } from './audit-key.js';
 export { configTable, ENV_DOCS, envExample, README_TABLE } from './docs.js';
 export { type Config, ConfigError, type Environment, loadConfig, withDotenv } from './load.js';
 export { createLogger, type Logger } from './logger.js';

@@ -102,6 +102,8 @@ export interface Config {
         endpoint: string | undefined;
         forcePathStyle: boolean;
       };
+  /** The audit log: retention in days (0: forever), and the checkpoint signing secret if set (see `auditSigningKey`). */
+  audit: { retentionDays: number; signingSecret: string | undefined };
   uploads: {
     /** The allow-list of declared content types (bare media types). */
     types: string[];
@@ -240,6 +242,7 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
       limits: { perIp: env.UPLOAD_LIMIT_PER_IP, perEmail: env.UPLOAD_LIMIT_PER_EMAIL },
     },
     scanner: parseScanner(env),
+    audit: { retentionDays: env.AUDIT_RETENTION_DAYS, signingSecret: env.AUDIT_SIGNING_SECRET },
     content: {
       maxAgeSeconds: env.CONTENT_CACHE_MAX_AGE,
       staleWhileRevalidateSeconds: env.CONTENT_CACHE_SWR,

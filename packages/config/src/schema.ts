@@ -234,6 +234,10 @@ export const EnvSchema = Type.Object({
   FORM_LIMIT_PER_EMAIL: integer(20, 1, 100_000),
   UPLOAD_LIMIT_PER_IP: integer(20, 1, 1_000_000),
   UPLOAD_LIMIT_PER_EMAIL: integer(10, 1, 1_000_000),
+  AUDIT_RETENTION_DAYS: integer(0, 0, 36_500),
+  AUDIT_SIGNING_SECRET: Type.Optional(
+    Type.String({ minLength: 32, description: 'a secret of at least 32 bytes' }),
+  ),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -250,4 +254,5 @@ export const SECRET_VARIABLES = new Set([
   'SENDGRID_API_KEY',
   'CAPTCHA_SECRET',
   'UPLOAD_SIGNING_SECRET',
+  'AUDIT_SIGNING_SECRET',
 ]);

@@ -58,6 +58,7 @@ export const MaintenanceTasks = [
   'purge-invitations',
   'purge-uploads',
   'purge-stale-uploads',
+  'prune-audit',
 ] as const;
 export type MaintenanceTask = (typeof MaintenanceTasks)[number];
 

@@ -20,6 +20,7 @@ export const OrgActions = {
   'invitations:manage': 'admin',
   'data:read': 'viewer',
   'data:write': 'member',
+  'audit:read': 'owner',
 } as const satisfies Record<string, OrgRole>;
 export type OrgAction = keyof typeof OrgActions;
 

@@ -15,6 +15,7 @@ export const Permissions = [
   'forms:delete',
   'uploads:read',
   'queues:admin',
+  'audit:read',
 ] as const;
 export type Permission = (typeof Permissions)[number];
 

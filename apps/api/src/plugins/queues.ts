@@ -3,6 +3,7 @@ import { QueueNames, QueuesDashboard } from '@atrium/contracts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const { path: QUEUES_DASHBOARD_PATH, cookie: QUEUES_COOKIE } = QueuesDashboard;
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * The API's strict policy (`default-src 'none'`) would blank the dashboard, a React page with its
@@ -28,6 +29,18 @@ export interface QueuesPluginOptions {
    * Unauthorized/Forbidden to refuse. Runs before every dashboard route, its assets included.
    */
   authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  /** Records a dashboard action that changed the queues (the app writes it to the audit log). */
+  recordAction: (request: FastifyRequest, action: QueueAction) => Promise<void>;
+}
+
+/** A dashboard request that changed something: retry, clean, pause, promote, remove, add… */
+export interface QueueAction {
+  queue: string | null;
+  method: string;
+  /** The dashboard's route, e.g. `/api/queues/:queueName/retry/:queueStatus`. */
+  route: string;
+  jobId?: string;
+  status?: string;
 }
 
 /**
@@ -37,7 +50,7 @@ export interface QueuesPluginOptions {
  */
 export async function queuesPlugin(
   app: FastifyInstance,
-  { config, authorize }: QueuesPluginOptions,
+  { config, authorize, recordAction }: QueuesPluginOptions,
 ) {
   if (!config.redisUrl) return;
   // Loaded only with Redis, like the worker's BullMQ driver.
@@ -75,6 +88,21 @@ export async function queuesPlugin(
         apiErrorHandler.call(app, error as FastifyError, request, reply);
         return reply;
       }
+    });
+    // A dashboard action (retry, clean, pause, promote, remove, add…) changes the queues, not the
+    // database, so its audit row cannot share a transaction with it: it is written once the
+    // action has succeeded, before the answer goes out, and a failure to write it is a 500.
+    dashboard.addHook('onSend', async (request, reply, payload) => {
+      if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400) return payload;
+      const params = request.params as Record<string, string | undefined>;
+      await recordAction(request, {
+        queue: params.queueName ?? null,
+        method: request.method,
+        route: (request.routeOptions.url ?? request.url).slice(QUEUES_DASHBOARD_PATH.length),
+        ...(params.jobId ? { jobId: params.jobId } : {}),
+        ...(params.queueStatus ? { status: params.queueStatus } : {}),
+      });
+      return payload;
     });
     if (config.cspMode !== 'disabled') {
       dashboard.addHook('onSend', async (_request, reply) => {

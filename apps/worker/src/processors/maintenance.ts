@@ -1,6 +1,7 @@
 import type { MaintenanceTask } from '@atrium/contracts';
 import type { Database } from '@atrium/db';
 import {
+  pruneAudit,
   purgeEndedSessions,
   purgeExpiredRefreshTokens,
   purgeOldInvitations,
@@ -9,8 +10,15 @@ import {
 import { type Processor, pruneDeliveries, pruneOutbox, type RepeatingJob } from '@atrium/jobs';
 import { type PipelineDeps, purgeStalePendingUploads, purgeUploads } from './uploads/index.js';
 
-/** What the tasks need: the database, and for uploads their storage and clock. */
-export type MaintenanceDeps = PipelineDeps;
+/** Audit retention: days kept (0: forever), the checkpoint signing key, and the clock it reads. */
+export interface AuditRetention {
+  retentionDays: number;
+  key: Buffer;
+  now?: () => Date;
+}
+
+/** What the tasks need: the database, for uploads their storage and clock, for the audit log its retention. */
+export type MaintenanceDeps = PipelineDeps & { audit?: AuditRetention };
 type Task = (deps: MaintenanceDeps) => Promise<number>;
 const onDb =
   (task: (db: Database) => Promise<number>): Task =>
@@ -31,6 +39,15 @@ export const maintenanceTasks: Record<MaintenanceTask, Task> = {
   'purge-invitations': onDb(purgeOldInvitations),
   'purge-uploads': purgeUploads,
   'purge-stale-uploads': purgeStalePendingUploads,
+  'prune-audit': async ({ db, audit }) => {
+    // A worker built without it is a wiring bug: fail loudly rather than keep the log forever.
+    if (!audit) throw new Error('audit retention is not configured in this worker');
+    return pruneAudit(db, {
+      retentionDays: audit.retentionDays,
+      key: audit.key,
+      now: audit.now?.(),
+    });
+  },
 };
 
 const HOUR = 3_600_000;
@@ -50,6 +67,7 @@ export const MAINTENANCE_SCHEDULE: Omit<RepeatingJob<'maintenance'>, 'queue'>[] 
   every('purge-invitations', 24 * HOUR),
   every('purge-uploads', 6 * HOUR),
   every('purge-stale-uploads', 6 * HOUR),
+  every('prune-audit', 24 * HOUR),
 ];
 
 export const maintenance =

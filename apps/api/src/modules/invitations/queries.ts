@@ -134,11 +134,12 @@ export const pendingPage = (scope: TenantScope, limit: number, cursor?: string) 
     limit: limit + 1,
   });
 
+/** The revoked invitation's address and role; undefined when none was pending. */
 export async function revokePending(scope: TenantScope, id: string) {
-  const revoked = await scope
+  const [revoked] = await scope
     .update(invitations, { revokedAt: sql`now()` }, and(eq(invitations.id, id), pending()))
-    .returning({ id: invitations.id });
-  return revoked.length > 0;
+    .returning({ email: invitations.email, role: invitations.role });
+  return revoked;
 }
 
 /** The pending invitation carrying this token (any org), locked until the transaction ends. */

@@ -11,6 +11,7 @@ import {
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import { auditActor } from '../../audit-actor.js';
 import {
   acceptInvitation,
   createInvitation,
@@ -18,7 +19,11 @@ import {
   revokeInvitation,
 } from './service.js';
 
-const actor = (request: FastifyRequest) => ({ id: request.me().id, role: request.tenant().role });
+const actor = (request: FastifyRequest) => ({
+  id: request.me().id,
+  role: request.tenant().role,
+  audit: auditActor(request),
+});
 
 /** Invitations are the only way into an org (SPEC §4.3): the invitee accepts, or nothing happens. */
 export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -73,7 +78,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await revokeInvitation(request.tenant().scope, request.params.id);
+      await revokeInvitation(request.tenant().scope, auditActor(request), request.params.id);
       return reply.status(204).send(null);
     },
   );
@@ -90,7 +95,12 @@ export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const joined = await acceptInvitation(app.db, request.me(), request.body.token);
+      const joined = await acceptInvitation(
+        app.db,
+        request.me(),
+        auditActor(request),
+        request.body.token,
+      );
       await app.authChanged();
       return joined;
     },

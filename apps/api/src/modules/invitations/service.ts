@@ -1,7 +1,7 @@
 import { generateToken, hashToken } from '@atrium/auth';
 import type { CreateInvitationRequest, OrgRole } from '@atrium/contracts';
 import { type Database, type TenantScope, tenantScope } from '@atrium/db';
-import { toOrganization } from '@atrium/db/queries';
+import { type AuditActor, recordAudit, recordOrgAudit, toOrganization } from '@atrium/db/queries';
 import { enqueueEmail } from '@atrium/jobs';
 import { Conflict, Forbidden, HttpError, NotFound } from '../../errors.js';
 import { idCursor, isUuid, toPage } from '../../pagination.js';
@@ -43,6 +43,8 @@ export const INVITATION_LIMITS = {
 export interface Actor {
   id: string;
   role: OrgRole;
+  /** For the audit row each change writes. */
+  audit: AuditActor;
 }
 
 const rateLimited = (message: string, { leavesIn }: Recent) =>
@@ -120,7 +122,13 @@ export async function createInvitation(
       },
       { idempotencyKey: `org-invitation:${row.id}` },
     );
-
+    await recordOrgAudit(scoped, {
+      ...actor.audit,
+      action: 'org.invitation.created',
+      targetType: 'invitation',
+      targetId: row.id,
+      data: { email: input.email, role: input.role },
+    });
     return toInvitation(row);
   });
 }
@@ -134,8 +142,19 @@ export async function listInvitations(
   return toPage(rows, limit, toInvitation, (r) => r.id);
 }
 
-export async function revokeInvitation(scope: TenantScope, id: string) {
-  if (!isUuid(id) || !(await revokePending(scope, id))) throw new NotFound('invitation');
+export async function revokeInvitation(scope: TenantScope, actor: AuditActor, id: string) {
+  if (!isUuid(id)) throw new NotFound('invitation');
+  await scope.transaction(async (tx) => {
+    const revoked = await revokePending(tx, id);
+    if (!revoked) throw new NotFound('invitation');
+    await recordOrgAudit(tx, {
+      ...actor,
+      action: 'org.invitation.revoked',
+      targetType: 'invitation',
+      targetId: id,
+      data: { email: revoked.email, role: revoked.role },
+    });
+  });
 }
 
 /**
@@ -146,6 +165,7 @@ export async function revokeInvitation(scope: TenantScope, id: string) {
 export async function acceptInvitation(
   db: Database,
   user: { id: string; email: string },
+  actor: AuditActor,
   token: string,
 ) {
   return db.transaction(async (tx) => {
@@ -161,6 +181,14 @@ export async function acceptInvitation(
     await markAccepted(tx, invitation.id);
     const org = await organizationById(tx, orgId);
     if (!org) throw new NotFound('organization');
+    await recordAudit(tx, {
+      ...actor,
+      action: 'org.invitation.accepted',
+      targetType: 'invitation',
+      targetId: invitation.id,
+      orgId,
+      data: { userId: user.id, role },
+    });
     return toOrganization(org, role);
   });
 }

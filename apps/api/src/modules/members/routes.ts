@@ -10,9 +10,14 @@ import {
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import { auditActor } from '../../audit-actor.js';
 import { changeMemberRole, grantMembership, listMembers, removeMember } from './service.js';
 
-const actor = (request: FastifyRequest) => ({ id: request.me().id, role: request.tenant().role });
+const actor = (request: FastifyRequest) => ({
+  id: request.me().id,
+  role: request.tenant().role,
+  audit: auditActor(request),
+});
 
 /**
  * Routes that change memberships call `app.authChanged()` afterwards: the tenancy guard caches
@@ -91,7 +96,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Add a user to an organization without an invitation (audited)',
         description:
-          'An operator action, logged as the audit event `org.membership.granted`. Org owners ' +
+          'An operator action, recorded as the audit event `org.member.added` (`via: superuser`). Org owners ' +
           'and admins invite instead (`POST /orgs/{orgId}/invitations`).',
         params: OrgParams,
         body: GrantMembershipRequest,
@@ -101,12 +106,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { orgId } = request.params;
       const { userId, role } = request.body;
-      const member = await grantMembership(app.db, orgId, userId, role);
-      // Warn, not info, so the audit trail survives LOG_LEVEL=warn; ids only, no personal data.
-      request.log.warn(
-        { audit: 'org.membership.granted', actorId: request.me().id, orgId, userId, role },
-        'a superuser added a member to an organization without an invitation',
-      );
+      const member = await grantMembership(app.db, auditActor(request), orgId, userId, role);
       await app.authChanged();
       return reply.status(201).send(member);
     },

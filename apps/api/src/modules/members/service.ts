@@ -1,5 +1,6 @@
 import { type Member, type OrgRole, roleAtLeast } from '@atrium/contracts';
 import { type Database, type TenantScope, tenantScope } from '@atrium/db';
+import { type AuditActor, recordOrgAudit } from '@atrium/db/queries';
 import { Conflict, Forbidden, NotFound } from '../../errors.js';
 import { idCursor, isUuid, toPage } from '../../pagination.js';
 import {
@@ -18,6 +19,8 @@ import {
 export interface Actor {
   id: string;
   role: OrgRole;
+  /** For the audit row each change writes. */
+  audit: AuditActor;
 }
 
 const toMember = (row: MemberRow): Member => ({ ...row, createdAt: row.createdAt.toISOString() });
@@ -44,15 +47,30 @@ export async function getMember(scope: TenantScope, userId: string): Promise<Mem
 /**
  * A superuser's direct grant of membership, with no invitation: the one exception SPEC §4.3
  * allows to "nobody joins without consent", for operators (e.g. giving an org whose owners'
- * accounts are gone a new owner). The route logs it as an audit event.
+ * accounts are gone a new owner). Audited as `org.member.added` with `via: superuser`.
  */
-export async function grantMembership(db: Database, orgId: string, userId: string, role: OrgRole) {
+export async function grantMembership(
+  db: Database,
+  actor: AuditActor,
+  orgId: string,
+  userId: string,
+  role: OrgRole,
+) {
   if (!isUuid(orgId) || !(await organizationExists(db, orgId))) throw new NotFound('organization');
   if (!(await userExists(db, userId))) throw new NotFound('user');
   const scope = tenantScope(db, orgId);
-  if (!(await insertMember(scope, userId, role))) {
-    throw new Conflict('The user is already a member of this organization.');
-  }
+  await scope.transaction(async (tx) => {
+    if (!(await insertMember(tx, userId, role))) {
+      throw new Conflict('The user is already a member of this organization.');
+    }
+    await recordOrgAudit(tx, {
+      ...actor,
+      action: 'org.member.added',
+      targetType: 'membership',
+      targetId: userId,
+      data: { role, via: 'superuser' },
+    });
+  });
   return getMember(scope, userId);
 }
 
@@ -86,6 +104,13 @@ export async function changeMemberRole(
     assertMayTouchOwners(actor, target.role, role);
     if (target.role === 'owner' && role !== 'owner' && owners === 1) throw new Conflict(LAST_OWNER);
     await setRole(tx, userId, role);
+    await recordOrgAudit(tx, {
+      ...actor.audit,
+      action: 'org.member.role.changed',
+      targetType: 'membership',
+      targetId: userId,
+      data: { from: target.role, to: role },
+    });
   });
   return getMember(scope, userId);
 }
@@ -99,5 +124,12 @@ export async function removeMember(scope: TenantScope, actor: Actor, userId: str
     if (userId !== actor.id) assertMayTouchOwners(actor, target.role);
     if (target.role === 'owner' && owners === 1) throw new Conflict(LAST_OWNER);
     await deleteMember(tx, userId);
+    await recordOrgAudit(tx, {
+      ...actor.audit,
+      action: 'org.member.removed',
+      targetType: 'membership',
+      targetId: userId,
+      data: { role: target.role, left: userId === actor.id },
+    });
   });
 }

@@ -8,6 +8,7 @@ import {
   UpdateOrgRequest,
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { auditActor } from '../../audit-actor.js';
 import {
   createOrganization,
   deleteOrganization,
@@ -37,7 +38,15 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createOrganization(app.db, request.me().id, request.body)),
+      reply
+        .status(201)
+        .send(
+          await createOrganization(
+            app.db,
+            { ...auditActor(request), actorId: request.me().id },
+            request.body,
+          ),
+        ),
   );
 
   app.get(
@@ -96,7 +105,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await deleteOrganization(app.db, request.tenant().id);
+      await deleteOrganization(app.db, auditActor(request), request.tenant().id);
       await app.authChanged();
       return reply.status(204).send(null);
     },

@@ -1,13 +1,18 @@
 import type { CreateOrgRequest, OrgRole, UpdateOrgRequest } from '@atrium/contracts';
 import { type Database, isUniqueViolation, memberships, organizations } from '@atrium/db';
 import { and, desc, eq, lt, sql } from '@atrium/db/orm';
-import { toOrganization } from '@atrium/db/queries';
+import { type AuditActor, recordAudit, toOrganization } from '@atrium/db/queries';
 import { Conflict, NotFound } from '../../errors.js';
 import { idCursor, toPage } from '../../pagination.js';
 import { slugCandidates, slugify } from './slug.js';
 
 /** Creates the org with the creator as its owner. A generated slug skips taken ones; a given one must be free. */
-export async function createOrganization(db: Database, userId: string, input: CreateOrgRequest) {
+export async function createOrganization(
+  db: Database,
+  actor: AuditActor & { actorId: string },
+  input: CreateOrgRequest,
+) {
+  const userId = actor.actorId;
   const candidates = input.slug ? [input.slug] : slugCandidates(slugify(input.name));
   for (const slug of candidates) {
     const created = await db.transaction(async (tx) => {
@@ -18,6 +23,14 @@ export async function createOrganization(db: Database, userId: string, input: Cr
         .returning();
       if (!org) return undefined;
       await tx.insert(memberships).values({ orgId: org.id, userId, role: 'owner' });
+      await recordAudit(tx, {
+        ...actor,
+        action: 'org.created',
+        targetType: 'org',
+        targetId: org.id,
+        orgId: org.id,
+        data: { name: org.name, slug: org.slug, ownerId: userId },
+      });
       return org;
     });
     if (created) return toOrganization(created, 'owner');
@@ -76,7 +89,24 @@ export async function updateOrganization(
   }
 }
 
-/** Deleting the org deletes its memberships, invitations and data (foreign keys cascade). */
-export async function deleteOrganization(db: Database, orgId: string) {
-  await db.delete(organizations).where(eq(organizations.id, orgId));
+/**
+ * Deleting the org deletes its memberships, invitations and data (foreign keys cascade); its audit
+ * rows stay (no foreign key), readable by `audit:read` holders.
+ */
+export async function deleteOrganization(db: Database, actor: AuditActor, orgId: string) {
+  await db.transaction(async (tx) => {
+    const [org] = await tx
+      .delete(organizations)
+      .where(eq(organizations.id, orgId))
+      .returning({ name: organizations.name, slug: organizations.slug });
+    if (!org) throw new NotFound('organization');
+    await recordAudit(tx, {
+      ...actor,
+      action: 'org.deleted',
+      targetType: 'org',
+      targetId: orgId,
+      orgId,
+      data: { name: org.name, slug: org.slug },
+    });
+  });
 }

@@ -22,4 +22,4 @@ export async function insertRole(
 }
 
 export const deleteRoleRow = (tx: Database, id: string) =>
-  tx.delete(roles).where(eq(roles.id, id)).returning({ id: roles.id });
+  tx.delete(roles).where(eq(roles.id, id)).returning({ id: roles.id, name: roles.name });

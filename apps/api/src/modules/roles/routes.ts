@@ -1,5 +1,6 @@
 import { CreateRoleRequest, IdParams, NoContent, Role, RoleList } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { auditActor } from '../../audit-actor.js';
 import { createRole, deleteRole, listRoles } from './service.js';
 
 export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -25,7 +26,8 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: Role },
       },
     },
-    async (request, reply) => reply.status(201).send(await createRole(app.db, request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await createRole(app.db, auditActor(request), request.body)),
   );
 
   app.delete(
@@ -35,7 +37,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags, summary: 'Delete a role', params: IdParams, response: { 204: NoContent } },
     },
     async (request, reply) => {
-      await deleteRole(app.db, (tx) => app.authChanged(tx), request.params.id);
+      await deleteRole(app.db, (tx) => app.authChanged(tx), auditActor(request), request.params.id);
       return reply.status(204).send(null);
     },
   );

@@ -10,8 +10,11 @@ import {
   UserPage,
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { getUser } from '../../accounts.js';
+import { auditActor } from '../../audit-actor.js';
 import {
+  type Admin,
   createUser,
   deleteUser,
   listUsers,
@@ -21,6 +24,11 @@ import {
   type UsersContext,
   userRoles,
 } from './service.js';
+
+const admin = (request: FastifyRequest): Admin => ({
+  user: request.me(),
+  audit: auditActor(request),
+});
 
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['users'];
@@ -58,7 +66,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags, summary: 'Create a user', body: CreateUserRequest, response: { 201: User } },
     },
     async (request, reply) =>
-      reply.status(201).send(await createUser(app.db, request.me(), request.body)),
+      reply.status(201).send(await createUser(app.db, admin(request), request.body)),
   );
 
   app.delete(
@@ -68,7 +76,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags, summary: 'Delete a user', params: IdParams, response: { 204: NoContent } },
     },
     async (request, reply) => {
-      await deleteUser(context, request.me(), request.params.id);
+      await deleteUser(context, admin(request), request.params.id);
       return reply.status(204).send(null);
     },
   );
@@ -84,7 +92,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: User },
       },
     },
-    async (request) => setUserActive(context, request.me(), request.params.id, false),
+    async (request) => setUserActive(context, admin(request), request.params.id, false),
   );
 
   app.put(
@@ -98,7 +106,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: User },
       },
     },
-    async (request) => setUserActive(context, request.me(), request.params.id, true),
+    async (request) => setUserActive(context, admin(request), request.params.id, true),
   );
 
   app.put(
@@ -113,7 +121,8 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: User },
       },
     },
-    async (request) => setUserSuperuser(context, request.params.id, request.body.isSuperuser),
+    async (request) =>
+      setUserSuperuser(context, admin(request), request.params.id, request.body.isSuperuser),
   );
 
   app.get(
@@ -139,7 +148,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({
-      items: await setUserRoles(context, request.me(), request.params.id, request.body.roleIds),
+      items: await setUserRoles(context, admin(request), request.params.id, request.body.roleIds),
     }),
   );
 };

@@ -1,7 +1,10 @@
 import type { CreateUserRequest, Role, User, UserListQuery } from '@atrium/contracts';
 import type { Database } from '@atrium/db';
 import {
+  type AuditActor,
+  type AuditEvent,
   isLastActiveSuperuser,
+  recordAudit,
   replaceRolesOf,
   revokeSessions,
   rolesOf,
@@ -9,7 +12,7 @@ import {
   toUser,
   unknownRoleIds,
 } from '@atrium/db/queries';
-import { createAccount, getUser } from '../../accounts.js';
+import { getUser, insertAccount, prepareAccount } from '../../accounts.js';
 import { BadRequest, Conflict, Forbidden } from '../../errors.js';
 import { idCursor, toPage } from '../../pagination.js';
 import { deleteUserRow, listUserRows, setActive, setSuperuser } from './queries.js';
@@ -19,6 +22,16 @@ export interface UsersContext {
   db: Database;
   authChanged(tx: Database): Promise<void>;
 }
+
+/** Who acts: the user (for the rules) and the request (for the audit row). */
+export interface Admin {
+  user: User;
+  audit: AuditActor;
+}
+
+/** Every change here writes one audit row, in its own transaction. */
+const audited = (tx: Database, admin: Admin, event: Omit<AuditEvent, 'targetType'>) =>
+  recordAudit(tx, { ...admin.audit, targetType: 'user', ...event });
 
 export async function listUsers(db: Database, query: UserListQuery) {
   const limit = query.limit ?? 20;
@@ -45,28 +58,42 @@ async function assertNotLastSuperuser(tx: Database, userId: string) {
   }
 }
 
-export async function createUser(db: Database, actor: User, input: CreateUserRequest) {
-  if (input.isSuperuser && !actor.isSuperuser) throw new Forbidden();
-  return createAccount(db, input);
+export async function createUser(db: Database, admin: Admin, input: CreateUserRequest) {
+  if (input.isSuperuser && !admin.user.isSuperuser) throw new Forbidden();
+  const account = await prepareAccount(db, input);
+  return db.transaction(async (tx) => {
+    const user = await insertAccount(tx, account);
+    await audited(tx, admin, {
+      action: 'admin.user.created',
+      targetId: user.id,
+      data: { email: user.email, isSuperuser: user.isSuperuser },
+    });
+    return user;
+  });
 }
 
-export async function deleteUser({ db, authChanged }: UsersContext, actor: User, id: string) {
-  await target(db, actor, id);
+export async function deleteUser({ db, authChanged }: UsersContext, admin: Admin, id: string) {
+  const user = await target(db, admin.user, id);
   await db.transaction(async (tx) => {
     await assertNotLastSuperuser(tx, id);
     await deleteUserRow(tx, id);
     await authChanged(tx);
+    await audited(tx, admin, {
+      action: 'admin.user.deleted',
+      targetId: id,
+      data: { email: user.email },
+    });
   });
 }
 
 /** Disabling also ends every session of the user, in the same transaction. */
 export async function setUserActive(
   { db, authChanged }: UsersContext,
-  actor: User,
+  admin: Admin,
   id: string,
   isActive: boolean,
 ) {
-  await target(db, actor, id);
+  await target(db, admin.user, id);
   await db.transaction(async (tx) => {
     if (!isActive) {
       await assertNotLastSuperuser(tx, id);
@@ -74,12 +101,14 @@ export async function setUserActive(
     }
     await setActive(tx, id, isActive);
     await authChanged(tx);
+    await audited(tx, admin, { action: 'admin.user.updated', targetId: id, data: { isActive } });
   });
   return getUser(db, id);
 }
 
 export async function setUserSuperuser(
   { db, authChanged }: UsersContext,
+  admin: Admin,
   id: string,
   isSuperuser: boolean,
 ) {
@@ -88,6 +117,11 @@ export async function setUserSuperuser(
     if (!isSuperuser) await assertNotLastSuperuser(tx, id);
     await setSuperuser(tx, id, isSuperuser);
     await authChanged(tx);
+    await audited(tx, admin, {
+      action: 'admin.user.superuser.changed',
+      targetId: id,
+      data: { isSuperuser },
+    });
   });
   return getUser(db, id);
 }
@@ -99,11 +133,11 @@ export async function userRoles(db: Database, id: string): Promise<Role[]> {
 
 export async function setUserRoles(
   { db, authChanged }: UsersContext,
-  actor: User,
+  admin: Admin,
   id: string,
   roleIds: string[],
 ) {
-  await target(db, actor, id);
+  await target(db, admin.user, id);
   const unknown = await unknownRoleIds(db, roleIds);
   if (unknown.length) {
     throw new BadRequest(
@@ -114,6 +148,11 @@ export async function setUserRoles(
   await db.transaction(async (tx) => {
     await replaceRolesOf(tx, id, roleIds);
     await authChanged(tx);
+    await audited(tx, admin, {
+      action: 'admin.user.roles.changed',
+      targetId: id,
+      data: { roleIds },
+    });
   });
   return rolesOf(db, id);
 }
