@@ -28,7 +28,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/orgs',
     {
-      config: { auth: true },
+      config: { auth: true, verifiedEmail: true },
       schema: {
         tags,
         summary: 'Create an organization; you become its owner',
