@@ -8,6 +8,7 @@ import {
   UpdateOrgRequest,
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { adminOrgRoutes } from './admin-routes.js';
 import {
   createOrganization,
   deleteOrganization,
@@ -101,4 +102,6 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.status(204).send(null);
     },
   );
+
+  await app.register(adminOrgRoutes);
 };
