@@ -167,6 +167,18 @@ describe('POST /admin/orgs/{orgId}/transfer', () => {
     expect(await auditOf(orgId, 'admin.org.ownership.transferred')).toHaveLength(0);
   });
 
+  it('refuses a disabled account with 409 and leaves the owners as they were', async () => {
+    const owner = await person(app);
+    const disabled = await person(app);
+    const orgId = await orgOf(app, owner, [[disabled, 'member']]);
+    await app.db.execute(sql`update users set is_active = false where id = ${disabled.id}`);
+    const res = await call(root, 'POST', `/admin/orgs/${orgId}/transfer`, { userId: disabled.id });
+    expect(res.statusCode).toBe(409);
+    expect(await roleIn(orgId, owner.id)).toBe('owner');
+    expect(await roleIn(orgId, disabled.id)).toBe('member');
+    expect(await auditOf(orgId, 'admin.org.ownership.transferred')).toHaveLength(0);
+  });
+
   it('refuses a malformed body with 400', async () => {
     const owner = await person(app);
     const orgId = await orgOf(app, owner);

@@ -130,8 +130,9 @@ export async function login(
   // Unknown users verify against a dummy hash: same answer, comparable time.
   const ok = await verifyPassword(found?.user.passwordHash, input.password);
   if (!ok || !found?.user.isActive) throw new Unauthorized(BAD_LOGIN, 'invalid_credentials');
-  if (found.user.passwordResetRequired) throw passwordResetRequired();
   await attempt.succeeded();
+  // Told only to whoever knows the password; it counts as a success, not a failed guess.
+  if (found.user.passwordResetRequired) throw passwordResetRequired();
   const session = await startSession(db, found.user.id, client, lifetimes);
   return { user: toUser(found.user, found.permissions), session };
 }

@@ -42,12 +42,12 @@ export const adminOrgRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/admin/orgs/:orgId/transfer',
     {
-      config: { superuser: true, reauth: true },
+      config: { superuser: true, reauth: true, errors: [409] },
       schema: {
         tags,
         summary: 'Make a user the owner of an organization; its other owners become admins',
         description:
-          'A user who is not a member is added as owner (an explicit superuser action). 404 for an unknown org or user. Audited (`admin.org.ownership.transferred`).',
+          'A user who is not a member is added as owner (an explicit superuser action). 404 for an unknown org or user, 409 for a disabled account. Audited (`admin.org.ownership.transferred`).',
         params: OrgParams,
         body: TransferOwnershipRequest,
         response: { 200: AdminOrganization },

@@ -1,7 +1,7 @@
 import type { AdminOrganization, AdminOrgListQuery, User } from '@atrium/contracts';
 import { type Database, tenantScope } from '@atrium/db';
 import { recordAudit } from '@atrium/db/queries';
-import { NotFound } from '../../errors.js';
+import { Conflict, NotFound } from '../../errors.js';
 import { idCursor, isUuid, toPage } from '../../pagination.js';
 import {
   type AdminOrgRow,
@@ -12,7 +12,7 @@ import {
   lockOrg,
   lockOwnerIds,
   makeOwner,
-  userExists,
+  userIsActive,
 } from './queries.js';
 
 // Superuser org administration (GET /admin/orgs, transfer, delete): explicit endpoints of their
@@ -60,7 +60,10 @@ export async function transferOwnership(
   if (!isUuid(orgId)) throw new NotFound('organization');
   await db.transaction(async (tx) => {
     if (!(await lockOrg(tx, orgId))) throw new NotFound('organization');
-    if (!(await userExists(tx, userId))) throw new NotFound('user');
+    const active = await userIsActive(tx, userId);
+    if (active === undefined) throw new NotFound('user');
+    // An org whose only owner cannot sign in is an org nobody owns.
+    if (!active) throw new Conflict('This account is disabled; enable it before making it owner.');
     const scope = tenantScope(tx, orgId);
     const previousOwners = await lockOwnerIds(scope);
     await makeOwner(scope, userId);

@@ -52,9 +52,13 @@ export async function lockOrg(tx: Database, orgId: string) {
   return row;
 }
 
-export async function userExists(db: Database, userId: string) {
-  const [row] = await db.select({ id: users.id }).from(users).where(eq(users.id, userId));
-  return Boolean(row);
+/** Whether the user exists and may sign in; undefined for no such user. */
+export async function userIsActive(db: Database, userId: string) {
+  const [row] = await db
+    .select({ isActive: users.isActive })
+    .from(users)
+    .where(eq(users.id, userId));
+  return row?.isActive;
 }
 
 /** The org's owners (ids), locked until the transaction ends. */
