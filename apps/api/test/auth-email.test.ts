@@ -112,6 +112,24 @@ describe('EMAIL_VERIFICATION_REQUIRED=true', () => {
     expect((await send()).statusCode).toBe(201);
   });
 
+  it('refuses a reply in a conversation from an unverified user, and accepts it once verified', async () => {
+    const starter = await verified('starter');
+    const other = await signUp(app, { email: address('replier') });
+    const first = await post('/messages', starter.accessToken, {
+      recipientId: other.user.id,
+      content: 'hello',
+    });
+    expect(first.statusCode).toBe(201);
+    const url = `/conversations/${first.json().conversationId}/messages`;
+    const refused = await post(url, other.accessToken, { content: 'hi back' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().code).toBe('email_not_verified');
+    await app.db.execute(
+      sql`update users set email_verified_at = now() where id = ${other.user.id}`,
+    );
+    expect((await post(url, other.accessToken, { content: 'hi back' })).statusCode).toBe(201);
+  });
+
   it('leaves reading alone: an unverified user still lists orgs and messages', async () => {
     const { accessToken } = await signUp(app, { email: address('reader') });
     expect(
