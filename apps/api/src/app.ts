@@ -40,6 +40,7 @@ import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityPlugin } from './plugins/security.js';
 import { type StorageOptions, storagePlugin } from './plugins/storage.js';
 import { tenancyPlugin } from './plugins/tenancy.js';
+import { verifiedEmailPlugin } from './plugins/verified-email.js';
 
 export interface BuildOptions {
   /** A database the caller owns (the all-in-one process shares one with its worker). */
@@ -111,6 +112,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(docsPlugin, { config });
   await app.register(errorResponsesPlugin);
   await app.register(authPlugin);
+  await app.register(verifiedEmailPlugin);
   await app.register(tenancyPlugin);
   await app.register(eventsPlugin);
   await app.register(storagePlugin, {

@@ -14,4 +14,4 @@ export {
   PASSWORD_MIN_SCORE,
   type PasswordCheck,
 } from './policy.js';
-export { ACCESS_TOKEN_TTL_SECONDS, generateToken, hashToken } from './tokens.js';
+export { generateToken, hashToken } from './tokens.js';

@@ -1,8 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-/** How long an access token lives; a revoked session's token stops working before that. */
-export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
-
 /** An opaque 256-bit token, URL-safe; only its hash is ever stored. */
 export function generateToken(): string {
   return randomBytes(32).toString('base64url');

@@ -48,6 +48,12 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
   MESSAGE_RATE_LIMIT_MAX: 'messages one user may send per minute',
   AUTH_SESSION_CACHE_MS:
     'how long a "session is live" check is reused (revokes clear it at once on every instance); `0` = one query per authenticated request',
+  ACCESS_TOKEN_TTL: 'seconds an access token (JWT) is valid; a revoked session stops it sooner',
+  REFRESH_TOKEN_TTL: 'seconds a refresh token is valid (each refresh issues a new one)',
+  SESSION_IDLE_TIMEOUT:
+    'seconds after which a session no refresh has used ends; at least `ACCESS_TOKEN_TTL`',
+  EMAIL_VERIFICATION_REQUIRED:
+    '`true`: creating an organization and sending messages answer 403 `email_not_verified` until the address is confirmed',
   SSE_MAX_PER_USER:
     'live-event streams (`GET /events`) one API instance accepts per user; past it, 429 `rate_limited`',
   SSE_MAX_CONNECTIONS: 'live-event streams one API instance accepts in all; past it, 429',

@@ -31,6 +31,17 @@ export interface Config {
   idp: { jwksUrl: string; issuer: string; audience: string } | undefined;
   /** How long a live-session check may be reused (0: query on every request). */
   sessionCacheMs: number;
+  /**
+   * Lifetimes in seconds: an access token; a refresh token; a session no refresh has used for
+   * `idleTimeoutSeconds` (each refresh moves its end, so an active session lives on).
+   */
+  sessions: {
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    idleTimeoutSeconds: number;
+  };
+  /** Org creation and messaging wait until the account's email address is confirmed. */
+  emailVerificationRequired: boolean;
   bodyLimit: number;
   /** Open live-event streams this instance accepts, per user and in all. */
   sse: { maxPerUser: number; maxConnections: number };
@@ -172,6 +183,13 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     throw new ConfigError(`CORS_ORIGINS must list explicit origins in ${env.NODE_ENV}, not *`);
   }
   if (strict) requireDeploymentSettings(env, picked);
+  // A client refreshes when its access token expires: an idle timeout below that would end
+  // sessions that are in use.
+  if (env.SESSION_IDLE_TIMEOUT < env.ACCESS_TOKEN_TTL) {
+    throw new ConfigError(
+      'SESSION_IDLE_TIMEOUT must be at least ACCESS_TOKEN_TTL (both in seconds)',
+    );
+  }
   return {
     env: env.NODE_ENV,
     version: readVersion(),
@@ -191,6 +209,12 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
     firstSuperuser: { email: env.FIRST_SUPERUSER_EMAIL, password: env.FIRST_SUPERUSER_PASSWORD },
     idp: parseIdp(env),
     sessionCacheMs: env.AUTH_SESSION_CACHE_MS,
+    sessions: {
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
+      refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
+      idleTimeoutSeconds: env.SESSION_IDLE_TIMEOUT,
+    },
+    emailVerificationRequired: env.EMAIL_VERIFICATION_REQUIRED === 'true',
     bodyLimit: env.BODY_LIMIT,
     sse: { maxPerUser: env.SSE_MAX_PER_USER, maxConnections: env.SSE_MAX_CONNECTIONS },
     rateLimit: {

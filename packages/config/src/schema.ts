@@ -104,6 +104,11 @@ export const EnvSchema = Type.Object({
   LOGIN_ACCOUNT_WINDOW_MS: integer(86_400_000, 1000, 2_592_000_000),
   MESSAGE_RATE_LIMIT_MAX: integer(30, 1, 100_000),
   AUTH_SESSION_CACHE_MS: integer(10_000, 0, 60_000),
+  // Seconds, like UPLOAD_URL_TTL. The idle timeout ends a session nobody refreshed for that long.
+  ACCESS_TOKEN_TTL: integer(900, 60, 86_400),
+  REFRESH_TOKEN_TTL: integer(604_800, 300, 31_536_000),
+  SESSION_IDLE_TIMEOUT: integer(604_800, 60, 31_536_000),
+  EMAIL_VERIFICATION_REQUIRED: oneOf(['true', 'false'], 'false'),
   SSE_MAX_PER_USER: integer(10, 1, 1000),
   SSE_MAX_CONNECTIONS: integer(1000, 1, 1_000_000),
   QUEUE_PREFIX: Type.String({

@@ -344,3 +344,46 @@ describe('uploads and storage', () => {
     );
   });
 });
+
+describe('session lifetimes and email verification', () => {
+  it('default to 15-minute access tokens, 7-day refresh tokens and idle timeout, verification optional', () => {
+    const config = loadConfig({});
+    expect(config.sessions).toEqual({
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 604_800,
+      idleTimeoutSeconds: 604_800,
+    });
+    expect(config.emailVerificationRequired).toBe(false);
+  });
+
+  it('take each lifetime in seconds and EMAIL_VERIFICATION_REQUIRED=true', () => {
+    const config = loadConfig({
+      ACCESS_TOKEN_TTL: '300',
+      REFRESH_TOKEN_TTL: '86400',
+      SESSION_IDLE_TIMEOUT: '1800',
+      EMAIL_VERIFICATION_REQUIRED: 'true',
+    });
+    expect(config.sessions).toEqual({
+      accessTokenTtlSeconds: 300,
+      refreshTokenTtlSeconds: 86_400,
+      idleTimeoutSeconds: 1800,
+    });
+    expect(config.emailVerificationRequired).toBe(true);
+  });
+
+  it.each([
+    ['ACCESS_TOKEN_TTL', '10'],
+    ['ACCESS_TOKEN_TTL', '15m'],
+    ['REFRESH_TOKEN_TTL', '0'],
+    ['SESSION_IDLE_TIMEOUT', '-1'],
+    ['EMAIL_VERIFICATION_REQUIRED', 'yes'],
+  ])('refuses %s=%s', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be`));
+  });
+
+  it('refuses an idle timeout shorter than an access token lives', () => {
+    expect(() => loadConfig({ ACCESS_TOKEN_TTL: '900', SESSION_IDLE_TIMEOUT: '600' })).toThrow(
+      /^SESSION_IDLE_TIMEOUT must be at least ACCESS_TOKEN_TTL/,
+    );
+  });
+});

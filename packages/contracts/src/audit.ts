@@ -13,6 +13,7 @@ export const AuditActions = [
   'auth.refresh.reused',
   'auth.password.changed',
   'auth.password.reset',
+  'auth.email.change.requested',
   'auth.email.changed',
   'auth.account.deleted',
   'auth.lockout',
@@ -26,6 +27,8 @@ export const AuditActions = [
   'admin.user.roles.changed',
   'admin.user.superuser.changed',
   'admin.queue.action',
+  'admin.org.ownership.transferred',
+  'admin.org.deleted',
   // org membership
   'org.created',
   'org.deleted',

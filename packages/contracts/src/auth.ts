@@ -10,6 +10,11 @@ export const RegisterRequest = Type.Object(
     password: UserFields.Password,
     username: Type.Optional(UserFields.Username),
     fullName: Type.Optional(UserFields.FullName),
+    invitationToken: Type.Optional({
+      ...Token,
+      description:
+        'An org invitation sent to `email`: the account joins the org and its email counts as verified',
+    }),
   },
   { additionalProperties: false },
 );
@@ -57,9 +62,31 @@ export type PasswordResetConfirm = Static<typeof PasswordResetConfirm>;
 export const VerifyEmailRequest = Type.Object({ token: Token }, { additionalProperties: false });
 export type VerifyEmailRequest = Static<typeof VerifyEmailRequest>;
 
+/** What the User-Agent says of the device; each part null when it does not say. */
+export const SessionDevice = Type.Object({
+  browser: Nullable(Type.String({ description: 'e.g. "Firefox 128.0"' })),
+  os: Nullable(Type.String({ description: 'e.g. "macOS 14.5"' })),
+  type: Nullable(Type.String({ description: 'desktop | mobile | tablet | tv | bot' })),
+});
+export type SessionDevice = Static<typeof SessionDevice>;
+
+/** Asks to move the account to `newEmail`: a confirmation link goes there, a notice to the old one. */
+export const ChangeEmailRequest = Type.Object(
+  { newEmail: UserFields.Email },
+  { additionalProperties: false },
+);
+export type ChangeEmailRequest = Static<typeof ChangeEmailRequest>;
+
+export const ConfirmEmailChangeRequest = Type.Object(
+  { token: Token },
+  { additionalProperties: false },
+);
+export type ConfirmEmailChangeRequest = Static<typeof ConfirmEmailChangeRequest>;
+
 export const Session = Type.Object({
   id: Id,
   userAgent: Nullable(Type.String()),
+  device: SessionDevice,
   ip: Nullable(Type.String()),
   createdAt: Timestamp,
   lastUsedAt: Timestamp,

@@ -14,6 +14,10 @@ const id = Type.String({ minLength: 1, maxLength: 64 });
 
 export const EmailTemplateData = {
   'email-verification': Type.Object({ name, token }),
+  /** To the new address: the link that makes the change. */
+  'email-change': Type.Object({ name, token }),
+  /** To the old address: no link, only the fact and the address asked for. */
+  'email-change-notice': Type.Object({ name, newEmail: Type.String({ maxLength: 320 }) }),
   'password-reset': Type.Object({ name, token }),
   'org-invitation': Type.Object({
     inviterName: Type.String({ maxLength: 200 }),

@@ -8,6 +8,8 @@ import { type Static, Type } from 'typebox';
 /** Every email Atrium sends; the mail package has one text + HTML template per name. */
 export const EmailTemplates = [
   'email-verification',
+  'email-change',
+  'email-change-notice',
   'password-reset',
   'org-invitation',
   'form-confirmation',

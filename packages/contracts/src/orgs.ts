@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, Nullable, Page, Timestamp } from './common.js';
+import { Id, Nullable, Page, PageQuery, Timestamp } from './common.js';
 
 /** Organization roles, lowest first: each role can do everything the ones before it can. */
 export const OrgRoles = ['viewer', 'member', 'admin', 'owner'] as const;
@@ -127,3 +127,40 @@ export const AcceptInvitationRequest = Type.Object(
   { additionalProperties: false },
 );
 export type AcceptInvitationRequest = Static<typeof AcceptInvitationRequest>;
+
+/** An organization as a superuser administers it: no role of theirs, its member counts. */
+export const AdminOrganization = Type.Object(
+  {
+    id: Id,
+    name: Type.String(),
+    slug: Type.String(),
+    memberCount: Type.Integer({ minimum: 0 }),
+    ownerCount: Type.Integer({ minimum: 0 }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { additionalProperties: false },
+);
+export type AdminOrganization = Static<typeof AdminOrganization>;
+export const AdminOrganizationPage = Page(AdminOrganization);
+
+export const AdminOrgListQuery = Type.Object(
+  {
+    ...PageQuery.properties,
+    q: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: 'Matches the name or slug' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AdminOrgListQuery = Static<typeof AdminOrgListQuery>;
+
+/**
+ * Makes `userId` an owner (added as one when not a member: an explicit, audited superuser action)
+ * and every other owner an admin.
+ */
+export const TransferOwnershipRequest = Type.Object(
+  { userId: Id },
+  { additionalProperties: false },
+);
+export type TransferOwnershipRequest = Static<typeof TransferOwnershipRequest>;

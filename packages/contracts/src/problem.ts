@@ -25,6 +25,8 @@ export const ErrorCodes = [
   'captcha_failed',
   'idempotency_key_reused',
   'refresh_token_reused',
+  'email_not_verified',
+  'password_reset_required',
   'service_unavailable',
   'internal_error',
 ] as const;

@@ -8,6 +8,7 @@ export const Role = Type.Object(
     name: Type.String(),
     description: Type.String(),
     permissions: Type.Array(PermissionSchema),
+    isSystem: Type.Boolean({ description: 'Shipped with Atrium: cannot be edited or deleted' }),
     createdAt: Timestamp,
   },
   { additionalProperties: false },
@@ -17,12 +18,27 @@ export type Role = Static<typeof Role>;
 export const RoleList = Type.Object({ items: Type.Array(Role) });
 export type RoleList = Static<typeof RoleList>;
 
+const RoleName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9 _.:-]+$' });
+const RoleDescription = Type.String({ maxLength: 500 });
+const RolePermissions = Type.Array(PermissionSchema, { maxItems: 64, uniqueItems: true });
+
 export const CreateRoleRequest = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9 _.:-]+$' }),
+    name: RoleName,
     description: Type.String({ maxLength: 500, default: '' }),
-    permissions: Type.Array(PermissionSchema, { maxItems: 64, uniqueItems: true }),
+    permissions: RolePermissions,
   },
   { additionalProperties: false },
 );
 export type CreateRoleRequest = Static<typeof CreateRoleRequest>;
+
+/** Any of the three; `permissions` replaces the list. System roles refuse every change. */
+export const UpdateRoleRequest = Type.Object(
+  {
+    name: Type.Optional(RoleName),
+    description: Type.Optional(RoleDescription),
+    permissions: Type.Optional(RolePermissions),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateRoleRequest = Static<typeof UpdateRoleRequest>;

@@ -26,6 +26,9 @@ export const User = Type.Object(
     isSuperuser: Type.Boolean(),
     isActive: Type.Boolean(),
     emailVerified: Type.Boolean(),
+    passwordResetRequired: Type.Boolean({
+      description: 'An administrator demands a new password before the next sign-in',
+    }),
     permissions: Type.Array(PermissionSchema, {
       description: 'Effective permissions (every one for a superuser)',
     }),
@@ -72,6 +75,32 @@ export const UpdateMeRequest = Type.Object(
   { additionalProperties: false },
 );
 export type UpdateMeRequest = Static<typeof UpdateMeRequest>;
+
+/**
+ * An administrator's edit of an account (PATCH /users/{id}): profile, email, active, and a demand
+ * for a new password at the next sign-in. Superuser status and roles have routes of their own.
+ */
+export const UpdateUserRequest = Type.Object(
+  {
+    username: Type.Optional(Nullable(Username)),
+    fullName: Type.Optional(Nullable(FullName)),
+    bio: Type.Optional(Nullable(Bio)),
+    phoneNumber: Type.Optional(Nullable(Phone)),
+    email: Type.Optional({
+      ...Email,
+      description: 'A new address, unverified until its owner confirms it',
+    }),
+    isActive: Type.Optional(Type.Boolean({ description: 'false also ends every session' })),
+    passwordResetRequired: Type.Optional(
+      Type.Boolean({
+        description:
+          'true ends every session and makes sign-in answer 403 `password_reset_required` until the password is reset',
+      }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateUserRequest = Static<typeof UpdateUserRequest>;
 
 export const SetSuperuserRequest = Type.Object(
   { isSuperuser: Type.Boolean() },

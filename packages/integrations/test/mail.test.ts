@@ -8,6 +8,8 @@ const APP = 'https://app.example.com/atrium';
 /** Valid data for every template, with markup in the values to prove the escaping. */
 const samples = {
   'email-verification': { name: '<b>Ada</b>', token: 'tok en&1' },
+  'email-change': { name: '<b>Ada</b>', token: 'change-1' },
+  'email-change-notice': { name: 'Ada', newEmail: '<b>new</b>@example.com' },
   'password-reset': { token: 'reset-1' },
   'org-invitation': { inviterName: 'Grace <admin>', organizationName: 'R&D', token: 'inv-1' },
   'form-confirmation': { name: 'Alan', formName: 'contact "form"' },

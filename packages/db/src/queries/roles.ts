@@ -8,6 +8,7 @@ export const toRole = (row: RoleRow): Role => ({
   name: row.name,
   description: row.description,
   permissions: row.permissions as Role['permissions'],
+  isSystem: row.isSystem,
   createdAt: row.createdAt.toISOString(),
 });
 

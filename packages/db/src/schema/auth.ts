@@ -15,6 +15,8 @@ export const users = pgTable(
     passwordHash: text(),
     isSuperuser: boolean().notNull().default(false),
     isActive: boolean().notNull().default(true),
+    /** Set by an admin: sign-in answers `password_reset_required` until a reset clears it. */
+    passwordResetRequired: boolean().notNull().default(false),
     emailVerifiedAt: instant(),
     createdAt: createdAt(),
     updatedAt: instant().notNull().defaultNow(),
@@ -67,6 +69,8 @@ export const roles = pgTable('roles', {
   name: text().notNull().unique('roles_name_unique'),
   description: text().notNull().default(''),
   permissions: text().array().notNull().default(sql`'{}'::text[]`),
+  /** Shipped with Atrium: cannot be renamed, edited or deleted through the API. */
+  isSystem: boolean().notNull().default(false),
   createdAt: createdAt(),
 });
 export type RoleRow = typeof roles.$inferSelect;
@@ -87,10 +91,14 @@ export const userRoles = pgTable(
   ],
 );
 
-export const oneTimeTokenPurposes = ['password-reset', 'email-verification'] as const;
+export const oneTimeTokenPurposes = [
+  'password-reset',
+  'email-verification',
+  'email-change',
+] as const;
 export type OneTimeTokenPurpose = (typeof oneTimeTokenPurposes)[number];
 
-/** Password-reset and email-verification tokens: hash only, one hour, single use. */
+/** Password-reset, email-verification and email-change tokens: hash only, one hour, single use. */
 export const oneTimeTokens = pgTable(
   'one_time_tokens',
   {
@@ -99,6 +107,8 @@ export const oneTimeTokens = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     purpose: text({ enum: oneTimeTokenPurposes }).notNull(),
+    /** `email-change` only: the address the token confirms. */
+    newEmail: text(),
     tokenHash: text().notNull().unique('one_time_tokens_token_hash_unique'),
     createdAt: createdAt(),
     expiresAt: instant().notNull(),

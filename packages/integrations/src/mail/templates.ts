@@ -35,6 +35,22 @@ const templates: Templates = {
     paragraphs: [hello(d.name), 'Confirm your email address to finish setting up your account.'],
     action: { label: 'Confirm email', url: link('/verify-email', { token: d.token }) },
   }),
+  'email-change': (d, link) => ({
+    subject: 'Confirm your new email address',
+    paragraphs: [
+      hello(d.name),
+      'Someone asked to move an Atrium account to this address. If it was not you, ignore this email.',
+    ],
+    action: { label: 'Confirm new email', url: link('/confirm-email-change', { token: d.token }) },
+  }),
+  'email-change-notice': (d) => ({
+    subject: 'Your email address is being changed',
+    paragraphs: [
+      hello(d.name),
+      `Someone signed in to your account asked to change its email address to ${oneLine(d.newEmail, 320)}. It changes once the new address is confirmed.`,
+      'If it was not you, reset your password now and contact an administrator.',
+    ],
+  }),
   'password-reset': (d, link) => ({
     subject: 'Reset your password',
     paragraphs: [

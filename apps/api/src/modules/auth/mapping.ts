@@ -1,7 +1,7 @@
-import { ACCESS_TOKEN_TTL_SECONDS } from '@atrium/auth';
 import type { AuthResponse, Session, User } from '@atrium/contracts';
 import type { SessionRow } from '@atrium/db';
 import type { FastifyInstance } from 'fastify';
+import { deviceOf } from './device.js';
 
 /** The tokens of a started or refreshed session; the refresh token is never stored. */
 export interface SessionTokens {
@@ -10,7 +10,7 @@ export interface SessionTokens {
 }
 
 export function authResponse(
-  app: Pick<FastifyInstance, 'jwt'>,
+  app: Pick<FastifyInstance, 'jwt' | 'config'>,
   user: User,
   session: SessionTokens,
 ): AuthResponse {
@@ -18,7 +18,7 @@ export function authResponse(
     accessToken: app.jwt.sign({ sub: user.id, sid: session.sessionId }),
     refreshToken: session.refreshToken,
     tokenType: 'bearer',
-    expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+    expiresIn: app.config.sessions.accessTokenTtlSeconds,
     user,
   };
 }
@@ -28,6 +28,7 @@ export function toSession(row: SessionRow, currentId: string | undefined): Sessi
   return {
     id: row.id,
     userAgent: row.userAgent,
+    device: deviceOf(row.userAgent),
     ip: row.ip,
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt.toISOString(),

@@ -4,15 +4,18 @@ import { and, eq, gt, isNull, sql } from '@atrium/db/orm';
 
 const ONE_HOUR_MS = 3600 * 1000;
 
+/** `newEmail`: for `email-change`, the address the token confirms. */
 export async function createOneTimeToken(
   tx: Database,
   userId: string,
   purpose: OneTimeTokenPurpose,
+  newEmail: string | null = null,
 ): Promise<string> {
   const token = generateToken();
   await tx.insert(oneTimeTokens).values({
     userId,
     purpose,
+    newEmail,
     tokenHash: hashToken(token),
     expiresAt: new Date(Date.now() + ONE_HOUR_MS),
   });
@@ -25,6 +28,15 @@ export async function consumeOneTimeToken(
   token: string,
   purpose: OneTimeTokenPurpose,
 ): Promise<string | undefined> {
+  return (await consumeOneTimeTokenRow(tx, token, purpose))?.userId;
+}
+
+/** As consumeOneTimeToken, with the address an `email-change` token confirms. */
+export async function consumeOneTimeTokenRow(
+  tx: Database,
+  token: string,
+  purpose: OneTimeTokenPurpose,
+) {
   const [row] = await tx
     .update(oneTimeTokens)
     .set({ usedAt: sql`now()` })
@@ -36,6 +48,24 @@ export async function consumeOneTimeToken(
         gt(oneTimeTokens.expiresAt, sql`now()`),
       ),
     )
-    .returning({ userId: oneTimeTokens.userId });
-  return row?.userId;
+    .returning({ userId: oneTimeTokens.userId, newEmail: oneTimeTokens.newEmail });
+  return row;
+}
+
+/** Ends the user's unused tokens of `purpose` (a newer one replaces them). */
+export async function spendOneTimeTokens(
+  tx: Database,
+  userId: string,
+  purpose: OneTimeTokenPurpose,
+) {
+  await tx
+    .update(oneTimeTokens)
+    .set({ usedAt: sql`now()` })
+    .where(
+      and(
+        eq(oneTimeTokens.userId, userId),
+        eq(oneTimeTokens.purpose, purpose),
+        isNull(oneTimeTokens.usedAt),
+      ),
+    );
 }

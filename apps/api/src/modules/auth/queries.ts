@@ -53,8 +53,26 @@ export const updateProfile = (tx: Database, id: string, profile: UpdateMeRequest
     })
     .where(eq(users.id, id));
 
+/** A new password also clears an administrator's demand for one. */
 export const setPasswordHash = (tx: Database, id: string, passwordHash: string) =>
-  tx.update(users).set({ passwordHash, updatedAt: sql`now()` }).where(eq(users.id, id));
+  tx
+    .update(users)
+    .set({ passwordHash, passwordResetRequired: false, updatedAt: sql`now()` })
+    .where(eq(users.id, id));
+
+/** Moves the account to a confirmed address; answers the one it had. */
+export async function setEmail(tx: Database, id: string, email: string) {
+  const [before] = await tx
+    .select({ email: users.email })
+    .from(users)
+    .where(eq(users.id, id))
+    .for('update');
+  await tx
+    .update(users)
+    .set({ email, emailVerifiedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(eq(users.id, id));
+  return before?.email;
+}
 
 /** Keeps the first verification time when the email is confirmed again. */
 export const markEmailVerified = (tx: Database, id: string) =>

@@ -8,10 +8,19 @@ import {
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { accountRoutes } from './account-routes.js';
+import { emailRoutes } from './email-routes.js';
 import { LoginLimiter, perIp } from './limiter.js';
 import { authResponse } from './mapping.js';
 import { recoveryRoutes } from './recovery-routes.js';
-import { type AuthContext, login, logout, logoutEverywhere, refresh, register } from './service.js';
+import {
+  type AuthContext,
+  login,
+  logout,
+  logoutEverywhere,
+  logoutOthers,
+  refresh,
+  register,
+} from './service.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 
@@ -25,6 +34,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     db: app.db,
     failures: new LoginLimiter(app.config.loginFailures, app.config.queuePrefix, app.redis),
     authChanged: (tx) => app.authChanged(tx),
+    lifetimes: app.config.sessions,
   };
   const tags = ['auth'];
 
@@ -36,11 +46,13 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Create an account and sign in',
         body: RegisterRequest,
+        description:
+          'With `invitationToken`, the account joins the inviting org in the same transaction and its email counts as verified; an unknown or used token answers 404 and creates nothing, one sent to another address 403.',
         response: { 201: AuthResponse },
       },
     },
     async (request, reply) => {
-      const { user, session } = await register(app.db, request.body, clientOf(request));
+      const { user, session } = await register(context, request.body, clientOf(request));
       return reply.status(201).send(authResponse(app, user, session));
     },
   );
@@ -103,6 +115,23 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.post(
+    '/auth/logout-others',
+    {
+      config: { auth: true },
+      schema: {
+        tags,
+        summary: 'End every other session of this account, keeping this one',
+        response: { 204: NoContent },
+      },
+    },
+    async (request, reply) => {
+      await logoutOthers(context, request.me().id, request.session?.id);
+      return reply.status(204).send(null);
+    },
+  );
+
   await app.register(accountRoutes, { context });
+  await app.register(emailRoutes, { context });
   await app.register(recoveryRoutes, { context });
 };

@@ -16,10 +16,17 @@ import {
   insertAccount,
   prepareAccount,
 } from '../../accounts.js';
-import { Conflict, NotFound, Unauthorized } from '../../errors.js';
+import { Conflict, HttpError, NotFound, Unauthorized } from '../../errors.js';
+import { acceptInvitationIn } from '../../invitation-acceptance.js';
 import type { LoginLimiter } from './limiter.js';
 import { type SessionTokens, toSession } from './mapping.js';
-import { findLogin, passwordHashOf, setPasswordHash, updateProfile } from './queries.js';
+import {
+  findLogin,
+  markEmailVerified,
+  passwordHashOf,
+  setPasswordHash,
+  updateProfile,
+} from './queries.js';
 import { queueTokenEmail } from './recovery-service.js';
 import {
   claimRefreshToken,
@@ -32,16 +39,25 @@ import {
   sessionOfUser,
 } from './sessions.js';
 
-export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 const BAD_LOGIN = 'The email/username or password is incorrect.';
 
-const inSevenDays = () => new Date(Date.now() + SESSION_TTL_MS);
+/** Seconds (Config['sessions']): a session ends when no refresh used it for `idleTimeoutSeconds`. */
+export interface Lifetimes {
+  refreshTokenTtlSeconds: number;
+  idleTimeoutSeconds: number;
+}
+const DEFAULT_LIFETIMES: Lifetimes = {
+  refreshTokenTtlSeconds: 604_800,
+  idleTimeoutSeconds: 604_800,
+};
+const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000);
 
 /** What the auth module needs of the app: its database, the sign-in budgets, change announcements. */
 export interface AuthContext {
   db: Database;
   failures: LoginLimiter;
   authChanged(tx: Database): Promise<void>;
+  lifetimes: Lifetimes;
 }
 
 /** Who starts a session: stored with it, so its owner can tell their sessions apart. */
@@ -60,6 +76,7 @@ export async function startSession(
   db: Database,
   userId: string,
   client: SessionClient,
+  lifetimes: Lifetimes = DEFAULT_LIFETIMES,
 ): Promise<SessionTokens> {
   const sessionId = uuidv7();
   const refreshToken = generateToken();
@@ -68,7 +85,8 @@ export async function startSession(
     userId,
     userAgent: client.userAgent?.slice(0, 512) ?? null,
     ip: client.ip,
-    expiresAt: inSevenDays().toISOString(),
+    expiresAt: inSeconds(lifetimes.idleTimeoutSeconds).toISOString(),
+    tokenExpiresAt: inSeconds(lifetimes.refreshTokenTtlSeconds).toISOString(),
     tokenId: uuidv7(),
     tokenHash: hashToken(refreshToken),
   });
@@ -77,24 +95,36 @@ export async function startSession(
 
 /**
  * The account and its verification email commit together: a crash between two transactions
- * would leave an account whose owner never gets the email.
+ * would leave an account whose owner never gets the email. With an invitation token the account
+ * joins the org in the same transaction (a bad token creates nothing), and its email counts as
+ * verified: the invitation reached that mailbox.
  */
 export async function register(
-  db: Database,
+  { db, lifetimes }: AuthContext,
   input: RegisterRequest,
   client: SessionClient,
 ): Promise<SignedIn> {
   const account = await prepareAccount(db, input);
   const user = await db.transaction(async (tx) => {
     const created = await insertAccount(tx, account);
-    await queueTokenEmail(tx, created, 'email-verification');
-    return created;
+    if (!input.invitationToken) {
+      await queueTokenEmail(tx, created, 'email-verification');
+      return created;
+    }
+    await acceptInvitationIn(
+      tx,
+      created,
+      { actorId: created.id, actorIp: client.ip },
+      input.invitationToken,
+    );
+    await markEmailVerified(tx, created.id);
+    return { ...created, emailVerified: true };
   });
-  return { user, session: await startSession(db, user.id, client) };
+  return { user, session: await startSession(db, user.id, client, lifetimes) };
 }
 
 export async function login(
-  { db, failures }: AuthContext,
+  { db, failures, lifetimes }: AuthContext,
   input: LoginRequest,
   client: SessionClient,
 ): Promise<SignedIn> {
@@ -106,9 +136,18 @@ export async function login(
   const ok = await verifyPassword(found?.user.passwordHash, input.password);
   if (!ok || !found?.user.isActive) throw new Unauthorized(BAD_LOGIN, 'invalid_credentials');
   await attempt.succeeded();
-  const session = await startSession(db, found.user.id, client);
+  // Told only to whoever knows the password; it counts as a success, not a failed guess.
+  if (found.user.passwordResetRequired) throw passwordResetRequired();
+  const session = await startSession(db, found.user.id, client, lifetimes);
   return { user: toUser(found.user, found.permissions), session };
 }
+
+const passwordResetRequired = () =>
+  new HttpError(
+    403,
+    'password_reset_required',
+    'An administrator requires a new password for this account: reset it through POST /auth/password-reset/request, then sign in.',
+  );
 
 type Rotation =
   | { kind: 'rotated'; userId: string; session: SessionTokens }
@@ -119,7 +158,11 @@ type Rotation =
  * Exchanges a refresh token for a new one. Presenting a token that was rotated already is reuse
  * (a stolen copy, or a racing client we cannot tell from one) and ends the session.
  */
-async function rotateRefreshToken(tx: Database, token: string): Promise<Rotation> {
+async function rotateRefreshToken(
+  tx: Database,
+  token: string,
+  lifetimes: Lifetimes,
+): Promise<Rotation> {
   const tokenHash = hashToken(token);
   const claimed = await claimRefreshToken(tx, tokenHash);
   if (!claimed) {
@@ -128,10 +171,12 @@ async function rotateRefreshToken(tx: Database, token: string): Promise<Rotation
     await revokeSessions(tx, sessionById(seen.sessionId));
     return { kind: 'reused' };
   }
-  const session = await extendSession(tx, claimed.sessionId, inSevenDays());
+  const idleEnd = inSeconds(lifetimes.idleTimeoutSeconds);
+  const session = await extendSession(tx, claimed.sessionId, idleEnd);
   if (!session) return { kind: 'invalid' };
   const refreshToken = generateToken();
-  await insertRefreshToken(tx, session.id, hashToken(refreshToken), inSevenDays());
+  const tokenEnd = inSeconds(lifetimes.refreshTokenTtlSeconds);
+  await insertRefreshToken(tx, session.id, hashToken(refreshToken), tokenEnd);
   return {
     kind: 'rotated',
     userId: session.userId,
@@ -139,10 +184,13 @@ async function rotateRefreshToken(tx: Database, token: string): Promise<Rotation
   };
 }
 
-export async function refresh({ db, authChanged }: AuthContext, token: string): Promise<SignedIn> {
+export async function refresh(
+  { db, authChanged, lifetimes }: AuthContext,
+  token: string,
+): Promise<SignedIn> {
   // A reuse ends the session, committed before the refusal is answered.
   const result = await db.transaction(async (tx) => {
-    const rotated = await rotateRefreshToken(tx, token);
+    const rotated = await rotateRefreshToken(tx, token, lifetimes);
     if (rotated.kind === 'reused') await authChanged(tx);
     return rotated;
   });
@@ -172,6 +220,18 @@ export async function logout({ db, authChanged }: AuthContext, sessionId: string
 export async function logoutEverywhere({ db, authChanged }: AuthContext, userId: string) {
   await db.transaction(async (tx) => {
     await revokeSessions(tx, sessionsOf(userId));
+    await authChanged(tx);
+  });
+}
+
+/** Ends the user's sessions but this one ("sign out other devices"). */
+export async function logoutOthers(
+  { db, authChanged }: AuthContext,
+  userId: string,
+  sessionId: string | undefined,
+) {
+  await db.transaction(async (tx) => {
+    await revokeSessions(tx, otherSessionsOf(userId, sessionId));
     await authChanged(tx);
   });
 }

@@ -9,8 +9,9 @@ export interface NewSession {
   userId: string;
   userAgent: string | null;
   ip: string;
-  /** ISO timestamp, shared by the session and its first refresh token. */
+  /** ISO timestamps: the session's end if no refresh uses it, and its first refresh token's. */
   expiresAt: string;
+  tokenExpiresAt: string;
   tokenId: string;
   tokenHash: string;
 }
@@ -34,7 +35,7 @@ const startSessionStatement = perDatabase((db) => {
         id: param('tokenId'),
         sessionId: param('sessionId'),
         tokenHash: param('tokenHash'),
-        expiresAt: sql`${param('expiresAt')}::timestamptz`, // the same ISO string as the session's
+        expiresAt: sql`${param('tokenExpiresAt')}::timestamptz`,
       })
       .prepare('auth_start_session')
   );

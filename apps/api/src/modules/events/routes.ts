@@ -1,4 +1,3 @@
-import { ACCESS_TOKEN_TTL_SECONDS } from '@atrium/auth';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
@@ -17,10 +16,12 @@ const tooManyStreams = () =>
   );
 
 /** The auth hook has verified the bearer token; its `exp` is when the stream must end. */
-function ownerOf(app: Pick<FastifyInstance, 'jwt'>, request: FastifyRequest) {
+function ownerOf(app: Pick<FastifyInstance, 'jwt' | 'config'>, request: FastifyRequest) {
   const token = request.headers.authorization?.replace(/^Bearer /i, '') ?? '';
   const { exp } = app.jwt.decode<{ exp?: number }>(token) ?? {};
-  const expiresAt = exp ? exp * 1000 : Date.now() + ACCESS_TOKEN_TTL_SECONDS * 1000;
+  const expiresAt = exp
+    ? exp * 1000
+    : Date.now() + app.config.sessions.accessTokenTtlSeconds * 1000;
   return {
     userId: request.me().id,
     sessionId: request.session?.id,

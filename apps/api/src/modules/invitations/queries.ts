@@ -2,20 +2,12 @@ import {
   type Database,
   type InvitationRow,
   invitations,
-  memberships,
   organizations,
   type TenantScope,
   users,
 } from '@atrium/db';
 import { and, desc, eq, getTableColumns, gt, isNull, lt, sql } from '@atrium/db/orm';
-
-/** Pending: neither accepted nor revoked, and not expired. */
-export const pending = () =>
-  and(
-    isNull(invitations.acceptedAt),
-    isNull(invitations.revokedAt),
-    gt(invitations.expiresAt, sql`now()`),
-  );
+import { pendingInvitation as pending } from '@atrium/db/queries';
 
 const toAddress = (email: string) => eq(sql`lower(${invitations.email})`, email.toLowerCase());
 
@@ -140,36 +132,4 @@ export async function revokePending(scope: TenantScope, id: string) {
     .update(invitations, { revokedAt: sql`now()` }, and(eq(invitations.id, id), pending()))
     .returning({ email: invitations.email, role: invitations.role });
   return revoked;
-}
-
-/** The pending invitation carrying this token (any org), locked until the transaction ends. */
-export async function lockPendingByToken(tx: Database, tokenHash: string) {
-  const [row] = await tx
-    .select()
-    .from(invitations)
-    .where(and(eq(invitations.tokenHash, tokenHash), pending()))
-    .for('update');
-  return row;
-}
-
-export async function markAccepted(tx: Database, id: string) {
-  await tx.update(invitations).set({ acceptedAt: sql`now()` }).where(eq(invitations.id, id));
-}
-
-/** Adds the membership unless the user already has one; true when added. */
-export async function insertMembership(
-  tx: Database,
-  values: { orgId: string; userId: string; role: InvitationRow['role'] },
-) {
-  const added = await tx
-    .insert(memberships)
-    .values({ orgId: values.orgId, userId: values.userId, role: values.role })
-    .onConflictDoNothing()
-    .returning({ userId: memberships.userId });
-  return added.length > 0;
-}
-
-export async function organizationById(tx: Database, orgId: string) {
-  const [org] = await tx.select().from(organizations).where(eq(organizations.id, orgId));
-  return org;
 }

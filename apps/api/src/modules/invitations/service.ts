@@ -1,20 +1,17 @@
 import { generateToken, hashToken } from '@atrium/auth';
 import type { CreateInvitationRequest, OrgRole } from '@atrium/contracts';
 import { type Database, type TenantScope, tenantScope } from '@atrium/db';
-import { type AuditActor, recordAudit, recordOrgAudit, toOrganization } from '@atrium/db/queries';
+import { type AuditActor, recordOrgAudit } from '@atrium/db/queries';
 import { enqueueEmail } from '@atrium/jobs';
-import { Conflict, Forbidden, HttpError, NotFound } from '../../errors.js';
+import { Forbidden, HttpError, NotFound } from '../../errors.js';
+import { acceptInvitationIn } from '../../invitation-acceptance.js';
 import { idCursor, isUuid, toPage } from '../../pagination.js';
 import { toInvitation } from './mapping.js';
 import {
   insertInvitation,
-  insertMembership,
   inviterName,
   lockOrganization,
-  lockPendingByToken,
   lockRecipient,
-  markAccepted,
-  organizationById,
   pendingPage,
   type Recent,
   revokePending,
@@ -157,38 +154,12 @@ export async function revokeInvitation(scope: TenantScope, actor: AuditActor, id
   });
 }
 
-/**
- * Accepts an invitation for the signed-in user, whose email must be the invited one: the only
- * way an org admin's choice turns into a membership. The invitation is consumed in the same
- * transaction that adds the membership.
- */
+/** Accepts an invitation for the signed-in user (the rules are in invitation-acceptance.ts). */
 export async function acceptInvitation(
   db: Database,
   user: { id: string; email: string },
   actor: AuditActor,
   token: string,
 ) {
-  return db.transaction(async (tx) => {
-    const invitation = await lockPendingByToken(tx, hashToken(token));
-    if (!invitation) throw new NotFound('invitation');
-    if (invitation.email.toLowerCase() !== user.email.toLowerCase()) {
-      throw new Forbidden('This invitation was sent to another email address.');
-    }
-    const { orgId, role } = invitation;
-    if (!(await insertMembership(tx, { orgId, userId: user.id, role }))) {
-      throw new Conflict('You are already a member of this organization.');
-    }
-    await markAccepted(tx, invitation.id);
-    const org = await organizationById(tx, orgId);
-    if (!org) throw new NotFound('organization');
-    await recordAudit(tx, {
-      ...actor,
-      action: 'org.invitation.accepted',
-      targetType: 'invitation',
-      targetId: invitation.id,
-      orgId,
-      data: { userId: user.id, role },
-    });
-    return toOrganization(org, role);
-  });
+  return db.transaction((tx) => acceptInvitationIn(tx, user, actor, token));
 }

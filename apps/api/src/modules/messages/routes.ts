@@ -56,7 +56,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/messages',
     {
-      config: { ...auth, rateLimit: sendLimit(app) },
+      config: { ...auth, verifiedEmail: true, rateLimit: sendLimit(app) },
       schema: {
         tags,
         summary: 'Send a message; the conversation is made on the first one',
@@ -218,7 +218,7 @@ const conversationRoutes =
     app.post(
       '/conversations/:id/messages',
       {
-        config: { ...auth, rateLimit: sendLimit(app) },
+        config: { ...auth, verifiedEmail: true, rateLimit: sendLimit(app) },
         schema: {
           tags,
           summary: 'Send a message to the other participant',

@@ -9,6 +9,7 @@ import {
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { auditActor } from '../../audit-actor.js';
+import { adminOrgRoutes } from './admin-routes.js';
 import {
   createOrganization,
   deleteOrganization,
@@ -29,7 +30,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/orgs',
     {
-      config: { auth: true },
+      config: { auth: true, verifiedEmail: true },
       schema: {
         tags,
         summary: 'Create an organization; you become its owner',
@@ -110,4 +111,6 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.status(204).send(null);
     },
   );
+
+  await app.register(adminOrgRoutes);
 };

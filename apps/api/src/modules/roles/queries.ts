@@ -1,4 +1,4 @@
-import type { Permission } from '@atrium/contracts';
+import type { Permission, UpdateRoleRequest } from '@atrium/contracts';
 import { type Database, roles } from '@atrium/db';
 import { asc, eq } from '@atrium/db/orm';
 
@@ -23,3 +23,22 @@ export async function insertRole(
 
 export const deleteRoleRow = (tx: Database, id: string) =>
   tx.delete(roles).where(eq(roles.id, id)).returning({ id: roles.id, name: roles.name });
+
+/** The role's row, locked until the transaction ends (an edit reads then writes it). */
+export async function lockRole(tx: Database, id: string) {
+  const [row] = await tx.select().from(roles).where(eq(roles.id, id)).for('update');
+  return row;
+}
+
+export async function updateRoleRow(tx: Database, id: string, changes: UpdateRoleRequest) {
+  const [row] = await tx
+    .update(roles)
+    .set({
+      name: changes.name,
+      description: changes.description,
+      permissions: changes.permissions,
+    })
+    .where(eq(roles.id, id))
+    .returning();
+  return row!;
+}

@@ -32,3 +32,31 @@ export const setActive = (tx: Database, id: string, isActive: boolean) =>
 
 export const setSuperuser = (tx: Database, id: string, isSuperuser: boolean) =>
   tx.update(users).set({ isSuperuser, updatedAt: sql`now()` }).where(eq(users.id, id));
+
+/** The columns PATCH /users/{id} may set, each only when given. */
+export interface UserChanges {
+  username?: string | null;
+  fullName?: string | null;
+  bio?: string | null;
+  phoneNumber?: string | null;
+  email?: string;
+  isActive?: boolean;
+  passwordResetRequired?: boolean;
+}
+
+/** A new email starts unverified: the administrator typed it, its owner has not confirmed it. */
+export const updateUserRow = (tx: Database, id: string, changes: UserChanges) =>
+  tx
+    .update(users)
+    .set({
+      username: changes.username,
+      fullName: changes.fullName,
+      bio: changes.bio,
+      phoneNumber: changes.phoneNumber,
+      email: changes.email,
+      emailVerifiedAt: changes.email === undefined ? undefined : null,
+      isActive: changes.isActive,
+      passwordResetRequired: changes.passwordResetRequired,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(users.id, id));

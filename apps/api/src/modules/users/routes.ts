@@ -5,6 +5,7 @@ import {
   RoleList,
   SetSuperuserRequest,
   SetUserRolesRequest,
+  UpdateUserRequest,
   User,
   UserListQuery,
   UserPage,
@@ -22,6 +23,7 @@ import {
   setUserRoles,
   setUserSuperuser,
   type UsersContext,
+  updateUser,
   userRoles,
 } from './service.js';
 
@@ -67,6 +69,25 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) =>
       reply.status(201).send(await createUser(app.db, admin(request), request.body)),
+  );
+
+  app.patch(
+    '/users/:id',
+    {
+      // Moving an account to another email address hands it to whoever reads that mailbox.
+      config: { ...write, reauth: true, errors: [409] },
+      schema: {
+        tags,
+        summary: "Edit a user's profile, email, active flag or password-reset demand",
+        description:
+          'Only superusers edit superusers. `isActive: false` and `passwordResetRequired: true` end every session of the user. A new email starts unverified. Audited (`admin.user.updated`).',
+        params: IdParams,
+        body: UpdateUserRequest,
+        response: { 200: User },
+      },
+    },
+    async (request) =>
+      updateUser(context, request.me(), request.ip, request.params.id, request.body),
   );
 
   app.delete(

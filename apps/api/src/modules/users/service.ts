@@ -1,4 +1,10 @@
-import type { CreateUserRequest, Role, User, UserListQuery } from '@atrium/contracts';
+import type {
+  CreateUserRequest,
+  Role,
+  UpdateUserRequest,
+  User,
+  UserListQuery,
+} from '@atrium/contracts';
 import type { Database } from '@atrium/db';
 import {
   type AuditActor,
@@ -12,10 +18,17 @@ import {
   toUser,
   unknownRoleIds,
 } from '@atrium/db/queries';
-import { getUser, insertAccount, prepareAccount } from '../../accounts.js';
+import { assertAvailable, getUser, insertAccount, prepareAccount } from '../../accounts.js';
 import { BadRequest, Conflict, Forbidden } from '../../errors.js';
 import { idCursor, toPage } from '../../pagination.js';
-import { deleteUserRow, listUserRows, setActive, setSuperuser } from './queries.js';
+import {
+  deleteUserRow,
+  listUserRows,
+  setActive,
+  setSuperuser,
+  type UserChanges,
+  updateUserRow,
+} from './queries.js';
 
 /** What user administration needs of the app: announcing a change of who may do what. */
 export interface UsersContext {
@@ -123,6 +136,71 @@ export async function setUserSuperuser(
       data: { isSuperuser },
     });
   });
+  return getUser(db, id);
+}
+
+const isUniqueViolation = (error: unknown) =>
+  [error, (error as { cause?: unknown }).cause].some(
+    (e) => (e as { code?: string } | undefined)?.code === '23505',
+  );
+
+/**
+ * An administrator's edit. Disabling an account or demanding a new password ends its sessions;
+ * the change, the session ends and one audit row (the changed fields, never a secret) commit
+ * together.
+ */
+export async function updateUser(
+  { db, authChanged }: UsersContext,
+  actor: User,
+  actorIp: string,
+  id: string,
+  input: UpdateUserRequest,
+) {
+  const before = await target(db, actor, id);
+  if (input.email !== undefined || input.username) {
+    await assertAvailable(db, input.email, input.username ?? undefined, id);
+  }
+  const changes: UserChanges = {
+    username: input.username,
+    fullName: input.fullName,
+    bio: input.bio,
+    phoneNumber: input.phoneNumber,
+    email: input.email === undefined || input.email === before.email ? undefined : input.email,
+    isActive: input.isActive,
+    passwordResetRequired: input.passwordResetRequired,
+  };
+  const fields = Object.keys(input).sort();
+  await db
+    .transaction(async (tx) => {
+      if (input.isActive === false) await assertNotLastSuperuser(tx, id);
+      if (input.isActive === false || input.passwordResetRequired === true) {
+        await revokeSessions(tx, sessionsOf(id));
+      }
+      await updateUserRow(tx, id, changes);
+      await recordAudit(tx, {
+        action: 'admin.user.updated',
+        targetType: 'user',
+        targetId: id,
+        actorId: actor.id,
+        actorIp,
+        data: {
+          fields,
+          ...(changes.email ? { email: { from: before.email, to: changes.email } } : {}),
+          ...(input.isActive === undefined ? {} : { isActive: input.isActive }),
+          ...(input.passwordResetRequired === undefined
+            ? {}
+            : { passwordResetRequired: input.passwordResetRequired }),
+        },
+      });
+      await authChanged(tx);
+    })
+    .catch((error: unknown) => {
+      // A concurrent change took the email or username between the check and this write.
+      if (isUniqueViolation(error)) {
+        throw new Conflict('An account with this email or username already exists.');
+      }
+      throw error;
+    });
   return getUser(db, id);
 }
 

@@ -1,4 +1,4 @@
-import { ACCESS_TOKEN_TTL_SECONDS, hasPermission } from '@atrium/auth';
+import { hasPermission } from '@atrium/auth';
 import type { OrgRole, Permission, User } from '@atrium/contracts';
 import type { Prefetched, UserRow } from '@atrium/db';
 import { sql } from '@atrium/db/orm';
@@ -87,9 +87,10 @@ declare module '@fastify/jwt' {
 export const authPlugin = fp(
   async (app: FastifyInstance) => {
     const { issuer, audience } = app.config.jwt;
+    const accessTtl = app.config.sessions.accessTokenTtlSeconds;
     await app.register(fastifyJwt, {
       secret: jwtSecret(app.config),
-      sign: { algorithm: 'HS256', expiresIn: ACCESS_TOKEN_TTL_SECONDS, iss: issuer, aud: audience },
+      sign: { algorithm: 'HS256', expiresIn: accessTtl, iss: issuer, aud: audience },
       verify: {
         // Pinned: no `none`, no switching to an asymmetric algorithm with the secret as a key.
         algorithms: ['HS256'],
@@ -98,7 +99,7 @@ export const authPlugin = fp(
         // A token that never expires, or was issued longer ago than we issue for, is refused even
         // when its signature holds (a leaked secret's forgeries, tokens of another Atrium service).
         requiredClaims: ['iss', 'aud', 'iat', 'exp', 'sub', 'sid'],
-        maxAge: ACCESS_TOKEN_TTL_SECONDS,
+        maxAge: accessTtl,
         // A token seen before skips the HMAC (fast-jwt keeps the verified claims until they expire);
         // the session is still checked on every request.
         cache: 10_000,
