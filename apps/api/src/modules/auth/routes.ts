@@ -31,8 +31,9 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/register',
     {
-      config: { noStore: true, rateLimit: perIp(app, 20, FIFTEEN_MINUTES) },
+      config: { errors: [409], noStore: true, rateLimit: perIp(app, 20, FIFTEEN_MINUTES) },
       schema: {
+        operationId: 'auth.register',
         tags,
         summary: 'Create an account and sign in',
         body: RegisterRequest,
@@ -50,6 +51,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { noStore: true, rateLimit: perIp(app, 30, 60_000) },
       schema: {
+        operationId: 'auth.login',
         tags,
         summary: 'Sign in with email or username',
         body: LoginRequest,
@@ -67,6 +69,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { noStore: true, rateLimit: perIp(app, 60, 60_000) },
       schema: {
+        operationId: 'auth.refresh',
         tags,
         summary: 'Exchange a refresh token for new tokens (rotation)',
         body: RefreshRequest,
@@ -83,7 +86,12 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/auth/logout',
     {
       config: { auth: true },
-      schema: { tags, summary: 'End this session', response: { 204: NoContent } },
+      schema: {
+        operationId: 'auth.logout',
+        tags,
+        summary: 'End this session',
+        response: { 204: NoContent },
+      },
     },
     async (request, reply) => {
       await logout(context, request.session?.id);
@@ -95,7 +103,12 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/auth/logout-all',
     {
       config: { auth: true },
-      schema: { tags, summary: 'End every session of this account', response: { 204: NoContent } },
+      schema: {
+        operationId: 'auth.logoutAll',
+        tags,
+        summary: 'End every session of this account',
+        response: { 204: NoContent },
+      },
     },
     async (request, reply) => {
       await logoutEverywhere(context, request.me().id);

@@ -93,12 +93,16 @@ export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const [one, many] = LABELS[type];
     const tags = ['content'];
     const path = `/${type}`;
+    // `case-studies` → `content.caseStudies.list`
+    const id = (action: string) =>
+      `content.${type.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}.${action}`;
 
     app.get(
       path,
       {
         preHandler: preview,
         schema: {
+          operationId: id('list'),
           tags,
           summary: `Published ${many}, in display order`,
           description:
@@ -119,6 +123,7 @@ export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         preHandler: preview,
         schema: {
+          operationId: id('get'),
           tags,
           summary: `One published ${one}`,
           params: SlugParams,
@@ -140,6 +145,7 @@ export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         config: writer,
         schema: {
+          operationId: id('create'),
           tags,
           summary: `Create a ${one} (a draft unless \`published\`)`,
           body: CreateContentRequests[type],
@@ -157,6 +163,7 @@ export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         config: writer,
         schema: {
+          operationId: id('update'),
           tags,
           summary: `Change a ${one}`,
           params: SlugParams,
@@ -173,6 +180,7 @@ export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         config: writer,
         schema: {
+          operationId: id('delete'),
           tags,
           summary: `Delete a ${one}`,
           params: SlugParams,

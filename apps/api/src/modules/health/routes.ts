@@ -33,6 +33,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: noLimit,
       schema: {
+        operationId: 'health.get',
         tags: ['operations'],
         summary: 'Readiness: the database and Redis answer (503 when the database does not)',
         response: { 200: Health, 503: Health },
@@ -62,6 +63,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: noLimit,
       schema: {
+        operationId: 'health.live',
         tags: ['operations'],
         summary: 'Liveness: the process is serving requests',
         response: { 200: Liveness },

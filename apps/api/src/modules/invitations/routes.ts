@@ -29,6 +29,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'invitations:manage' },
       schema: {
+        operationId: 'invitations.create',
         tags,
         summary: 'Invite someone by email (the token is only emailed)',
         description:
@@ -51,6 +52,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'invitations:manage' },
       schema: {
+        operationId: 'invitations.list',
         tags,
         summary: 'Pending invitations',
         params: OrgParams,
@@ -66,6 +68,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'invitations:manage' },
       schema: {
+        operationId: 'invitations.revoke',
         tags,
         summary: 'Revoke a pending invitation',
         params: InvitationParams,
@@ -81,8 +84,9 @@ export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/invitations/accept',
     {
-      config: { auth: true },
+      config: { errors: [409], auth: true },
       schema: {
+        operationId: 'invitations.accept',
         tags,
         summary: 'Accept an invitation sent to your email address',
         body: AcceptInvitationRequest,

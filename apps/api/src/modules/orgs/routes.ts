@@ -28,8 +28,9 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/orgs',
     {
-      config: { auth: true },
+      config: { errors: [409], auth: true },
       schema: {
+        operationId: 'orgs.create',
         tags,
         summary: 'Create an organization; you become its owner',
         body: CreateOrgRequest,
@@ -45,6 +46,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { auth: true },
       schema: {
+        operationId: 'orgs.list',
         tags,
         summary: 'The organizations you belong to, with your role',
         querystring: PageQuery,
@@ -59,6 +61,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'org:read' },
       schema: {
+        operationId: 'orgs.get',
         tags,
         summary: 'One organization',
         params: OrgParams,
@@ -71,8 +74,9 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/orgs/:orgId',
     {
-      config: { org: 'org:update' },
+      config: { errors: [409], org: 'org:update' },
       schema: {
+        operationId: 'orgs.update',
         tags,
         summary: 'Rename an organization or change its slug',
         params: OrgParams,
@@ -89,6 +93,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'org:delete' },
       schema: {
+        operationId: 'orgs.delete',
         tags,
         summary: 'Delete an organization and all its data',
         params: OrgParams,

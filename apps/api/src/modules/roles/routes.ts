@@ -9,7 +9,12 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/roles',
     {
       config: { permission: 'roles:read' },
-      schema: { tags, summary: 'Every role', response: { 200: RoleList } },
+      schema: {
+        operationId: 'roles.list',
+        tags,
+        summary: 'Every role',
+        response: { 200: RoleList },
+      },
     },
     async () => ({ items: await listRoles(app.db) }),
   );
@@ -17,8 +22,9 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/roles',
     {
-      config: { permission: 'roles:write' },
+      config: { errors: [409], permission: 'roles:write' },
       schema: {
+        operationId: 'roles.create',
         tags,
         summary: 'Create a role from catalogue permissions',
         body: CreateRoleRequest,
@@ -32,7 +38,13 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/roles/:id',
     {
       config: { permission: 'roles:write' },
-      schema: { tags, summary: 'Delete a role', params: IdParams, response: { 204: NoContent } },
+      schema: {
+        operationId: 'roles.delete',
+        tags,
+        summary: 'Delete a role',
+        params: IdParams,
+        response: { 204: NoContent },
+      },
     },
     async (request, reply) => {
       await deleteRole(app.db, (tx) => app.authChanged(tx), request.params.id);
