@@ -2,16 +2,13 @@ import { type Static, Type } from 'typebox';
 import { Id, Timestamp } from './common.js';
 import { PermissionSchema } from './permissions.js';
 
-export const Role = Type.Object(
-  {
-    id: Id,
-    name: Type.String(),
-    description: Type.String(),
-    permissions: Type.Array(PermissionSchema),
-    createdAt: Timestamp,
-  },
-  { additionalProperties: false },
-);
+export const Role = Type.Object({
+  id: Id,
+  name: Type.String(),
+  description: Type.String(),
+  permissions: Type.Array(PermissionSchema),
+  createdAt: Timestamp,
+});
 export type Role = Static<typeof Role>;
 
 export const RoleList = Type.Object({ items: Type.Array(Role) });

@@ -7,7 +7,9 @@ import {
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import { documented } from '../../openapi.js';
 import { accountRoutes } from './account-routes.js';
+import { authResponseExample, loginExample, registerExample } from './examples.js';
 import { LoginLimiter, perIp } from './limiter.js';
 import { authResponse } from './mapping.js';
 import { recoveryRoutes } from './recovery-routes.js';
@@ -36,8 +38,13 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'auth.register',
         tags,
         summary: 'Create an account and sign in',
-        body: RegisterRequest,
-        response: { 201: AuthResponse },
+        body: documented(RegisterRequest, { examples: [registerExample] }),
+        response: {
+          201: documented(AuthResponse, {
+            description: 'Signed up and in: the tokens and the new account',
+            examples: [authResponseExample],
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -54,8 +61,13 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'auth.login',
         tags,
         summary: 'Sign in with email or username',
-        body: LoginRequest,
-        response: { 200: AuthResponse },
+        body: documented(LoginRequest, { examples: [loginExample] }),
+        response: {
+          200: documented(AuthResponse, {
+            description: 'Signed in: an access token (Bearer) and a refresh token',
+            examples: [authResponseExample],
+          }),
+        },
       },
     },
     async (request) => {

@@ -47,6 +47,8 @@ const previewProblems = {
   401: problem('`preview=true` without a valid access token'),
   403: problem('`preview=true` without the `content:write` permission'),
 };
+/** Public, or with a token for `preview=true` (drafts). */
+const publicOrPreview: Record<string, string[]>[] = [{}, { bearerAuth: [] }];
 const ContentfulConflict = problem(
   'A slug that is taken, or content managed in Contentful (`CMS=contentful`)',
 );
@@ -108,6 +110,7 @@ export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           description:
             'Public; `ETag` and `If-None-Match` (304), `Cache-Control: public`. Keyset pages by `cursor`.',
           querystring: type === 'case-studies' ? CaseStudyListQuery : ContentListQuery,
+          security: publicOrPreview,
           response: { 200: ContentPages[type], 304: NotModified, ...previewProblems },
         },
       },
@@ -126,8 +129,11 @@ export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           operationId: id('get'),
           tags,
           summary: `One published ${one}`,
+          description:
+            'Public; `ETag` and `If-None-Match` (304). With `preview=true` and a `content:write` token, drafts too.',
           params: SlugParams,
           querystring: ContentItemQuery,
+          security: publicOrPreview,
           response: { 200: ContentItems[type], 304: NotModified, ...previewProblems },
         },
       },

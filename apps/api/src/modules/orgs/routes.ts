@@ -8,6 +8,7 @@ import {
   UpdateOrgRequest,
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { documented } from '../../openapi.js';
 import {
   createOrganization,
   deleteOrganization,
@@ -33,8 +34,24 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'orgs.create',
         tags,
         summary: 'Create an organization; you become its owner',
-        body: CreateOrgRequest,
-        response: { 201: Organization },
+        body: documented(CreateOrgRequest, {
+          examples: [{ name: 'Northwind', slug: 'northwind' }],
+        }),
+        response: {
+          201: documented(Organization, {
+            description: 'The new organization; you are its owner',
+            examples: [
+              {
+                id: '01936b4e-1111-7c3d-9e1f-2a3b4c5d6e7f',
+                name: 'Northwind',
+                slug: 'northwind',
+                role: 'owner',
+                createdAt: '2026-11-20T09:12:44.120Z',
+                updatedAt: '2026-11-20T09:12:44.120Z',
+              },
+            ],
+          }),
+        },
       },
     },
     async (request, reply) =>
