@@ -11,6 +11,7 @@ const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Atrium API reference</title>
+<link rel="icon" href="data:,">
 </head>
 <body>
 <redoc spec-url="/docs/json"></redoc>
