@@ -79,7 +79,8 @@ export class SchemaComponents {
 
   /** A copy of `schema` whose sub-schemas are referenced where named (the schema itself is not). */
   #inner(schema: Schema): Schema {
-    const copy: Schema = { ...schema };
+    // An `$id` would make the references inside resolve against it (Problem has one for addSchema).
+    const { $id: _id, ...copy }: Schema = { ...schema };
     for (const key of CHILD_MAPS)
       if (isSchema(schema[key]))
         copy[key] = Object.fromEntries(
