@@ -22,6 +22,8 @@ const external = [
   '@electric-sql/pglite',
   '@node-rs/argon2',
   '@fastify/swagger-ui',
+  // Its standalone browser bundle is served as a file (/redoc), not imported.
+  'redoc',
   '@bull-board/api',
   '@bull-board/fastify',
   'pino',

@@ -81,6 +81,11 @@ describe('pnpm start: the bundled API and worker in one process, over a real soc
       });
       expect((await fetch(`${base}/docs/json`)).status).toBe(200);
       expect((await fetch(`${base}/docs/`)).status).toBe(200);
+      // ReDoc's bundle resolves from the bundle's own node_modules (redoc is external).
+      expect(await (await fetch(`${base}/redoc`)).text()).toContain('redoc.standalone.js');
+      const redoc = await fetch(`${base}/redoc/redoc.standalone.js`);
+      expect(redoc.status).toBe(200);
+      expect((await redoc.text()).length).toBeGreaterThan(500_000);
       expect(await (await fetch(`${base}/metrics`)).text()).toContain(
         'atrium_http_request_duration_seconds',
       );

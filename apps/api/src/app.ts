@@ -30,7 +30,7 @@ import { authPlugin } from './plugins/auth/index.js';
 import { clientErrorHandler, frameworkErrors } from './plugins/client-errors.js';
 import { closedSchemasPlugin } from './plugins/closed-schemas.js';
 import { contextPlugin } from './plugins/context.js';
-import { docsPlugin } from './plugins/docs.js';
+import { docsPlugin } from './plugins/docs/index.js';
 import { errorResponsesPlugin } from './plugins/error-responses.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { eventsPlugin } from './plugins/events.js';

@@ -11,6 +11,7 @@ beforeAll(async () => {
     '/echo',
     {
       schema: {
+        hide: true,
         body: Type.Object(
           { email: Type.String({ format: 'email' }), age: Type.Integer({ minimum: 0 }) },
           { additionalProperties: false },
@@ -19,7 +20,7 @@ beforeAll(async () => {
     },
     async (request) => request.body,
   );
-  app.get('/boom', async () => {
+  app.get('/boom', { schema: { hide: true } }, async () => {
     throw new Error('connection to 10.0.0.5 failed: password authentication failed for "admin"');
   });
 });

@@ -1,10 +1,11 @@
-import { InteractionPatch } from '@atrium/contracts';
+import { InteractionPatch, User } from '@atrium/contracts';
 import Fastify from 'fastify';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedSchemasPlugin, openObjectPaths } from '../src/plugins/closed-schemas.js';
+import { sample } from './interactions-support.js';
 import { testApp } from './support.js';
-import { person } from './tenant-support.js';
+import { orgOf, person } from './tenant-support.js';
 
 const Closed = Type.Object({ a: Type.String(), b: Type.Number() }, { additionalProperties: false });
 
@@ -33,6 +34,66 @@ describe('the real app', () => {
     expect(response.json().errors).toEqual([
       { path: '/querystring/orgId', message: 'is not an accepted field' },
     ]);
+  });
+});
+
+describe('unknown body fields', () => {
+  let app: Awaited<ReturnType<typeof testApp>>;
+  beforeAll(async () => {
+    app = await testApp();
+  });
+  afterAll(() => app.dispose());
+
+  it('answers PATCH /auth/me {"fullname"} with 400 naming the field, and changes nothing', async () => {
+    const me = await person(app);
+    const before = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: me.headers });
+    const response = await app.inject({
+      method: 'PATCH',
+      url: '/api/v1/auth/me',
+      headers: me.headers,
+      payload: { fullname: 'Ada Lovelace', bio: 'Analyst' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ code: 'validation_failed' });
+    expect(response.json().errors).toEqual([
+      { path: '/body/fullname', message: 'is not an accepted field' },
+    ]);
+    const after = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: me.headers });
+    expect(after.json()).toEqual(before.json());
+    expect(after.json().bio).toBeNull();
+  });
+
+  it('names every unknown field and creates nothing', async () => {
+    const me = await person(app);
+    const orgId = await orgOf(app, me);
+    const url = `/api/v1/orgs/${orgId}/interactions`;
+    const response = await app.inject({
+      method: 'POST',
+      url,
+      headers: me.headers,
+      payload: { ...sample(), orgId: 'another-org', createdBy: me.id },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toEqual(
+      expect.arrayContaining([
+        { path: '/body/orgId', message: 'is not an accepted field' },
+        { path: '/body/createdBy', message: 'is not an accepted field' },
+      ]),
+    );
+    const list = await app.inject({ method: 'GET', url, headers: me.headers });
+    expect(list.json().items).toEqual([]);
+  });
+
+  it('still sends only the fields a response schema names (open schemas do not leak)', async () => {
+    const me = await person(app);
+    const response = await app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: me.headers,
+    });
+    expect(response.statusCode).toBe(200);
+    expect(Object.keys(response.json()).sort()).toEqual(Object.keys(User.properties).sort());
   });
 });
 

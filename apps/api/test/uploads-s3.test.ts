@@ -76,8 +76,10 @@ describe('uploads with the S3 driver', () => {
     expect(await scanJobs(app, ticket.uploadId)).toHaveLength(1);
   });
 
-  it('serves no local upload route: the bytes never pass through the API', async () => {
+  it('answers the local upload route with 404 naming S3: the bytes never pass through the API', async () => {
     const response = await app.inject({ method: 'PUT', url: '/api/v1/upload/file?key=x' });
     expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ code: 'not_found' });
+    expect(response.json().detail).toContain('S3');
   });
 });

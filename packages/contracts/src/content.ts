@@ -44,8 +44,8 @@ const common = {
   updatedAt: Timestamp,
 };
 
-const item = <P extends TProperties>(extra: P) =>
-  Type.Object({ ...common, ...extra }, { additionalProperties: false });
+// A response: open, so a field added later does not fail an older client's check (see README).
+const item = <P extends TProperties>(extra: P) => Type.Object({ ...common, ...extra });
 
 export const Service = item({});
 export type Service = Static<typeof Service>;

@@ -85,24 +85,21 @@ export const FormHeaders = Type.Object({
   ),
 });
 
-export const FormAccepted = Type.Object({ id: Id }, { additionalProperties: false });
+export const FormAccepted = Type.Object({ id: Id });
 export type FormAccepted = Static<typeof FormAccepted>;
 
 /** A stored submission as `forms:read` holders see it; `payload` is the form minus captcha and honeypot. */
-export const FormSubmission = Type.Object(
-  {
-    id: Id,
-    type: Type.Enum(FormTypes),
-    leadId: Nullable(Id),
-    email: Type.String(),
-    payload: Type.Record(Type.String(), Type.Unknown()),
-    spam: Type.Boolean(),
-    ip: Type.String(),
-    userAgent: Nullable(Type.String()),
-    createdAt: Timestamp,
-  },
-  { additionalProperties: false },
-);
+export const FormSubmission = Type.Object({
+  id: Id,
+  type: Type.Enum(FormTypes),
+  leadId: Nullable(Id),
+  email: Type.String(),
+  payload: Type.Record(Type.String(), Type.Unknown()),
+  spam: Type.Boolean(),
+  ip: Type.String(),
+  userAgent: Nullable(Type.String()),
+  createdAt: Timestamp,
+});
 export type FormSubmission = Static<typeof FormSubmission>;
 export const FormSubmissionPage = Page(FormSubmission);
 

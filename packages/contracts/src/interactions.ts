@@ -35,30 +35,27 @@ const TimeZone = Type.String({
   description: 'An IANA time zone, e.g. Europe/Paris',
 });
 
-export const Interaction = Type.Object(
-  {
-    id: Id,
-    orgId: Id,
-    title: Type.String(),
-    type: InteractionTypeSchema,
-    lead: Type.String(),
-    startAt: Timestamp,
-    endAt: Timestamp,
-    timezone: Type.String(),
-    location: Nullable(Type.String()),
-    description: Nullable(Type.String()),
-    notes: Nullable(Type.String()),
-    createdBy: Nullable(Id),
-    updatedBy: Nullable(Id),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-    version: Type.Integer({
-      minimum: 1,
-      description: 'Increases on every change; send it back in If-Match',
-    }),
-  },
-  { additionalProperties: false },
-);
+export const Interaction = Type.Object({
+  id: Id,
+  orgId: Id,
+  title: Type.String(),
+  type: InteractionTypeSchema,
+  lead: Type.String(),
+  startAt: Timestamp,
+  endAt: Timestamp,
+  timezone: Type.String(),
+  location: Nullable(Type.String()),
+  description: Nullable(Type.String()),
+  notes: Nullable(Type.String()),
+  createdBy: Nullable(Id),
+  updatedBy: Nullable(Id),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  version: Type.Integer({
+    minimum: 1,
+    description: 'Increases on every change; send it back in If-Match',
+  }),
+});
 export type Interaction = Static<typeof Interaction>;
 export const InteractionPage = Page(Interaction);
 
@@ -114,17 +111,14 @@ export const InteractionExportQuery = Type.Omit(InteractionListQuery, ['limit', 
 export type InteractionExportQuery = Static<typeof InteractionExportQuery>;
 
 export const FieldChange = Type.Object({ from: Type.Unknown(), to: Type.Unknown() });
-export const HistoryEntry = Type.Object(
-  {
-    id: Id,
-    interactionId: Id,
-    action: Type.Enum(HistoryActions),
-    actor: Nullable(Id),
-    at: Timestamp,
-    changes: Type.Record(Type.String(), FieldChange),
-  },
-  { additionalProperties: false },
-);
+export const HistoryEntry = Type.Object({
+  id: Id,
+  interactionId: Id,
+  action: Type.Enum(HistoryActions),
+  actor: Nullable(Id),
+  at: Timestamp,
+  changes: Type.Record(Type.String(), FieldChange),
+});
 export type HistoryEntry = Static<typeof HistoryEntry>;
 export const HistoryPage = Page(HistoryEntry);
 

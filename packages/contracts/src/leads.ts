@@ -1,21 +1,18 @@
 import { type Static, Type } from 'typebox';
 import { Id, Nullable, Page, PageQuery, Timestamp } from './common.js';
 
-export const Lead = Type.Object(
-  {
-    id: Id,
-    email: Type.String(),
-    name: Nullable(Type.String()),
-    company: Nullable(Type.String()),
-    phone: Nullable(Type.String()),
-    consent: Type.Boolean(),
-    consentAt: Nullable(Timestamp),
-    hubspotContactId: Nullable(Type.String()),
-    firstSeenAt: Timestamp,
-    lastSeenAt: Timestamp,
-  },
-  { additionalProperties: false },
-);
+export const Lead = Type.Object({
+  id: Id,
+  email: Type.String(),
+  name: Nullable(Type.String()),
+  company: Nullable(Type.String()),
+  phone: Nullable(Type.String()),
+  consent: Type.Boolean(),
+  consentAt: Nullable(Timestamp),
+  hubspotContactId: Nullable(Type.String()),
+  firstSeenAt: Timestamp,
+  lastSeenAt: Timestamp,
+});
 export type Lead = Static<typeof Lead>;
 export const LeadPage = Page(Lead);
 
@@ -43,20 +40,14 @@ export type LeadEventKind = (typeof LeadEventKinds)[number];
  * `received`/`spam`, an upload's status, an email's or CRM sync's delivery (`queued`, `done`,
  * `logged`, `not_sent`, `failed`…). `ref` is the submission or upload it belongs to.
  */
-export const LeadEvent = Type.Object(
-  {
-    kind: Type.Enum(LeadEventKinds),
-    at: Timestamp,
-    ref: Id,
-    status: Type.String(),
-    summary: Type.String(),
-    detail: Type.Record(Type.String(), Type.Unknown()),
-  },
-  { additionalProperties: false },
-);
+export const LeadEvent = Type.Object({
+  kind: Type.Enum(LeadEventKinds),
+  at: Timestamp,
+  ref: Id,
+  status: Type.String(),
+  summary: Type.String(),
+  detail: Type.Record(Type.String(), Type.Unknown()),
+});
 export type LeadEvent = Static<typeof LeadEvent>;
-export const LeadTimeline = Type.Object(
-  { lead: Lead, events: Type.Array(LeadEvent) },
-  { additionalProperties: false },
-);
+export const LeadTimeline = Type.Object({ lead: Lead, events: Type.Array(LeadEvent) });
 export type LeadTimeline = Static<typeof LeadTimeline>;

@@ -4,20 +4,17 @@ import { Id, Page, Timestamp } from './common.js';
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 const Content = Type.String({ minLength: 1, maxLength: 5000 });
 
-export const Message = Type.Object(
-  {
-    id: Id,
-    conversationId: Id,
-    senderId: Id,
-    recipientId: Id,
-    parentId: Type.Union([Id, Type.Null()]),
-    content: Type.String(),
-    readAt: NullableTimestamp,
-    editedAt: NullableTimestamp,
-    createdAt: Timestamp,
-  },
-  { additionalProperties: false },
-);
+export const Message = Type.Object({
+  id: Id,
+  conversationId: Id,
+  senderId: Id,
+  recipientId: Id,
+  parentId: Type.Union([Id, Type.Null()]),
+  content: Type.String(),
+  readAt: NullableTimestamp,
+  editedAt: NullableTimestamp,
+  createdAt: Timestamp,
+});
 export type Message = Static<typeof Message>;
 export const MessagePage = Page(Message);
 
@@ -47,27 +44,21 @@ export type EditMessageRequest = Static<typeof EditMessageRequest>;
 export const UnreadCount = Type.Object({ unread: Type.Integer({ minimum: 0 }) });
 export type UnreadCount = Static<typeof UnreadCount>;
 
-export const Participant = Type.Object(
-  {
-    id: Id,
-    username: Type.Union([Type.String(), Type.Null()]),
-    fullName: Type.Union([Type.String(), Type.Null()]),
-  },
-  { additionalProperties: false },
-);
+export const Participant = Type.Object({
+  id: Id,
+  username: Type.Union([Type.String(), Type.Null()]),
+  fullName: Type.Union([Type.String(), Type.Null()]),
+});
 
-export const Conversation = Type.Object(
-  {
-    id: Id,
-    otherParticipant: Participant,
-    lastMessage: Type.Union([Message, Type.Null()], {
-      description:
-        'The latest message still visible to you: after you delete it, the one before it. A conversation whose messages you all deleted is not listed.',
-    }),
-    unreadCount: Type.Integer({ minimum: 0 }),
-  },
-  { additionalProperties: false },
-);
+export const Conversation = Type.Object({
+  id: Id,
+  otherParticipant: Participant,
+  lastMessage: Type.Union([Message, Type.Null()], {
+    description:
+      'The latest message still visible to you: after you delete it, the one before it. A conversation whose messages you all deleted is not listed.',
+  }),
+  unreadCount: Type.Integer({ minimum: 0 }),
+});
 export type Conversation = Static<typeof Conversation>;
 export const ConversationPage = Page(Conversation);
 

@@ -44,7 +44,7 @@ export const Organization = Type.Object(
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
-  { additionalProperties: false, description: "An organization, with the caller's role in it" },
+  { description: "An organization, with the caller's role in it" },
 );
 export type Organization = Static<typeof Organization>;
 export const OrganizationPage = Page(Organization);
@@ -71,17 +71,14 @@ export const InvitationParams = Type.Object(
   { additionalProperties: false },
 );
 
-export const Member = Type.Object(
-  {
-    userId: Id,
-    email: Type.String(),
-    username: Nullable(Type.String()),
-    fullName: Nullable(Type.String()),
-    role: OrgRoleSchema,
-    createdAt: Timestamp,
-  },
-  { additionalProperties: false },
-);
+export const Member = Type.Object({
+  userId: Id,
+  email: Type.String(),
+  username: Nullable(Type.String()),
+  fullName: Nullable(Type.String()),
+  role: OrgRoleSchema,
+  createdAt: Timestamp,
+});
 export type Member = Static<typeof Member>;
 export const MemberPage = Page(Member);
 
@@ -111,7 +108,7 @@ export const Invitation = Type.Object(
     expiresAt: Timestamp,
     createdAt: Timestamp,
   },
-  { additionalProperties: false, description: 'A pending invitation; its token is only emailed' },
+  { description: 'A pending invitation; its token is only emailed' },
 );
 export type Invitation = Static<typeof Invitation>;
 export const InvitationPage = Page(Invitation);

@@ -10,42 +10,36 @@ const Title = Type.String({ minLength: 1, maxLength: 200 });
 const Body = Type.String({ minLength: 1, maxLength: 10_000 });
 const CommentText = Type.String({ minLength: 1, maxLength: 10_000 });
 
-export const Report = Type.Object(
-  {
-    id: Id,
-    reporterId: Id,
-    title: Type.String(),
-    content: Type.String(),
-    status: ReportStatusSchema,
-    resolvedAt: Type.Union([Timestamp, Type.Null()]),
-    resolvedBy: NullableId,
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-  },
-  { additionalProperties: false },
-);
+export const Report = Type.Object({
+  id: Id,
+  reporterId: Id,
+  title: Type.String(),
+  content: Type.String(),
+  status: ReportStatusSchema,
+  resolvedAt: Type.Union([Timestamp, Type.Null()]),
+  resolvedBy: NullableId,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
 export type Report = Static<typeof Report>;
 export const ReportPage = Page(Report);
 
-export const ReportComment = Type.Object(
-  {
-    id: Id,
-    reportId: Id,
-    authorId: NullableId,
-    comment: Type.Union([Type.String(), Type.Null()]),
-    statusFrom: Type.Union([ReportStatusSchema, Type.Null()]),
-    statusTo: Type.Union([ReportStatusSchema, Type.Null()]),
-    createdAt: Timestamp,
-  },
-  { additionalProperties: false },
-);
+export const ReportComment = Type.Object({
+  id: Id,
+  reportId: Id,
+  authorId: NullableId,
+  comment: Type.Union([Type.String(), Type.Null()]),
+  statusFrom: Type.Union([ReportStatusSchema, Type.Null()]),
+  statusTo: Type.Union([ReportStatusSchema, Type.Null()]),
+  createdAt: Timestamp,
+});
 export type ReportComment = Static<typeof ReportComment>;
 
 /** A report with its comment history, oldest first. */
-export const ReportDetail = Type.Object(
-  { ...Report.properties, comments: Type.Array(ReportComment) },
-  { additionalProperties: false },
-);
+export const ReportDetail = Type.Object({
+  ...Report.properties,
+  comments: Type.Array(ReportComment),
+});
 export type ReportDetail = Static<typeof ReportDetail>;
 
 export const CreateReportRequest = Type.Object(

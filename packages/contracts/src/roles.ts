@@ -2,17 +2,14 @@ import { type Static, Type } from 'typebox';
 import { Id, Timestamp } from './common.js';
 import { PermissionSchema } from './permissions.js';
 
-export const Role = Type.Object(
-  {
-    id: Id,
-    name: Type.String(),
-    description: Type.String(),
-    permissions: Type.Array(PermissionSchema),
-    isSystem: Type.Boolean({ description: 'Shipped with Atrium: cannot be edited or deleted' }),
-    createdAt: Timestamp,
-  },
-  { additionalProperties: false },
-);
+export const Role = Type.Object({
+  id: Id,
+  name: Type.String(),
+  description: Type.String(),
+  permissions: Type.Array(PermissionSchema),
+  isSystem: Type.Boolean({ description: 'Shipped with Atrium: cannot be edited or deleted' }),
+  createdAt: Timestamp,
+});
 export type Role = Static<typeof Role>;
 
 export const RoleList = Type.Object({ items: Type.Array(Role) });

@@ -85,80 +85,69 @@ export type UploadRequest = Static<typeof UploadRequest>;
  * Where to send the bytes. Local driver: `PUT uploadUrl` with `headers`; S3: a `POST uploadUrl`
  * of `multipart/form-data` with `fields` first, then the file. `accessToken` is shown only here.
  */
-export const UploadTicket = Type.Object(
-  {
-    uploadId: Id,
-    uploadUrl: Type.String(),
-    method: Type.Enum(['PUT', 'POST']),
-    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
-    fields: Type.Optional(Type.Record(Type.String(), Type.String())),
-    expiresAt: Timestamp,
-    accessToken: Type.String({
-      description: 'Send as `X-Upload-Token` to complete the upload and read its status and result',
-    }),
-  },
-  { additionalProperties: false },
-);
+export const UploadTicket = Type.Object({
+  uploadId: Id,
+  uploadUrl: Type.String(),
+  method: Type.Enum(['PUT', 'POST']),
+  headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+  fields: Type.Optional(Type.Record(Type.String(), Type.String())),
+  expiresAt: Timestamp,
+  accessToken: Type.String({
+    description: 'Send as `X-Upload-Token` to complete the upload and read its status and result',
+  }),
+});
 export type UploadTicket = Static<typeof UploadTicket>;
 
 export const CompleteUploadRequest = Type.Object({ uploadId: Id }, { additionalProperties: false });
 export type CompleteUploadRequest = Static<typeof CompleteUploadRequest>;
 
-export const Upload = Type.Object(
-  {
-    id: Id,
-    leadId: Id,
-    ownerId: Nullable(Id),
-    filename: Type.String(),
-    contentType: Type.String(),
-    size: Type.Integer(),
-    purpose: Nullable(Type.String()),
-    status: UploadStatusSchema,
-    rejection: Nullable(Type.Enum(UploadRejections)),
-    detail: Nullable(Type.String()),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-    expiresAt: Timestamp,
-    uploadedAt: NullableTimestamp,
-    purgedAt: NullableTimestamp,
-  },
-  { additionalProperties: false },
-);
+export const Upload = Type.Object({
+  id: Id,
+  leadId: Id,
+  ownerId: Nullable(Id),
+  filename: Type.String(),
+  contentType: Type.String(),
+  size: Type.Integer(),
+  purpose: Nullable(Type.String()),
+  status: UploadStatusSchema,
+  rejection: Nullable(Type.Enum(UploadRejections)),
+  detail: Nullable(Type.String()),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  expiresAt: Timestamp,
+  uploadedAt: NullableTimestamp,
+  purgedAt: NullableTimestamp,
+});
 export type Upload = Static<typeof Upload>;
 export const UploadPage = Page(Upload);
 
-export const UploadStageState = Type.Object(
-  {
-    name: UploadStageSchema,
-    status: Type.Enum(UploadStageStatuses),
-    startedAt: NullableTimestamp,
-    finishedAt: NullableTimestamp,
-    error: Type.Optional(Type.String()),
-  },
-  { additionalProperties: false },
-);
+export const UploadStageState = Type.Object({
+  name: UploadStageSchema,
+  status: Type.Enum(UploadStageStatuses),
+  startedAt: NullableTimestamp,
+  finishedAt: NullableTimestamp,
+  error: Type.Optional(Type.String()),
+});
 export type UploadStageState = Static<typeof UploadStageState>;
 
 /** An upload with its pipeline: `stage` is the first stage not yet done or skipped (else the last). */
-export const UploadState = Type.Object(
-  { ...Upload.properties, stage: UploadStageSchema, stages: Type.Array(UploadStageState) },
-  { additionalProperties: false },
-);
+export const UploadState = Type.Object({
+  ...Upload.properties,
+  stage: UploadStageSchema,
+  stages: Type.Array(UploadStageState),
+});
 export type UploadState = Static<typeof UploadState>;
 
-export const FileAnalysis = Type.Object(
-  {
-    uploadId: Id,
-    kind: Type.String({ description: 'csv, tsv, json, xml, image or audio' }),
-    status: Type.Enum(['analysed', 'failed']),
-    summary: Type.String(),
-    result: Nullable(Type.Record(Type.String(), Type.Unknown())),
-    error: Nullable(Type.String()),
-    durationMs: Type.Integer(),
-    createdAt: Timestamp,
-  },
-  { additionalProperties: false },
-);
+export const FileAnalysis = Type.Object({
+  uploadId: Id,
+  kind: Type.String({ description: 'csv, tsv, json, xml, image or audio' }),
+  status: Type.Enum(['analysed', 'failed']),
+  summary: Type.String(),
+  result: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  error: Nullable(Type.String()),
+  durationMs: Type.Integer(),
+  createdAt: Timestamp,
+});
 export type FileAnalysis = Static<typeof FileAnalysis>;
 
 export const UploadListQuery = Type.Object(

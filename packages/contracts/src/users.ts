@@ -15,28 +15,25 @@ const Phone = Type.String({ maxLength: 32, pattern: '^[+0-9 ()-]*$' });
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
 
 /** A user as they see themselves and as admins see them; never a hash. */
-export const User = Type.Object(
-  {
-    id: Id,
-    email: Type.String(),
-    username: Nullable(Type.String()),
-    fullName: Nullable(Type.String()),
-    bio: Nullable(Type.String()),
-    phoneNumber: Nullable(Type.String()),
-    isSuperuser: Type.Boolean(),
-    isActive: Type.Boolean(),
-    emailVerified: Type.Boolean(),
-    passwordResetRequired: Type.Boolean({
-      description: 'An administrator demands a new password before the next sign-in',
-    }),
-    permissions: Type.Array(PermissionSchema, {
-      description: 'Effective permissions (every one for a superuser)',
-    }),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-  },
-  { additionalProperties: false },
-);
+export const User = Type.Object({
+  id: Id,
+  email: Type.String(),
+  username: Nullable(Type.String()),
+  fullName: Nullable(Type.String()),
+  bio: Nullable(Type.String()),
+  phoneNumber: Nullable(Type.String()),
+  isSuperuser: Type.Boolean(),
+  isActive: Type.Boolean(),
+  emailVerified: Type.Boolean(),
+  passwordResetRequired: Type.Boolean({
+    description: 'An administrator demands a new password before the next sign-in',
+  }),
+  permissions: Type.Array(PermissionSchema, {
+    description: 'Effective permissions (every one for a superuser)',
+  }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
 export type User = Static<typeof User>;
 
 export const UserPage = Page(User);

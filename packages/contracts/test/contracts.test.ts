@@ -40,4 +40,32 @@ describe('@atrium/contracts', () => {
     expect(Value.Check(contracts.EmailJob, ok)).toBe(true);
     expect(Value.Check(contracts.EmailJob, { ...ok, template: 'newsletter' })).toBe(false);
   });
+
+  // A newer server may add response fields: an older client's check must still pass.
+  it('accepts a response with a field it does not know, and refuses one in a request', () => {
+    const id = '01936b4e-8f2a-7c3d-9e1f-2a3b4c5d6e7f';
+    const at = '2026-11-25T10:00:00.000Z';
+    const user = {
+      id,
+      email: 'ada@example.com',
+      username: null,
+      fullName: 'Ada',
+      bio: null,
+      phoneNumber: null,
+      isSuperuser: false,
+      isActive: true,
+      emailVerified: true,
+      permissions: [],
+      createdAt: at,
+      updatedAt: at,
+    };
+    expect(Value.Check(contracts.User, user)).toBe(true);
+    expect(Value.Check(contracts.User, { ...user, avatarUrl: 'https://x' })).toBe(true);
+    expect(Value.Check(contracts.User, { ...user, email: 1 })).toBe(false);
+    const page = { items: [{ ...user, newField: 1 }], nextCursor: null, total: 1 };
+    expect(Value.Check(contracts.UserPage, page)).toBe(true);
+    const update = { fullName: 'Ada' };
+    expect(Value.Check(contracts.UpdateMeRequest, update)).toBe(true);
+    expect(Value.Check(contracts.UpdateMeRequest, { ...update, fullname: 'Ada' })).toBe(false);
+  });
 });

@@ -1,6 +1,7 @@
 import { PROBLEM_CONTENT_TYPE, Problem } from '@atrium/contracts';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import { RETRY_AFTER_HEADER } from '../openapi.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -15,6 +16,8 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'No valid access token (`unauthorized`, `invalid_token`)',
   403: 'The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`)',
   404: 'No such resource, or not one the caller may see (`not_found`)',
+  409: 'The change conflicts with the current state (`conflict`): a value taken, the last owner',
+  412: 'The `If-Match` version is not the current one (`precondition_failed`): read it again',
   413: 'The body is larger than the server accepts (`payload_too_large`)',
   415: 'The body is not JSON (`unsupported_media_type`)',
   422: 'The Idempotency-Key was used for a different body (`idempotency_key_reused`)',
@@ -25,6 +28,7 @@ const DESCRIPTIONS: Record<number, string> = {
 
 const problem = (status: number) => ({
   description: DESCRIPTIONS[status],
+  ...(status === 429 || status === 503 ? { headers: RETRY_AFTER_HEADER } : {}),
   content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } },
 });
 

@@ -27,6 +27,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: reader,
       schema: {
+        operationId: 'audit.list',
         tags,
         summary: 'Audit events, newest first (filters, keyset pagination)',
         querystring: AuditQuery,
@@ -41,6 +42,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: reader,
       schema: {
+        operationId: 'audit.verify',
         tags,
         summary: 'Walk the hash chain and report the first broken link',
         description:
@@ -58,6 +60,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: reader,
       schema: {
+        operationId: 'audit.export',
         tags,
         summary: 'Export audit events as NDJSON (streamed, oldest first; same filters as the list)',
         querystring: AuditExportQuery,
@@ -82,6 +85,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'audit:read' },
       schema: {
+        operationId: 'audit.listForOrg',
         tags,
         summary: "The organization's audit events, newest first (owners)",
         params: OrgParams,

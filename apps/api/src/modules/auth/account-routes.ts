@@ -26,7 +26,15 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }> 
 
   app.get(
     '/auth/me',
-    { config: auth, schema: { tags, summary: 'The signed-in user', response: { 200: User } } },
+    {
+      config: auth,
+      schema: {
+        operationId: 'auth.getMe',
+        tags,
+        summary: 'The signed-in user',
+        response: { 200: User },
+      },
+    },
     // The auth check already loaded the user (cached per session): no further query.
     async (request) => request.me(),
   );
@@ -34,8 +42,9 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }> 
   app.patch(
     '/auth/me',
     {
-      config: auth,
+      config: { ...auth, errors: [409] },
       schema: {
+        operationId: 'auth.updateMe',
         tags,
         summary: 'Update your own profile (only these fields)',
         body: UpdateMeRequest,
@@ -50,6 +59,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }> 
     {
       config: { ...auth, rateLimit: perIp(app, 10, 15 * 60_000) },
       schema: {
+        operationId: 'auth.changePassword',
         tags,
         summary: 'Change your password; ends your other sessions',
         body: ChangePasswordRequest,
@@ -66,7 +76,12 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }> 
     '/auth/sessions',
     {
       config: auth,
-      schema: { tags, summary: 'Your live sessions', response: { 200: SessionList } },
+      schema: {
+        operationId: 'auth.listSessions',
+        tags,
+        summary: 'Your live sessions',
+        response: { 200: SessionList },
+      },
     },
     async (request) => listSessions(context.db, request.me().id, request.session?.id),
   );
@@ -76,6 +91,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }> 
     {
       config: auth,
       schema: {
+        operationId: 'auth.revokeSession',
         tags,
         summary: 'End one of your sessions',
         params: IdParams,

@@ -23,6 +23,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }> = 
     {
       config: { auth: true, rateLimit: perIp(app, 5, FIFTEEN_MINUTES), errors: [409] },
       schema: {
+        operationId: 'auth.resendVerificationEmail',
         tags,
         summary: 'Email a new verification link to your address (409 when already verified)',
         response: { 202: Accepted },
@@ -44,6 +45,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }> = 
         errors: [409],
       },
       schema: {
+        operationId: 'auth.requestEmailChange',
         tags,
         summary: 'Change your email address',
         description:
@@ -63,6 +65,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }> = 
     {
       config: { rateLimit: perIp(app, 10, FIFTEEN_MINUTES), errors: [409] },
       schema: {
+        operationId: 'auth.confirmEmailChange',
         tags,
         summary: 'Confirm a change of email address with the token sent to the new address',
         body: ConfirmEmailChangeRequest,

@@ -26,6 +26,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }>
     {
       config: { rateLimit: perIp(app, 10, FIFTEEN_MINUTES) },
       schema: {
+        operationId: 'auth.requestPasswordReset',
         tags,
         summary: 'Email a password-reset link (always 202, whether or not the account exists)',
         body: PasswordResetRequest,
@@ -45,6 +46,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }>
     {
       config: { rateLimit: perIp(app, 10, FIFTEEN_MINUTES) },
       schema: {
+        operationId: 'auth.resetPassword',
         tags,
         summary: 'Set a new password with a reset token; ends every session',
         body: PasswordResetConfirm,
@@ -62,6 +64,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }>
     {
       config: { rateLimit: perIp(app, 10, FIFTEEN_MINUTES) },
       schema: {
+        operationId: 'auth.verifyEmail',
         tags,
         summary: 'Confirm an email address with the emailed token',
         body: VerifyEmailRequest,

@@ -7,8 +7,10 @@ import {
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import { documented } from '../../openapi.js';
 import { accountRoutes } from './account-routes.js';
 import { emailRoutes } from './email-routes.js';
+import { authResponseExample, loginExample, registerExample } from './examples.js';
 import { LoginLimiter, perIp } from './limiter.js';
 import { authResponse } from './mapping.js';
 import { recoveryRoutes } from './recovery-routes.js';
@@ -41,14 +43,20 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/register',
     {
-      config: { noStore: true, rateLimit: perIp(app, 20, FIFTEEN_MINUTES) },
+      config: { errors: [409], noStore: true, rateLimit: perIp(app, 20, FIFTEEN_MINUTES) },
       schema: {
+        operationId: 'auth.register',
         tags,
         summary: 'Create an account and sign in',
-        body: RegisterRequest,
+        body: documented(RegisterRequest, { examples: [registerExample] }),
         description:
           'With `invitationToken`, the account joins the inviting org in the same transaction and its email counts as verified; an unknown or used token answers 404 and creates nothing, one sent to another address 403.',
-        response: { 201: AuthResponse },
+        response: {
+          201: documented(AuthResponse, {
+            description: 'Signed up and in: the tokens and the new account',
+            examples: [authResponseExample],
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -62,10 +70,16 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { noStore: true, rateLimit: perIp(app, 30, 60_000) },
       schema: {
+        operationId: 'auth.login',
         tags,
         summary: 'Sign in with email or username',
-        body: LoginRequest,
-        response: { 200: AuthResponse },
+        body: documented(LoginRequest, { examples: [loginExample] }),
+        response: {
+          200: documented(AuthResponse, {
+            description: 'Signed in: an access token (Bearer) and a refresh token',
+            examples: [authResponseExample],
+          }),
+        },
       },
     },
     async (request) => {
@@ -79,6 +93,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { noStore: true, rateLimit: perIp(app, 60, 60_000) },
       schema: {
+        operationId: 'auth.refresh',
         tags,
         summary: 'Exchange a refresh token for new tokens (rotation)',
         body: RefreshRequest,
@@ -95,7 +110,12 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/auth/logout',
     {
       config: { auth: true },
-      schema: { tags, summary: 'End this session', response: { 204: NoContent } },
+      schema: {
+        operationId: 'auth.logout',
+        tags,
+        summary: 'End this session',
+        response: { 204: NoContent },
+      },
     },
     async (request, reply) => {
       await logout(context, request.session?.id);
@@ -107,7 +127,12 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/auth/logout-all',
     {
       config: { auth: true },
-      schema: { tags, summary: 'End every session of this account', response: { 204: NoContent } },
+      schema: {
+        operationId: 'auth.logoutAll',
+        tags,
+        summary: 'End every session of this account',
+        response: { 204: NoContent },
+      },
     },
     async (request, reply) => {
       await logoutEverywhere(context, request.me().id);
@@ -120,6 +145,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { auth: true },
       schema: {
+        operationId: 'auth.logoutOthers',
         tags,
         summary: 'End every other session of this account, keeping this one',
         response: { 204: NoContent },

@@ -47,6 +47,8 @@ const previewProblems = {
   401: problem('`preview=true` without a valid access token'),
   403: problem('`preview=true` without the `content:write` permission'),
 };
+/** Public, or with a token for `preview=true` (drafts). */
+const publicOrPreview: Record<string, string[]>[] = [{}, { bearerAuth: [] }];
 const ContentfulConflict = problem(
   'A slug that is taken, or content managed in Contentful (`CMS=contentful`)',
 );
@@ -93,17 +95,22 @@ export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const [one, many] = LABELS[type];
     const tags = ['content'];
     const path = `/${type}`;
+    // `case-studies` → `content.caseStudies.list`
+    const id = (action: string) =>
+      `content.${type.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}.${action}`;
 
     app.get(
       path,
       {
         preHandler: preview,
         schema: {
+          operationId: id('list'),
           tags,
           summary: `Published ${many}, in display order`,
           description:
             'Public; `ETag` and `If-None-Match` (304), `Cache-Control: public`. Keyset pages by `cursor`.',
           querystring: type === 'case-studies' ? CaseStudyListQuery : ContentListQuery,
+          security: publicOrPreview,
           response: { 200: ContentPages[type], 304: NotModified, ...previewProblems },
         },
       },
@@ -119,10 +126,14 @@ export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         preHandler: preview,
         schema: {
+          operationId: id('get'),
           tags,
           summary: `One published ${one}`,
+          description:
+            'Public; `ETag` and `If-None-Match` (304). With `preview=true` and a `content:write` token, drafts too.',
           params: SlugParams,
           querystring: ContentItemQuery,
+          security: publicOrPreview,
           response: { 200: ContentItems[type], 304: NotModified, ...previewProblems },
         },
       },
@@ -140,6 +151,7 @@ export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         config: writer,
         schema: {
+          operationId: id('create'),
           tags,
           summary: `Create a ${one} (a draft unless \`published\`)`,
           body: CreateContentRequests[type],
@@ -157,6 +169,7 @@ export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         config: writer,
         schema: {
+          operationId: id('update'),
           tags,
           summary: `Change a ${one}`,
           params: SlugParams,
@@ -173,6 +186,7 @@ export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         config: writer,
         schema: {
+          operationId: id('delete'),
           tags,
           summary: `Delete a ${one}`,
           params: SlugParams,

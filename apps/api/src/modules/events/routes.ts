@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { HttpError } from '../../errors.js';
+import { streamed } from '../../openapi.js';
 import { StreamRegistry } from './registry.js';
 import { watchSessions } from './service.js';
 import { LiveStream, type StreamOwner } from './stream.js';
@@ -49,6 +50,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { auth: true, rateLimit: false },
       schema: {
+        operationId: 'events.stream',
         tags: ['events'],
         summary: 'Live events: message.created, message.read, report.updated',
         description:
@@ -57,6 +59,12 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'and reconnect) or the session ends (`session.ended`). At most `SSE_MAX_PER_USER` ' +
           'streams per user and `SSE_MAX_CONNECTIONS` in all per instance; past that, 429.',
         headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 64 })) }),
+        response: {
+          200: streamed(
+            'text/event-stream',
+            'The event stream: `id`, `event` (the type) and `data` (JSON) per event, until the session or token ends',
+          ),
+        },
       },
     },
     async (request, reply) => {

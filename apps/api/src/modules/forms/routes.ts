@@ -14,6 +14,7 @@ import { captchaVerifier } from '@atrium/integrations/captcha';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
+import { streamed } from '../../openapi.js';
 import { exportCsv } from './export.js';
 import { emailLimiter } from './limiter.js';
 import {
@@ -41,13 +42,14 @@ export const formRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
 
   /** A form route's options: public, limited per IP, its body closed and capped at 64 KB. */
-  const formRoute = <T extends TSchema>(body: T, summary: string) => ({
+  const formRoute = <T extends TSchema>(operationId: string, body: T, summary: string) => ({
     bodyLimit: FORM_BODY_LIMIT,
     config: {
       rateLimit: { max: forms.limits.perIp, timeWindow: 60_000 },
       errors: [422, ...(forms.captcha ? [503] : [])],
     },
     schema: {
+      operationId,
       tags,
       summary,
       description:
@@ -67,12 +69,15 @@ export const formRoutes: FastifyPluginAsyncTypebox = async (app) => {
     };
   };
 
-  app.post('/contact', formRoute(ContactForm, 'Send the contact form'), async (request, reply) =>
-    reply.status(202).send(await submitForm(context, 'contact', request.body, origin(request))),
+  app.post(
+    '/contact',
+    formRoute('forms.contact', ContactForm, 'Send the contact form'),
+    async (request, reply) =>
+      reply.status(202).send(await submitForm(context, 'contact', request.body, origin(request))),
   );
   app.post(
     '/demo-request',
-    formRoute(DemoRequestForm, 'Ask for a demo, proposing up to five times'),
+    formRoute('forms.demoRequest', DemoRequestForm, 'Ask for a demo, proposing up to five times'),
     async (request, reply) =>
       reply
         .status(202)
@@ -80,7 +85,11 @@ export const formRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.post(
     '/quote-request',
-    formRoute(QuoteRequestForm, 'Ask for a quote (service, budget range, timeline, volume)'),
+    formRoute(
+      'forms.quoteRequest',
+      QuoteRequestForm,
+      'Ask for a quote (service, budget range, timeline, volume)',
+    ),
     async (request, reply) =>
       reply
         .status(202)
@@ -92,6 +101,7 @@ export const formRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: reader,
       schema: {
+        operationId: 'forms.listSubmissions',
         tags,
         summary: 'Form submissions, newest first (?type, ?from, ?to, ?spam)',
         querystring: FormSubmissionQuery,
@@ -106,9 +116,18 @@ export const formRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: reader,
       schema: {
+        operationId: 'forms.exportSubmissions',
         tags,
         summary: 'Export form submissions as CSV (streamed; same filters as the list)',
         querystring: FormSubmissionExportQuery,
+        response: {
+          200: streamed('text/csv', 'The matching submissions as CSV with a header row', {
+            'content-disposition': {
+              type: 'string',
+              description: 'attachment; filename="form-submissions.csv"',
+            },
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -123,6 +142,7 @@ export const formRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: reader,
       schema: {
+        operationId: 'forms.getSubmission',
         tags,
         summary: 'One form submission',
         params: IdParams,

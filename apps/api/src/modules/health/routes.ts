@@ -1,6 +1,7 @@
 import { Health, Liveness } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
+import { documented } from '../../openapi.js';
 
 const PING_TIMEOUT_MS = 1000;
 
@@ -33,9 +34,15 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: noLimit,
       schema: {
+        operationId: 'health.get',
         tags: ['operations'],
         summary: 'Readiness: the database and Redis answer (503 when the database does not)',
-        response: { 200: Health, 503: Health },
+        response: {
+          200: documented(Health, {
+            description: 'Ready: the database answers (`status` is `degraded` when Redis does not)',
+          }),
+          503: documented(Health, { description: 'Not ready: the database does not answer' }),
+        },
       },
     },
     async (_request, reply) => {
@@ -62,9 +69,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: noLimit,
       schema: {
+        operationId: 'health.live',
         tags: ['operations'],
         summary: 'Liveness: the process is serving requests',
-        response: { 200: Liveness },
+        response: { 200: documented(Liveness, { description: 'Alive' }) },
       },
     },
     async () => ({ status: 'ok' as const }),

@@ -17,7 +17,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { BadRequest } from '../../errors.js';
+import { documented, ETAG_HEADER, streamed } from '../../openapi.js';
 import { isUuid } from '../../pagination.js';
+import { interactionExample, interactionInputExample } from './examples.js';
 import { exportCsv } from './export.js';
 import { byIdStatement } from './queries.js';
 import {
@@ -67,7 +69,14 @@ export const interactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/interaction-types',
-    { schema: { tags, summary: 'The interaction types', response: { 200: InteractionTypeList } } },
+    {
+      schema: {
+        operationId: 'interactions.listTypes',
+        tags,
+        summary: 'The interaction types',
+        response: { 200: InteractionTypeList },
+      },
+    },
     async () => ({ items: InteractionTypes.map((value) => ({ value, label: typeLabels[value] })) }),
   );
 
@@ -76,11 +85,17 @@ export const interactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'data:read' },
       schema: {
+        operationId: 'interactions.list',
         tags,
         summary: 'List, filter and search interactions',
         params: OrgParams,
         querystring: InteractionListQuery,
-        response: { 200: InteractionPage },
+        response: {
+          200: documented(InteractionPage, {
+            description: 'One page of interactions; pass `nextCursor` as `cursor` for the next',
+            examples: [{ items: [interactionExample], nextCursor: null }],
+          }),
+        },
       },
     },
     async (request) => listInteractions(scope(request), request.query),
@@ -91,10 +106,19 @@ export const interactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'data:read' },
       schema: {
+        operationId: 'interactions.export',
         tags,
         summary: 'Export interactions as CSV (streamed; same filters as the list)',
         params: OrgParams,
         querystring: InteractionExportQuery,
+        response: {
+          200: streamed('text/csv', 'The matching interactions as CSV with a header row', {
+            'content-disposition': {
+              type: 'string',
+              description: 'attachment; filename="interactions.csv"',
+            },
+          }),
+        },
       },
     },
     async (request, reply) => {
@@ -110,11 +134,18 @@ export const interactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'data:write' },
       schema: {
+        operationId: 'interactions.create',
         tags,
         summary: 'Record an interaction',
         params: OrgParams,
-        body: InteractionInput,
-        response: { 201: Interaction },
+        body: documented(InteractionInput, { examples: [interactionInputExample] }),
+        response: {
+          201: documented(Interaction, {
+            description: 'The interaction as recorded, at version 1',
+            headers: ETAG_HEADER,
+            examples: [interactionExample],
+          }),
+        },
       },
     },
     async (request, reply) =>
@@ -134,10 +165,17 @@ export const interactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
       schema: {
+        operationId: 'interactions.get',
         tags,
         summary: 'One interaction',
         params: InteractionParams,
-        response: { 200: Interaction },
+        response: {
+          200: documented(Interaction, {
+            description: 'The interaction',
+            headers: ETAG_HEADER,
+            examples: [interactionExample],
+          }),
+        },
       },
     },
     async (request, reply) =>
@@ -147,14 +185,20 @@ export const interactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/orgs/:orgId/interactions/:id',
     {
-      config: { org: 'data:write' },
+      config: { errors: [412], org: 'data:write' },
       schema: {
+        operationId: 'interactions.replace',
         tags,
         summary: 'Replace an interaction (If-Match: 412 on a stale version)',
         params: InteractionParams,
         headers: IfMatch,
         body: InteractionInput,
-        response: { 200: Interaction },
+        response: {
+          200: documented(Interaction, {
+            description: 'The interaction as replaced, at its next version',
+            headers: ETAG_HEADER,
+          }),
+        },
       },
     },
     async (request, reply) =>
@@ -173,14 +217,20 @@ export const interactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/orgs/:orgId/interactions/:id',
     {
-      config: { org: 'data:write' },
+      config: { errors: [412], org: 'data:write' },
       schema: {
+        operationId: 'interactions.update',
         tags,
         summary: 'Change some fields (If-Match: 412 on a stale version)',
         params: InteractionParams,
         headers: IfMatch,
         body: InteractionPatch,
-        response: { 200: Interaction },
+        response: {
+          200: documented(Interaction, {
+            description: 'The interaction as changed, at its next version',
+            headers: ETAG_HEADER,
+          }),
+        },
       },
     },
     async (request, reply) =>
@@ -199,8 +249,9 @@ export const interactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/orgs/:orgId/interactions/:id',
     {
-      config: { org: 'data:write' },
+      config: { errors: [412], org: 'data:write' },
       schema: {
+        operationId: 'interactions.delete',
         tags,
         summary: 'Delete an interaction (its history stays)',
         params: InteractionParams,
@@ -224,6 +275,7 @@ export const interactionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'data:read' },
       schema: {
+        operationId: 'interactions.history',
         tags,
         summary: 'The audit trail of an interaction, oldest first',
         params: InteractionParams,

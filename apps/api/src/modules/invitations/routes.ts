@@ -34,6 +34,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'invitations:manage' },
       schema: {
+        operationId: 'invitations.create',
         tags,
         summary: 'Invite someone by email (the token is only emailed)',
         description:
@@ -56,6 +57,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'invitations:manage' },
       schema: {
+        operationId: 'invitations.list',
         tags,
         summary: 'Pending invitations',
         params: OrgParams,
@@ -71,6 +73,7 @@ export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'invitations:manage' },
       schema: {
+        operationId: 'invitations.revoke',
         tags,
         summary: 'Revoke a pending invitation',
         params: InvitationParams,
@@ -86,8 +89,9 @@ export const invitationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/invitations/accept',
     {
-      config: { auth: true },
+      config: { errors: [409], auth: true },
       schema: {
+        operationId: 'invitations.accept',
         tags,
         summary: 'Accept an invitation sent to your email address',
         body: AcceptInvitationRequest,

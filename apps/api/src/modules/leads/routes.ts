@@ -25,6 +25,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: reader,
       schema: {
+        operationId: 'leads.list',
         tags,
         summary: 'Leads, most recently seen first; ?q matches name, email or company',
         querystring: LeadQuery,
@@ -38,7 +39,13 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/leads/:id',
     {
       config: reader,
-      schema: { tags, summary: 'One lead', params: IdParams, response: { 200: Lead } },
+      schema: {
+        operationId: 'leads.get',
+        tags,
+        summary: 'One lead',
+        params: IdParams,
+        response: { 200: Lead },
+      },
     },
     async (request) => getLead(app.db, request.params.id),
   );
@@ -48,6 +55,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: reader,
       schema: {
+        operationId: 'leads.timeline',
         tags,
         summary: "The lead's submissions, uploads, emails and CRM syncs, newest first",
         params: IdParams,
@@ -62,6 +70,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'forms:delete' },
       schema: {
+        operationId: 'leads.delete',
         tags,
         summary:
           'Erase a lead: its submissions, uploads (and their files) and queued jobs; the erasure itself is recorded without the data',

@@ -32,6 +32,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'members:read' },
       schema: {
+        operationId: 'members.list',
         tags,
         summary: 'Members and their roles',
         params: OrgParams,
@@ -45,8 +46,9 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/orgs/:orgId/members/:userId',
     {
-      config: { org: 'members:manage' },
+      config: { errors: [409], org: 'members:manage' },
       schema: {
+        operationId: 'members.update',
         tags,
         summary: "Change a member's role",
         params: MemberParams,
@@ -71,8 +73,9 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/orgs/:orgId/members/:userId',
     {
       // Members may remove themselves (leave); removing others needs admin, checked by the service.
-      config: { org: 'org:read' },
+      config: { errors: [409], org: 'org:read' },
       schema: {
+        operationId: 'members.remove',
         tags,
         summary: 'Remove a member, or leave the organization',
         params: MemberParams,
@@ -91,8 +94,9 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       // Not an org route: no member of the org can reach it, only a superuser, who needs no
       // membership of their own.
-      config: { superuser: true },
+      config: { errors: [409], superuser: true },
       schema: {
+        operationId: 'members.add',
         tags,
         summary: 'Add a user to an organization without an invitation (audited)',
         description:

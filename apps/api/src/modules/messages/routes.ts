@@ -58,6 +58,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { ...auth, verifiedEmail: true, rateLimit: sendLimit(app) },
       schema: {
+        operationId: 'messages.send',
         tags,
         summary: 'Send a message; the conversation is made on the first one',
         body: SendMessageRequest,
@@ -72,16 +73,22 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  for (const [path, box, summary] of [
-    ['/messages', 'all', 'Your sent and received messages, newest first'],
-    ['/messages/sent', 'sent', 'Messages you sent'],
-    ['/messages/received', 'received', 'Messages you received'],
+  for (const [path, box, operationId, summary] of [
+    ['/messages', 'all', 'messages.list', 'Your sent and received messages, newest first'],
+    ['/messages/sent', 'sent', 'messages.listSent', 'Messages you sent'],
+    ['/messages/received', 'received', 'messages.listReceived', 'Messages you received'],
   ] as const) {
     app.get(
       path,
       {
         config: auth,
-        schema: { tags, summary, querystring: PageQuery, response: { 200: MessagePage } },
+        schema: {
+          operationId,
+          tags,
+          summary,
+          querystring: PageQuery,
+          response: { 200: MessagePage },
+        },
       },
       async (request) => listMessages(app.db, request.me().id, box, request.query),
     );
@@ -92,6 +99,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: auth,
       schema: {
+        operationId: 'messages.unreadCount',
         tags,
         summary: 'How many received messages are unread',
         response: { 200: UnreadCount },
@@ -104,7 +112,12 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/messages/read-all',
     {
       config: auth,
-      schema: { tags, summary: 'Mark every received message read', response: { 204: NoContent } },
+      schema: {
+        operationId: 'messages.markAllRead',
+        tags,
+        summary: 'Mark every received message read',
+        response: { 204: NoContent },
+      },
     },
     async (request, reply) => {
       await readAll(context, request.me().id);
@@ -117,6 +130,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: auth,
       schema: {
+        operationId: 'messages.get',
         tags,
         summary: 'One message you sent or received',
         params: MessageParams,
@@ -131,6 +145,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: auth,
       schema: {
+        operationId: 'messages.update',
         tags,
         summary: 'Edit a message you sent',
         params: MessageParams,
@@ -147,6 +162,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: auth,
       schema: {
+        operationId: 'messages.markRead',
         tags,
         summary: 'Mark a message you received read',
         params: MessageParams,
@@ -161,6 +177,7 @@ export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: auth,
       schema: {
+        operationId: 'messages.delete',
         tags,
         summary: 'Delete a message on your side only',
         params: MessageParams,
@@ -190,6 +207,7 @@ const conversationRoutes =
       {
         config: auth,
         schema: {
+          operationId: 'conversations.list',
           tags,
           summary: 'Your conversations, most recent first, with the unread count of each',
           querystring: PageQuery,
@@ -204,6 +222,7 @@ const conversationRoutes =
       {
         config: auth,
         schema: {
+          operationId: 'conversations.listMessages',
           tags,
           summary: 'The messages of one of your conversations, newest first',
           params: MessageParams,
@@ -220,6 +239,7 @@ const conversationRoutes =
       {
         config: { ...auth, verifiedEmail: true, rateLimit: sendLimit(app) },
         schema: {
+          operationId: 'conversations.reply',
           tags,
           summary: 'Send a message to the other participant',
           params: MessageParams,
@@ -244,6 +264,7 @@ const conversationRoutes =
       {
         config: auth,
         schema: {
+          operationId: 'conversations.markRead',
           tags,
           summary: 'Mark a conversation read',
           params: MessageParams,

@@ -30,6 +30,7 @@ export const adminOrgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { superuser: true },
       schema: {
+        operationId: 'admin.orgs.list',
         tags,
         summary: 'Every organization, newest first, with member and owner counts',
         querystring: AdminOrgListQuery,
@@ -44,6 +45,7 @@ export const adminOrgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { superuser: true, reauth: true, errors: [409] },
       schema: {
+        operationId: 'admin.orgs.transferOwnership',
         tags,
         summary: 'Make a user the owner of an organization; its other owners become admins',
         description:
@@ -62,6 +64,7 @@ export const adminOrgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { superuser: true, reauth: true },
       schema: {
+        operationId: 'admin.orgs.delete',
         tags,
         summary: 'Delete an organization and all its data',
         description: 'Audited (`admin.org.deleted`).',

@@ -9,6 +9,7 @@ import {
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { auditActor } from '../../audit-actor.js';
+import { documented } from '../../openapi.js';
 import { adminOrgRoutes } from './admin-routes.js';
 import {
   createOrganization,
@@ -30,12 +31,29 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/orgs',
     {
-      config: { auth: true, verifiedEmail: true },
+      config: { errors: [409], auth: true, verifiedEmail: true },
       schema: {
+        operationId: 'orgs.create',
         tags,
         summary: 'Create an organization; you become its owner',
-        body: CreateOrgRequest,
-        response: { 201: Organization },
+        body: documented(CreateOrgRequest, {
+          examples: [{ name: 'Northwind', slug: 'northwind' }],
+        }),
+        response: {
+          201: documented(Organization, {
+            description: 'The new organization; you are its owner',
+            examples: [
+              {
+                id: '01936b4e-1111-7c3d-9e1f-2a3b4c5d6e7f',
+                name: 'Northwind',
+                slug: 'northwind',
+                role: 'owner',
+                createdAt: '2026-11-20T09:12:44.120Z',
+                updatedAt: '2026-11-20T09:12:44.120Z',
+              },
+            ],
+          }),
+        },
       },
     },
     async (request, reply) =>
@@ -55,6 +73,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { auth: true },
       schema: {
+        operationId: 'orgs.list',
         tags,
         summary: 'The organizations you belong to, with your role',
         querystring: PageQuery,
@@ -69,6 +88,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'org:read' },
       schema: {
+        operationId: 'orgs.get',
         tags,
         summary: 'One organization',
         params: OrgParams,
@@ -81,8 +101,9 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/orgs/:orgId',
     {
-      config: { org: 'org:update' },
+      config: { errors: [409], org: 'org:update' },
       schema: {
+        operationId: 'orgs.update',
         tags,
         summary: 'Rename an organization or change its slug',
         params: OrgParams,
@@ -99,6 +120,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { org: 'org:delete' },
       schema: {
+        operationId: 'orgs.delete',
         tags,
         summary: 'Delete an organization and all its data',
         params: OrgParams,

@@ -18,6 +18,7 @@ export const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // The cookie carries the access token: no cache may keep this answer.
       config: { permission: 'queues:admin', noStore: true },
       schema: {
+        operationId: 'queues.openDashboard',
         tags: ['admin'],
         summary: 'Open the queue dashboard in this browser',
         description: `Sets the \`${cookie}\` cookie (HttpOnly, SameSite=Strict, path ${path}) to this request's access token, until the token expires; then open ${path}. Answers 404 when the API runs without Redis (no dashboard).`,

@@ -39,6 +39,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: auth,
       schema: {
+        operationId: 'reports.create',
         tags,
         summary: 'Report a problem to the moderators',
         body: CreateReportRequest,
@@ -54,6 +55,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: auth,
       schema: {
+        operationId: 'reports.list',
         tags,
         summary: 'Your reports, newest first',
         querystring: PageQuery,
@@ -68,6 +70,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: moderator,
       schema: {
+        operationId: 'reports.listAll',
         tags,
         summary: 'Every report, optionally of one status',
         querystring: AdminReportQuery,
@@ -82,6 +85,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: auth,
       schema: {
+        operationId: 'reports.get',
         tags,
         summary: 'One report with its comments (reporter or moderator)',
         params: ReportParams,
@@ -94,8 +98,9 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/reports/:id',
     {
-      config: auth,
+      config: { ...auth, errors: [409] },
       schema: {
+        operationId: 'reports.update',
         tags,
         summary: 'Edit your report while it is open',
         params: ReportParams,
@@ -111,6 +116,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: auth,
       schema: {
+        operationId: 'reports.comment',
         tags,
         summary: 'Comment on a report; moderators may also change its status',
         params: ReportParams,
@@ -127,8 +133,9 @@ export const reportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/reports/:id/resolve',
     {
-      config: moderator,
+      config: { ...moderator, errors: [409] },
       schema: {
+        operationId: 'reports.resolve',
         tags,
         summary: 'Resolve a report',
         params: ReportParams,

@@ -17,7 +17,12 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/roles',
     {
       config: { permission: 'roles:read' },
-      schema: { tags, summary: 'Every role', response: { 200: RoleList } },
+      schema: {
+        operationId: 'roles.list',
+        tags,
+        summary: 'Every role',
+        response: { 200: RoleList },
+      },
     },
     async () => ({ items: await listRoles(app.db) }),
   );
@@ -25,8 +30,9 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/roles',
     {
-      config: { permission: 'roles:write' },
+      config: { errors: [409], permission: 'roles:write' },
       schema: {
+        operationId: 'roles.create',
         tags,
         summary: 'Create a role from catalogue permissions',
         body: CreateRoleRequest,
@@ -43,6 +49,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Adding permissions grants them to every holder: a sensitive change.
       config: { permission: 'roles:write', reauth: true, errors: [409] },
       schema: {
+        operationId: 'roles.update',
         tags,
         summary: 'Rename a role or replace its description or permissions',
         description:
@@ -68,6 +75,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { permission: 'roles:write' },
       schema: {
+        operationId: 'roles.delete',
         tags,
         summary: 'Delete a role (system roles answer 403)',
         params: IdParams,

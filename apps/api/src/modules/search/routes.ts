@@ -8,6 +8,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { auth: true },
       schema: {
+        operationId: 'interactions.search',
         tags: ['interactions'],
         summary: 'Search interactions in every organization you belong to',
         querystring: SearchQuery,

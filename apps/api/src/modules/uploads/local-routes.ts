@@ -8,16 +8,17 @@ import {
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import { HttpError } from '../../errors.js';
 import { receiveLocalUpload } from './local-service.js';
 
 /**
- * The local store's upload URL (registered only with STORAGE_DRIVER=local), in a plugin of its
- * own so that its raw-body parser applies to this route and no other.
+ * The local store's upload URL, in a plugin of its own so that its raw-body parser applies to this
+ * route and no other. Registered with every driver, so the API document is the same in every
+ * mode; with S3 it answers 404 saying where files go instead.
  */
 export const localUploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['uploads'];
   const { storage } = app;
-  if (storage.driver !== 'local') return;
 
   // The body is the file: handed over as the raw stream and written to disk as it arrives,
   // whatever its type and beyond BODY_LIMIT (the signed size is the limit). Only here.
@@ -28,9 +29,13 @@ export const localUploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       // The query is the URL's signature, a capability until it expires: kept out of logs.
       logSerializers: { req: withoutQuery },
+      // Before the query is validated: with S3 there is nothing here to sign for.
+      onRequest: async () => {
+        if (storage.driver !== 'local') throw elsewhere();
+      },
       schema: {
         tags,
-        operationId: 'putUploadFile',
+        operationId: 'uploads.putFile',
         summary: 'The upload URL of the local store: PUT the file here',
         description:
           'The URL `POST /upload/request` returned, unchanged (its query is signed). Send the ' +
@@ -41,6 +46,11 @@ export const localUploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
           204: NoContent,
           403: {
             description: 'The URL is tampered with or expired (`forbidden`)',
+            ...problemContent(),
+          },
+          404: {
+            description:
+              'This server stores uploads in S3 (`not_found`): PUT to the URL `POST /upload/request` returned',
             ...problemContent(),
           },
           409: {
@@ -59,6 +69,7 @@ export const localUploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
+      if (storage.driver !== 'local') throw elsewhere();
       await receiveLocalUpload(app.db, storage, app.uploadSigningSecret, {
         query: request.query,
         contentType: request.headers['content-type'],
@@ -69,6 +80,13 @@ export const localUploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 };
+
+const elsewhere = () =>
+  new HttpError(
+    404,
+    'not_found',
+    'This server stores uploads in S3: PUT the file to the URL that POST /upload/request returned.',
+  );
 
 function withoutQuery(request: FastifyRequest) {
   return {

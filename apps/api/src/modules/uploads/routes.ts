@@ -51,7 +51,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { ...anyone, noStore: true },
       schema: {
         tags,
-        operationId: 'requestUpload',
+        operationId: 'uploads.request',
         summary: 'Ask for a URL to upload one file to',
         description:
           'Checks the declared type (UPLOAD_TYPES) and size (UPLOAD_MAX_BYTES), records the uploader ' +
@@ -96,7 +96,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: anyone,
       schema: {
         tags,
-        operationId: 'completeUpload',
+        operationId: 'uploads.complete',
         summary: 'Say the file is uploaded: its scan and analysis start',
         description:
           'Needs the upload token (`X-Upload-Token`) or the signed-in owner. Idempotent: a second ' +
@@ -125,7 +125,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: anyone,
       schema: {
         tags,
-        operationId: 'getUploadStatus',
+        operationId: 'uploads.getStatus',
         summary: 'Where an upload is in its pipeline, stage by stage',
         description: 'The upload token (`X-Upload-Token`), the signed-in owner, or `uploads:read`.',
         security: byTokenOrUser,
@@ -142,7 +142,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: anyone,
       schema: {
         tags,
-        operationId: 'getUploadResult',
+        operationId: 'uploads.getResult',
         summary: "An upload's analysis (404 until there is one)",
         description: 'The upload token (`X-Upload-Token`), the signed-in owner, or `uploads:read`.',
         security: byTokenOrUser,
@@ -159,7 +159,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'uploads:read' },
       schema: {
         tags,
-        operationId: 'listUploads',
+        operationId: 'uploads.list',
         summary: 'Every upload, newest first, optionally of one status',
         querystring: UploadListQuery,
         response: { 200: UploadPage },
@@ -168,7 +168,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => listUploads(app.db, request.query),
   );
 
-  if (app.storage.driver === 'local') await app.register(localUploadRoutes);
+  await app.register(localUploadRoutes);
 };
 
 function problemContent() {

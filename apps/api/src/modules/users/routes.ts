@@ -43,6 +43,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: read,
       schema: {
+        operationId: 'users.list',
         tags,
         summary: 'Search and page through users',
         querystring: UserListQuery,
@@ -56,7 +57,13 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/users/:id',
     {
       config: read,
-      schema: { tags, summary: 'One user', params: IdParams, response: { 200: User } },
+      schema: {
+        operationId: 'users.get',
+        tags,
+        summary: 'One user',
+        params: IdParams,
+        response: { 200: User },
+      },
     },
     async (request) => getUser(app.db, request.params.id),
   );
@@ -64,8 +71,14 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/users',
     {
-      config: write,
-      schema: { tags, summary: 'Create a user', body: CreateUserRequest, response: { 201: User } },
+      config: { ...write, errors: [409] },
+      schema: {
+        operationId: 'users.create',
+        tags,
+        summary: 'Create a user',
+        body: CreateUserRequest,
+        response: { 201: User },
+      },
     },
     async (request, reply) =>
       reply.status(201).send(await createUser(app.db, admin(request), request.body)),
@@ -77,6 +90,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Moving an account to another email address hands it to whoever reads that mailbox.
       config: { ...write, reauth: true, errors: [409] },
       schema: {
+        operationId: 'users.update',
         tags,
         summary: "Edit a user's profile, email, active flag or password-reset demand",
         description:
@@ -93,8 +107,14 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/users/:id',
     {
-      config: write,
-      schema: { tags, summary: 'Delete a user', params: IdParams, response: { 204: NoContent } },
+      config: { ...write, errors: [409] },
+      schema: {
+        operationId: 'users.delete',
+        tags,
+        summary: 'Delete a user',
+        params: IdParams,
+        response: { 204: NoContent },
+      },
     },
     async (request, reply) => {
       await deleteUser(context, admin(request), request.params.id);
@@ -105,8 +125,9 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/users/:id/disable',
     {
-      config: write,
+      config: { ...write, errors: [409] },
       schema: {
+        operationId: 'users.disable',
         tags,
         summary: 'Disable a user and end their sessions',
         params: IdParams,
@@ -121,6 +142,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: write,
       schema: {
+        operationId: 'users.enable',
         tags,
         summary: 'Enable a disabled user',
         params: IdParams,
@@ -133,8 +155,9 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/users/:id/superuser',
     {
-      config: { superuser: true },
+      config: { errors: [409], superuser: true },
       schema: {
+        operationId: 'users.setSuperuser',
         tags,
         summary: 'Grant or revoke superuser (superusers only)',
         params: IdParams,
@@ -150,7 +173,13 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/users/:id/roles',
     {
       config: read,
-      schema: { tags, summary: "A user's roles", params: IdParams, response: { 200: RoleList } },
+      schema: {
+        operationId: 'users.listRoles',
+        tags,
+        summary: "A user's roles",
+        params: IdParams,
+        response: { 200: RoleList },
+      },
     },
     async (request) => ({ items: await userRoles(app.db, request.params.id) }),
   );
@@ -161,6 +190,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Assigning roles grants permissions, so it needs the roles permission, not users:write.
       config: { permission: 'roles:write' },
       schema: {
+        operationId: 'users.setRoles',
         tags,
         summary: "Replace a user's roles",
         params: IdParams,

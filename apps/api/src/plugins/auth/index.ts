@@ -242,23 +242,41 @@ export const authPlugin = fp(
     app.decorate('requireAuth', requireAuth);
 
     // The OpenAPI document shows, per route, that it needs a bearer token and which permission.
+    const PUBLIC = 'Public: needs no token.';
     app.addHook('onRoute', (route) => {
-      const config = (route.config ?? {}) as AuthRouteConfig;
-      if (!config.auth && !config.permission && !config.superuser) return;
+      const config = (route.config ?? {}) as AuthRouteConfig & { org?: string };
+      // An org-scoped route authenticates too (the tenancy plugin resolves the member first).
+      if (!config.auth && !config.permission && !config.superuser && !config.org) {
+        const schema = route.schema as Record<string, unknown> | undefined;
+        // A public route says so, unless it names its own way in (e.g. an upload's token).
+        if (
+          schema &&
+          !schema.hide &&
+          !schema.security &&
+          !String(schema.description ?? '').includes(PUBLIC)
+        )
+          route.schema = {
+            ...schema,
+            description: [schema.description, PUBLIC].filter(Boolean).join(' '),
+          };
+        return;
+      }
       const needs = config.superuser
         ? 'Superusers only.'
         : config.permission
           ? `Requires the \`${config.permission}\` permission (superusers hold all).`
           : config.auth === 'optional'
             ? 'Works anonymously; a bearer token, when sent, identifies the caller.'
-            : 'Requires a signed-in user.';
+            : config.org
+              ? '' // the tenancy plugin describes the org role it needs
+              : 'Requires a signed-in user.';
       const schema = (route.schema ?? {}) as Record<string, unknown>;
       // An optional route may name other ways in (e.g. an upload's own token) itself.
       if (config.auth === 'optional') schema.security ??= [{ bearerAuth: [] }, {}];
       else schema.security = [{ bearerAuth: [] }];
       // GET routes share their schema with the HEAD route Fastify adds: do not append twice.
       const described = String(schema.description ?? '');
-      if (!described.includes(needs))
+      if (needs && !described.includes(needs))
         schema.description = [described, needs].filter(Boolean).join(' ');
       route.schema = schema;
     });
