@@ -62,23 +62,20 @@ const Hash = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256, hex
  * One audit row as the API shows it. `seq` numbers the chain with no gaps; `hash` is
  * sha256(prevHash ‖ canonical(row)), so changing or removing a row breaks every link after it.
  */
-export const AuditEntry = Type.Object(
-  {
-    id: Id,
-    seq: Type.Integer({ minimum: 1 }),
-    at: Timestamp,
-    actorId: Nullable(Id),
-    actorIp: Nullable(Type.String()),
-    action: Type.Enum(AuditActions),
-    targetType: Type.Enum(AuditTargets),
-    targetId: Nullable(Type.String()),
-    orgId: Nullable(Id),
-    data: Type.Record(Type.String(), Type.Unknown()),
-    prevHash: Hash,
-    hash: Hash,
-  },
-  { additionalProperties: false },
-);
+export const AuditEntry = Type.Object({
+  id: Id,
+  seq: Type.Integer({ minimum: 1 }),
+  at: Timestamp,
+  actorId: Nullable(Id),
+  actorIp: Nullable(Type.String()),
+  action: Type.Enum(AuditActions),
+  targetType: Type.Enum(AuditTargets),
+  targetId: Nullable(Type.String()),
+  orgId: Nullable(Id),
+  data: Type.Record(Type.String(), Type.Unknown()),
+  prevHash: Hash,
+  hash: Hash,
+});
 export type AuditEntry = Static<typeof AuditEntry>;
 export const AuditPage = Page(AuditEntry);
 
@@ -118,29 +115,20 @@ export type AuditExportQuery = Static<typeof AuditExportQuery>;
 
 /** The answer of a walk over the whole chain. */
 export const AuditVerification = Type.Union([
-  Type.Object(
-    {
-      ok: Type.Literal(true),
-      checked: Type.Integer({ description: 'Rows walked' }),
-      lastSeq: Nullable(Type.Integer()),
-      lastHash: Nullable(Hash),
-    },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    {
-      ok: Type.Literal(false),
-      checked: Type.Integer({ description: 'Rows that verified before the broken link' }),
-      broken: Type.Object(
-        {
-          id: Id,
-          seq: Type.Integer(),
-          reason: Type.String({ description: 'Why this row breaks the chain' }),
-        },
-        { additionalProperties: false },
-      ),
-    },
-    { additionalProperties: false },
-  ),
+  Type.Object({
+    ok: Type.Literal(true),
+    checked: Type.Integer({ description: 'Rows walked' }),
+    lastSeq: Nullable(Type.Integer()),
+    lastHash: Nullable(Hash),
+  }),
+  Type.Object({
+    ok: Type.Literal(false),
+    checked: Type.Integer({ description: 'Rows that verified before the broken link' }),
+    broken: Type.Object({
+      id: Id,
+      seq: Type.Integer(),
+      reason: Type.String({ description: 'Why this row breaks the chain' }),
+    }),
+  }),
 ]);
 export type AuditVerification = Static<typeof AuditVerification>;

@@ -126,18 +126,15 @@ export const AcceptInvitationRequest = Type.Object(
 export type AcceptInvitationRequest = Static<typeof AcceptInvitationRequest>;
 
 /** An organization as a superuser administers it: no role of theirs, its member counts. */
-export const AdminOrganization = Type.Object(
-  {
-    id: Id,
-    name: Type.String(),
-    slug: Type.String(),
-    memberCount: Type.Integer({ minimum: 0 }),
-    ownerCount: Type.Integer({ minimum: 0 }),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-  },
-  { additionalProperties: false },
-);
+export const AdminOrganization = Type.Object({
+  id: Id,
+  name: Type.String(),
+  slug: Type.String(),
+  memberCount: Type.Integer({ minimum: 0 }),
+  ownerCount: Type.Integer({ minimum: 0 }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
 export type AdminOrganization = Static<typeof AdminOrganization>;
 export const AdminOrganizationPage = Page(AdminOrganization);
 

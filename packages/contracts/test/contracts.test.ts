@@ -55,6 +55,7 @@ describe('@atrium/contracts', () => {
       isSuperuser: false,
       isActive: true,
       emailVerified: true,
+      passwordResetRequired: false,
       permissions: [],
       createdAt: at,
       updatedAt: at,
@@ -67,5 +68,18 @@ describe('@atrium/contracts', () => {
     const update = { fullName: 'Ada' };
     expect(Value.Check(contracts.UpdateMeRequest, update)).toBe(true);
     expect(Value.Check(contracts.UpdateMeRequest, { ...update, fullname: 'Ada' })).toBe(false);
+  });
+
+  // Requests are closed (their names say so); every other exported schema is a response.
+  it('leaves every response schema open at its top level', () => {
+    const request = /(Request|Requests|Query|Params|Form|Headers|Input|Patch|Confirm)$/;
+    const closed = Object.entries(contracts)
+      .filter(([name, schema]) => !request.test(name) && typeof schema === 'object')
+      .filter(
+        ([, schema]) =>
+          (schema as { additionalProperties?: unknown }).additionalProperties === false,
+      )
+      .map(([name]) => name);
+    expect(closed).toEqual([]);
   });
 });
