@@ -1,0 +1,104 @@
+import {
+  type LiveEvent,
+  type LiveEventType,
+  LiveEventTypes,
+  type StreamEndReason,
+} from '@atrium/contracts';
+import { createParser } from 'eventsource-parser';
+import { ProblemError } from './problem.js';
+import type { Session } from './session.js';
+
+export interface EventStreamOptions {
+  /** Resume after this event (an id the previous stream delivered). */
+  lastEventId?: string;
+  /** Ends the iteration (and the connection) when aborted. */
+  signal?: AbortSignal;
+  /** Wait before reconnecting after a dropped connection; by default what the server's `retry:` says. */
+  retryMs?: number;
+}
+
+const known = new Set<string>(LiveEventTypes);
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** What one connection delivered before it closed, and why it closed. */
+interface Connection {
+  ending?: StreamEndReason | 'dropped';
+}
+
+/**
+ * `GET /events` as an async iterator of typed live events. A dropped connection (network, a
+ * restarting instance) reconnects after the retry delay with `Last-Event-ID`, so the server
+ * replays what was missed; `session.expired` refreshes the token and reconnects at once;
+ * `session.ended` ends the iteration. An error answer (401 after a refused refresh, 429) throws
+ * a ProblemError. Events of types this client does not know (a newer server) are skipped.
+ */
+export async function* liveEvents(
+  session: Session,
+  url: string,
+  options: EventStreamOptions = {},
+): AsyncGenerator<LiveEvent, void, undefined> {
+  const { signal } = options;
+  let lastEventId = options.lastEventId ?? '';
+  let retryMs = options.retryMs ?? 3000;
+  while (!signal?.aborted) {
+    const used = (await session.tokens())?.accessToken;
+    let response: Response;
+    try {
+      response = await session.send(request(url, lastEventId, signal));
+    } catch (err) {
+      if (signal?.aborted) return;
+      if (err instanceof ProblemError) throw err;
+      await sleep(retryMs, signal); // unreachable: try again, as EventSource does
+      continue;
+    }
+    if (!response.ok) throw await ProblemError.read(response);
+    const connection: Connection = {};
+    const pending: LiveEvent[] = [];
+    const parser = createParser({
+      onRetry: (ms) => {
+        retryMs = options.retryMs ?? ms;
+      },
+      onEvent: ({ id, event, data }) => {
+        if (event === 'session.expired' || event === 'session.ended') connection.ending = event;
+        else if (id && event && known.has(event)) {
+          pending.push({ id, type: event as LiveEventType, data: JSON.parse(data) } as LiveEvent);
+        }
+      },
+    });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    try {
+      while (!connection.ending) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) connection.ending = 'dropped';
+        else parser.feed(decoder.decode(value, { stream: true }));
+        for (let event = pending.shift(); event; event = pending.shift()) {
+          lastEventId = event.id;
+          yield event;
+        }
+      }
+    } finally {
+      await reader.cancel().catch(() => {});
+    }
+    if (connection.ending === 'session.ended') return;
+    if (connection.ending === 'session.expired') {
+      if (used) await session.renewAfter(used);
+    } else await sleep(retryMs, signal);
+  }
+}
+
+function request(url: string, lastEventId: string, signal: AbortSignal | undefined) {
+  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  if (lastEventId) headers['last-event-id'] = lastEventId;
+  return new Request(url, { headers, ...(signal ? { signal } : {}) });
+}
