@@ -51,8 +51,25 @@ export function versionedPaths(document: OpenAPI3): OpenAPI3 {
   return { ...document, servers, paths };
 }
 
+/**
+ * Responses may grow fields (clients must tolerate them, so their schemas allow more), but a
+ * client's types name the known ones: an object schema with `properties` loses its
+ * `additionalProperties: true`, or every field access would type-check (`data.titel: unknown`).
+ * Free-form objects (no `properties`) keep their index signature.
+ */
+export function knownFieldsOnly<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(knownFieldsOnly) as T;
+  if (typeof node !== 'object' || node === null) return node;
+  const entries = Object.entries(node)
+    .filter(
+      ([key, value]) => !(key === 'additionalProperties' && value === true && 'properties' in node),
+    )
+    .map(([key, value]) => [key, knownFieldsOnly(value)]);
+  return Object.fromEntries(entries) as T;
+}
+
 /** The TypeScript source of `packages/client/src/schema.gen.ts`. */
 export async function clientSchemaSource(document: OpenAPI3): Promise<string> {
-  const ast = await openapiTS(versionedPaths(document), { silent: true });
+  const ast = await openapiTS(knownFieldsOnly(versionedPaths(document)), { silent: true });
   return HEADER + astToString(ast);
 }

@@ -8,6 +8,7 @@ import {
   apiDocument,
   CLIENT_SCHEMA_FILE,
   clientSchemaSource,
+  knownFieldsOnly,
   versionedPaths,
 } from '../src/client-schema.js';
 import type { TestApp } from './auth-support.js';
@@ -32,6 +33,33 @@ describe('the route map of @atrium/client', () => {
     const versioned = versionedPaths(document);
     expect(Object.keys(versioned.paths ?? {})).toEqual(['/orgs/{orgId}']);
     expect(versioned.servers?.map((server) => server.url)).toEqual(['/api/v1']);
+  });
+});
+
+describe('the route map types the known fields of open response schemas', () => {
+  it('drops additionalProperties: true beside properties, keeps it on free-form objects', () => {
+    const schema = {
+      type: 'object',
+      properties: { item: { type: 'object', properties: {}, additionalProperties: true } },
+      additionalProperties: true,
+      anyOf: [{ type: 'object', additionalProperties: true }],
+    };
+    expect(knownFieldsOnly(schema)).toEqual({
+      type: 'object',
+      properties: { item: { type: 'object', properties: {} } },
+      anyOf: [{ type: 'object', additionalProperties: true }],
+    });
+  });
+
+  it('keeps additionalProperties: false and schemas', () => {
+    const schema = {
+      type: 'object',
+      properties: { a: { type: 'string' } },
+      additionalProperties: { type: 'string' },
+    };
+    expect(knownFieldsOnly(schema)).toEqual(schema);
+    const closed = { type: 'object', properties: {}, additionalProperties: false };
+    expect(knownFieldsOnly(closed)).toEqual(closed);
   });
 });
 

@@ -59,6 +59,10 @@ describe('@atrium/client types', () => {
       right: `
         const { data } = await client.GET('/orgs/{orgId}/interactions/{id}', { params: { path: { orgId, id } } });
         const title: string = data.title;
+        await client.PATCH('/orgs/{orgId}/interactions/{id}', {
+          params: { path: { orgId, id }, header: { 'if-match': String(data.version) } },
+          body: { title: 'Renamed' },
+        });
         await client.POST('/orgs/{orgId}/interactions', { params: { path: { orgId } }, body: ${interaction} });
         for await (const item of client.paginate('/orgs/{orgId}/interactions', { params: { path: { orgId } } })) {
           const version: number = item.version;
