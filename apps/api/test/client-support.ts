@@ -1,5 +1,5 @@
-import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer, type IncomingMessage, request } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { createAtriumClient, memoryTokenStore, type Tokens } from '@atrium/client';
 import type { AuthResponse } from '@atrium/contracts';
 import type { TestApp } from './auth-support.js';
@@ -27,6 +27,39 @@ export async function listening(app: TestApp) {
     url,
     dropStreams() {
       for (const socket of streams) socket.destroy();
+    },
+  };
+}
+
+/**
+ * A reverse proxy to `target` that answers 503 to the first `failures` requests for the live
+ * events, as a proxy in front of a restarting instance does; everything else passes through.
+ */
+export async function flakyProxy(target: string, failures: number) {
+  let left = failures;
+  const server = createServer((incoming, outgoing) => {
+    if (incoming.url?.startsWith('/api/v1/events') && left > 0) {
+      left -= 1;
+      outgoing.writeHead(503, { 'content-type': 'text/html' }).end('<h1>503</h1>');
+      return;
+    }
+    const upstream = request(
+      new URL(incoming.url ?? '/', target),
+      { method: incoming.method, headers: incoming.headers },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    incoming.pipe(upstream);
+    outgoing.on('close', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
     },
   };
 }

@@ -1,7 +1,7 @@
 import { type LiveEvent, ProblemError } from '@atrium/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STRONG_PASSWORD, signUp, type TestApp } from './auth-support.js';
-import { clientFor, interaction, listening } from './client-support.js';
+import { clientFor, flakyProxy, interaction, listening } from './client-support.js';
 import { testApp } from './support.js';
 
 let app: TestApp;
@@ -257,6 +257,23 @@ describe('@atrium/client events', () => {
     await clientFor(server.url, bobAuth).client.logout();
     expect(await next).toEqual({ done: true, value: undefined });
     expect(bob.count('GET', '/events')).toBe(1);
+  });
+
+  it('waits out a proxy answering 503 and connects when the API is back', async () => {
+    const { send, bobAuth } = await pair();
+    const proxy = await flakyProxy(server.url, 2);
+    try {
+      const bob = clientFor(proxy.url, bobAuth);
+      const events = bob.client.events({ retryMs: 200 });
+      const next = events.next();
+      await expect.poll(() => bob.count('GET', '/events'), { timeout: 5000 }).toBe(3);
+      await send('after the outage');
+      const { value } = await next;
+      await events.return(undefined);
+      expect(value?.type === 'message.created' && value.data.content).toBe('after the outage');
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('throws the problem when the stream is refused', async () => {

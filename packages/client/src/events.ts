@@ -18,6 +18,7 @@ export interface EventStreamOptions {
 }
 
 const known = new Set<string>(LiveEventTypes);
+const GATEWAY_OUTAGE = new Set([502, 503, 504]);
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -38,9 +39,9 @@ interface Connection {
 /**
  * `GET /events` as an async iterator of typed live events. A dropped connection (network, a
  * restarting instance) reconnects after the retry delay with `Last-Event-ID`, so the server
- * replays what was missed; `session.expired` refreshes the token and reconnects at once;
- * `session.ended` ends the iteration. An error answer (401 after a refused refresh, 429) throws
- * a ProblemError. Events of types this client does not know (a newer server) are skipped.
+ * replays what was missed (so does a 502/503/504 from a proxy); `session.expired` refreshes the
+ * token and reconnects at once; `session.ended` ends the iteration. Any other error answer (401
+ * after a refused refresh, 429 for too many streams) throws a ProblemError. Events of types this client does not know (a newer server) are skipped.
  */
 export async function* liveEvents(
   session: Session,
@@ -59,6 +60,12 @@ export async function* liveEvents(
       if (signal?.aborted) return;
       if (err instanceof ProblemError) throw err;
       await sleep(retryMs, signal); // unreachable: try again, as EventSource does
+      continue;
+    }
+    if (GATEWAY_OUTAGE.has(response.status)) {
+      // A proxy in front of a restarting instance: as unreachable as a dropped connection.
+      await response.body?.cancel();
+      await sleep(retryMs, signal);
       continue;
     }
     if (!response.ok) throw await ProblemError.read(response);
