@@ -32,13 +32,13 @@ export async function listening(app: TestApp) {
 }
 
 /**
- * A reverse proxy to `target` that answers 503 to the first `failures` requests for the live
- * events, as a proxy in front of a restarting instance does; everything else passes through.
+ * A reverse proxy to `target` that answers an HTML 503 to the first `failures` requests for
+ * `path`, as a proxy in front of a restarting instance does; everything else passes through.
  */
-export async function flakyProxy(target: string, failures: number) {
+export async function flakyProxy(target: string, path: string, failures: number) {
   let left = failures;
   const server = createServer((incoming, outgoing) => {
-    if (incoming.url?.startsWith('/api/v1/events') && left > 0) {
+    if (incoming.url?.startsWith(`/api/v1${path}`) && left > 0) {
       left -= 1;
       outgoing.writeHead(503, { 'content-type': 'text/html' }).end('<h1>503</h1>');
       return;

@@ -101,6 +101,22 @@ describe('@atrium/client refreshes a stale access token', () => {
     expect(await client.tokens()).toBeUndefined();
   });
 
+  it('keeps the tokens when the refresh meets an outage, and refreshes on the next call', async () => {
+    const user = await signUp(app);
+    const stale = { accessToken: await expiredTokenOf(user), refreshToken: user.refreshToken };
+    const proxy = await flakyProxy(server.url, '/auth/refresh', 1);
+    try {
+      const { client, count } = clientFor(proxy.url, stale);
+      const error = await problemOf(client.GET('/auth/me'));
+      expect([error.status, error.code]).toEqual([503, 'service_unavailable']);
+      expect(await client.tokens()).toEqual(stale);
+      expect((await client.GET('/auth/me')).data.id).toBe(user.user.id);
+      expect(count('POST', '/auth/refresh')).toBe(2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('does not refresh for a 401 that a new token cannot cure (no token sent)', async () => {
     const { client, count } = clientFor(server.url);
     const error = await problemOf(client.GET('/auth/me'));
@@ -149,6 +165,20 @@ describe('@atrium/client typed calls and problems', () => {
     );
     expect([error.status, error.code]).toEqual([400, 'validation_failed']);
     expect(error.errors.map((e) => e.path)).toEqual(['/body/title']);
+  });
+
+  it('downloads the CSV export as text with parseAs', async () => {
+    const user = await signUp(app);
+    const { orgId } = await orgWithInteractions(user, 2);
+    const { client } = clientFor(server.url, user);
+    const { data, response } = await client.GET('/orgs/{orgId}/interactions/export', {
+      params: { path: { orgId } },
+      parseAs: 'text',
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = data.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines.slice(1).every((line) => /Meeting [01]/.test(line))).toBe(true);
   });
 
   it('leaves a call that failed to reach the server as the fetch error, not a ProblemError', async () => {
@@ -261,7 +291,7 @@ describe('@atrium/client events', () => {
 
   it('waits out a proxy answering 503 and connects when the API is back', async () => {
     const { send, bobAuth } = await pair();
-    const proxy = await flakyProxy(server.url, 2);
+    const proxy = await flakyProxy(server.url, '/events', 2);
     try {
       const bob = clientFor(proxy.url, bobAuth);
       const events = bob.client.events({ retryMs: 200 });
