@@ -1,4 +1,4 @@
-import { type LiveEvent, ProblemError } from '@atrium/client';
+import { isProblem, type LiveEvent, ProblemError } from '@atrium/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STRONG_PASSWORD, signUp, type TestApp } from './auth-support.js';
 import { clientFor, flakyProxy, interaction, listening } from './client-support.js';
@@ -151,6 +151,10 @@ describe('@atrium/client typed calls and problems', () => {
     );
     expect([error.status, error.code]).toEqual([404, 'not_found']);
     expect(error.requestId).toEqual(expect.any(String));
+    expect([isProblem(error, 'not_found'), isProblem(error, 'forbidden', 'conflict')]).toEqual([
+      true,
+      false,
+    ]);
   });
 
   it('throws validation_failed naming the field for a body the server refuses', async () => {

@@ -6,7 +6,7 @@ export {
   createAtriumClient,
 } from './client.js';
 export type { EventStreamOptions } from './events.js';
-export { ProblemError } from './problem.js';
+export { isProblem, ProblemError } from './problem.js';
 export type { Fetch } from './session.js';
 export { memoryTokenStore, type TokenStore, type Tokens } from './tokens.js';
-export type { ItemOf, ListPath, paths } from './types.js';
+export type { ItemOf, ListPath, ProblemOf, paths } from './types.js';

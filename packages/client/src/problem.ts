@@ -1,6 +1,6 @@
 import type { ErrorCode, FieldError, Problem } from '@atrium/contracts';
 
-const isProblem = (body: unknown): body is Problem =>
+const isProblemBody = (body: unknown): body is Problem =>
   typeof body === 'object' &&
   body !== null &&
   typeof (body as Problem).code === 'string' &&
@@ -34,7 +34,7 @@ export class ProblemError extends Error {
    * 502 page) still becomes a ProblemError, with the code Atrium would have used for its status.
    */
   static from(response: Response, body: unknown): ProblemError {
-    if (isProblem(body)) return new ProblemError(body, response);
+    if (isProblemBody(body)) return new ProblemError(body, response);
     const status = response.status;
     const detail = typeof body === 'string' && body ? body.slice(0, 200) : response.statusText;
     return new ProblemError(
@@ -60,6 +60,17 @@ export class ProblemError extends Error {
     }
     return ProblemError.from(response, body);
   }
+}
+
+/** Whether `error` is a ProblemError with one of `codes` (any code when none is given). */
+export function isProblem<C extends ErrorCode>(
+  error: unknown,
+  ...codes: C[]
+): error is ProblemError & { code: C } {
+  return (
+    error instanceof ProblemError &&
+    (codes.length === 0 || (codes as ErrorCode[]).includes(error.code))
+  );
 }
 
 function fallbackCode(status: number): ErrorCode {

@@ -34,6 +34,15 @@ export type Method<M extends HttpMethod> = <
   ...init: InitParam<Init>
 ) => Promise<Response<Path, M, Init>>;
 
+/**
+ * The problem+json bodies an operation declares for its error statuses (with the codes it
+ * documents), e.g. `ProblemOf<'get', '/orgs/{orgId}/interactions/{id}'>`.
+ */
+export type ProblemOf<M extends HttpMethod, Path extends PathsWithMethod<paths, M>> = Exclude<
+  FetchResponse<Extract<paths[Path][M], Operation>, object, MediaType>['error'],
+  undefined
+>;
+
 /** A keyset page, as every list operation answers. */
 interface PageShape {
   items: unknown[];

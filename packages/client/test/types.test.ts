@@ -36,7 +36,7 @@ function snippetErrors(snippets: Record<string, string>): Record<string, string[
     Object.fromEntries(
       Object.entries(snippets).map(([name, body]) => [
         file(name),
-        `import { createAtriumClient } from '../src/index.js';
+        `import { createAtriumClient, isProblem, type ProblemOf } from '../src/index.js';
 const client = createAtriumClient({ baseUrl: 'http://localhost:3000' });
 const orgId = 'org';
 const id = 'interaction';
@@ -69,6 +69,12 @@ describe('@atrium/client types', () => {
         }
         for await (const event of client.events()) {
           if (event.type === 'message.created') { const text: string = event.data.content; }
+        }
+        const problem = {} as ProblemOf<'get', '/orgs/{orgId}/interactions/{id}'>;
+        const code: string = problem.code;
+        const fields: { path: string; message: string }[] | undefined = problem.errors;
+        try { await client.GET('/auth/me'); } catch (err) {
+          if (isProblem(err, 'not_found', 'forbidden')) { const narrowed: 'not_found' | 'forbidden' = err.code; }
         }`,
       wrongPath: `await client.GET('/orgs/{orgId}/interaction/{id}', { params: { path: { orgId, id } } });`,
       wrongBodyField: `await client.POST('/orgs/{orgId}/interactions', {
@@ -79,6 +85,7 @@ describe('@atrium/client types', () => {
       wrongMethod: `await client.DELETE('/interaction-types', {});`,
       wrongResponseField: `const { data } = await client.GET('/auth/me'); data.fullname;`,
       notAList: `client.paginate('/auth/me', {});`,
+      wrongProblemCode: `try { await client.GET('/auth/me'); } catch (err) { if (isProblem(err, 'not_a_code')) {} }`,
       wrongEventData: `for await (const event of client.events()) {
         if (event.type === 'message.read') event.data.content; }`,
     });
@@ -95,5 +102,6 @@ describe('@atrium/client types', () => {
     expect(errors.wrongEventData!.join()).toContain("'content'");
     expect(errors.wrongMethod!.join()).toContain('PathsWithMethod<paths, "delete">');
     expect(errors.notAList!.join()).toContain('ListPath');
+    expect(errors.wrongProblemCode!.join()).toContain('"not_a_code"');
   }, 120_000);
 });
