@@ -32,15 +32,24 @@ export async function listening(app: TestApp) {
 }
 
 /**
- * A reverse proxy to `target` that answers an HTML 503 to the first `failures` requests for
- * `path`, as a proxy in front of a restarting instance does; everything else passes through.
+ * A reverse proxy to `target` that fails the first `failures` requests for `path`: with an HTML
+ * 503, as a proxy in front of a restarting instance does, or (`silent`) with a 200 event stream
+ * that never sends a byte more, as a network that vanished without closing the connection looks.
+ * Everything else passes through.
  */
-export async function flakyProxy(target: string, path: string, failures: number) {
+export async function flakyProxy(
+  target: string,
+  path: string,
+  failures: number,
+  how: 'unavailable' | 'silent' = 'unavailable',
+) {
   let left = failures;
   const server = createServer((incoming, outgoing) => {
     if (incoming.url?.startsWith(`/api/v1${path}`) && left > 0) {
       left -= 1;
-      outgoing.writeHead(503, { 'content-type': 'text/html' }).end('<h1>503</h1>');
+      if (how === 'silent') {
+        outgoing.writeHead(200, { 'content-type': 'text/event-stream' }).flushHeaders();
+      } else outgoing.writeHead(503, { 'content-type': 'text/html' }).end('<h1>503</h1>');
       return;
     }
     const upstream = request(

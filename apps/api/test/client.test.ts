@@ -310,6 +310,23 @@ describe('@atrium/client events', () => {
     }
   });
 
+  it('replaces a connection that stays silent past idleTimeoutMs', async () => {
+    const { send, bobAuth } = await pair();
+    const proxy = await flakyProxy(server.url, '/events', 1, 'silent');
+    try {
+      const bob = clientFor(proxy.url, bobAuth);
+      const events = bob.client.events({ retryMs: 50, idleTimeoutMs: 300 });
+      const next = events.next();
+      await expect.poll(() => bob.count('GET', '/events'), { timeout: 5000 }).toBe(2);
+      await send('after the silence');
+      const { value } = await next;
+      await events.return(undefined);
+      expect(value?.type === 'message.created' && value.data.content).toBe('after the silence');
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('throws the problem when the stream is refused', async () => {
     const { client } = clientFor(server.url);
     expect((await problemOf(client.events().next())).code).toBe('unauthorized');

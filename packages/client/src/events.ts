@@ -15,6 +15,11 @@ export interface EventStreamOptions {
   signal?: AbortSignal;
   /** Wait before reconnecting after a dropped connection; by default what the server's `retry:` says. */
   retryMs?: number;
+  /**
+   * A connection silent this long is taken for dead (a network that vanished without closing
+   * it) and replaced; the server sends a heartbeat every 15 s. Default 45 s.
+   */
+  idleTimeoutMs?: number;
 }
 
 const known = new Set<string>(LiveEventTypes);
@@ -38,10 +43,11 @@ interface Connection {
 
 /**
  * `GET /events` as an async iterator of typed live events. A dropped connection (network, a
- * restarting instance) reconnects after the retry delay with `Last-Event-ID`, so the server
- * replays what was missed (so does a 502/503/504 from a proxy); `session.expired` refreshes the
- * token and reconnects at once; `session.ended` ends the iteration. Any other error answer (401
- * after a refused refresh, 429 for too many streams) throws a ProblemError. Events of types this client does not know (a newer server) are skipped.
+ * restarting instance, a 502/503/504 from a proxy, or silence past `idleTimeoutMs`) reconnects
+ * after the retry delay with `Last-Event-ID`, so the server replays what was missed;
+ * `session.expired` refreshes the token and reconnects at once; `session.ended` ends the
+ * iteration. Any other error answer (401 after a refused refresh, 429 for too many streams)
+ * throws a ProblemError. Events of types this client does not know (a newer server) are skipped.
  */
 export async function* liveEvents(
   session: Session,
@@ -51,6 +57,7 @@ export async function* liveEvents(
   const { signal } = options;
   let lastEventId = options.lastEventId ?? '';
   let retryMs = options.retryMs ?? 3000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
   while (!signal?.aborted) {
     const used = (await session.tokens())?.accessToken;
     let response: Response;
@@ -86,7 +93,7 @@ export async function* liveEvents(
     const decoder = new TextDecoder();
     try {
       while (!connection.ending) {
-        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        const { value, done } = await readWithin(reader, idleTimeoutMs);
         if (done) connection.ending = 'dropped';
         else parser.feed(decoder.decode(value, { stream: true }));
         for (let event = pending.shift(); event; event = pending.shift()) {
@@ -101,6 +108,28 @@ export async function* liveEvents(
     if (connection.ending === 'session.expired') {
       if (used) await session.renewAfter(used);
     } else await sleep(retryMs, signal);
+  }
+}
+
+type Chunk = { value: Uint8Array; done: false } | { value: undefined; done: true };
+
+/** The next chunk, or `done` when the stream fails or stays silent for `timeoutMs`. */
+async function readWithin(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  timeoutMs: number,
+): Promise<Chunk> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const silence = new Promise<Chunk>((resolve) => {
+    timer = setTimeout(() => resolve({ value: undefined, done: true }), timeoutMs);
+  });
+  const read = reader.read().then(
+    (chunk) => chunk as Chunk,
+    (): Chunk => ({ value: undefined, done: true }),
+  );
+  try {
+    return await Promise.race([read, silence]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
