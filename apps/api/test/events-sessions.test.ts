@@ -5,7 +5,7 @@ import { buildApp } from '../src/index.js';
 import { authResponse } from '../src/modules/auth/mapping.js';
 import { startSession } from '../src/modules/auth/service.js';
 import { bearer, STRONG_PASSWORD, signUp } from './auth-support.js';
-import { openStream, twoInstances } from './events-support.js';
+import { messageSaying, openStream, twoInstances } from './events-support.js';
 import { TEST_REDIS_URL, type testApp, testConfig } from './support.js';
 
 const JWT_SECRET = 'a-shared-secret-of-at-least-thirty-two-bytes';
@@ -42,7 +42,7 @@ const sessionOf = (token: string) => a.jwt.decode<{ sid: string }>(token)!.sid;
  * messages module accepts a message to this user any more (a disabled or deleted one).
  */
 const privateEvent = (userId: string) =>
-  a.events.publish(userId, 'message.created', { content: 'after the session ended' });
+  a.events.publish(userId, 'message.created', messageSaying('after the session ended'));
 
 type Ending = (user: AuthResponse, streamSession: AuthResponse) => Promise<{ statusCode: number }>;
 const endings: [string, Ending][] = [
@@ -160,11 +160,11 @@ describe('GET /events ends when its access token expires', () => {
     );
     const stream = await openStream(urlB, shortLived);
     expect(stream.status).toBe(200);
-    await a.events.publish(user.user.id, 'message.created', { content: 'before expiry' });
+    await a.events.publish(user.user.id, 'message.created', messageSaying('before expiry'));
     const [seen] = await stream.take(1);
     const frames = await stream.ended();
     expect(frames.map((f) => f.event)).toEqual(['message.created', 'session.expired']);
-    await a.events.publish(user.user.id, 'message.created', { content: 'while reconnecting' });
+    await a.events.publish(user.user.id, 'message.created', messageSaying('while reconnecting'));
     const again = await openStream(urlA, user.accessToken, seen!.id);
     const [missed] = await again.take(1);
     again.close();

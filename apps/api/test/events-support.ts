@@ -1,5 +1,23 @@
+import type { Message } from '@atrium/contracts';
+import { uuidv7 } from 'uuidv7';
 import { buildApp } from '../src/index.js';
 import { testApp, testConfig } from './support.js';
+
+/** A message event's data for tests that publish on the bus directly, without a conversation. */
+export function messageSaying(content: string): Message {
+  const id = uuidv7();
+  return {
+    id,
+    conversationId: id,
+    senderId: id,
+    recipientId: id,
+    parentId: null,
+    content,
+    readAt: null,
+    editedAt: null,
+    createdAt: new Date().toISOString(),
+  };
+}
 
 /** One parsed Server-Sent Event. */
 export interface Frame {

@@ -2,7 +2,7 @@ import { testPrefix } from '@atrium/jobs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/index.js';
 import { signUp } from './auth-support.js';
-import { openStream, twoInstances } from './events-support.js';
+import { messageSaying, openStream, twoInstances } from './events-support.js';
 import { TEST_REDIS_URL, testApp, testConfig } from './support.js';
 
 const JWT_SECRET = 'a-shared-secret-of-at-least-thirty-two-bytes';
@@ -156,7 +156,7 @@ describe('GET /events without Redis', () => {
         url: '/api/v1/auth/logout',
         headers: { authorization: `Bearer ${bob.accessToken}` },
       });
-      await solo.events.publish(bob.user.id, 'message.created', { content: 'too late' });
+      await solo.events.publish(bob.user.id, 'message.created', messageSaying('too late'));
       expect((await stream.ended()).map((f) => f.event)).toEqual(['session.ended']);
     } finally {
       await solo.dispose();

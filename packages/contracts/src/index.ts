@@ -3,6 +3,7 @@ export * from './auth.js';
 export * from './common.js';
 export * from './content.js';
 export * from './emails.js';
+export * from './events.js';
 export * from './forms.js';
 export * from './health.js';
 export * from './interactions.js';

@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
+import type { LiveEventData, LiveEventType } from '@atrium/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { uuidv7 } from 'uuidv7';
-
-export type LiveEventType = 'message.created' | 'message.read' | 'report.updated';
 
 export interface LiveEvent {
   /** UUIDv7: ids sort by time on every instance, so `Last-Event-ID` resumes anywhere. */
@@ -17,7 +16,7 @@ export interface LiveEvent {
 
 export interface EventBus {
   /** Call after the transaction commits: a listener may read what the event announces. */
-  publish(userId: string, type: LiveEventType, data: unknown): Promise<void>;
+  publish<T extends LiveEventType>(userId: string, type: T, data: LiveEventData<T>): Promise<void>;
   subscribe(userId: string, listener: (event: LiveEvent) => void): () => void;
   /** Events for `userId` newer than `lastEventId`, within the resume window, oldest first. */
   since(userId: string, lastEventId: string): Promise<LiveEvent[]>;

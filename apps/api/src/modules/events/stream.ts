@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { StreamEndReason } from '@atrium/contracts';
 
 /** What a stream writes of an event of the bus (`app.events`): its id, name and data. */
 interface LiveEvent {
@@ -10,13 +11,6 @@ interface LiveEvent {
 const HEARTBEAT_MS = 15_000;
 /** setTimeout's ceiling (~24.8 days); a later expiry is re-armed when this one fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/**
- * Why the server ended a stream, sent as a last event: `session.expired` means "refresh the
- * access token and reconnect with Last-Event-ID"; `session.ended` means the session is gone
- * (signed out, disabled, deleted) and reconnecting with this token gets 401.
- */
-export type EndReason = 'session.expired' | 'session.ended';
 
 /** One user may hold many streams (tabs, devices): serialize each event once, not per stream. */
 const frames = new WeakMap<LiveEvent, string>();
@@ -111,7 +105,7 @@ export class LiveStream {
     for (const event of queued) this.write(event);
   }
 
-  end(reason?: EndReason) {
+  end(reason?: StreamEndReason) {
     if (this.ended) return;
     this.ended = true;
     this.queue = [];

@@ -1,4 +1,4 @@
-import type { Message, PageQuery } from '@atrium/contracts';
+import type { LiveEventData, Message, PageQuery } from '@atrium/contracts';
 import type { Database } from '@atrium/db';
 import type { SQL } from '@atrium/db/orm';
 import { uuidv7 } from 'uuidv7';
@@ -43,7 +43,11 @@ export interface MessagesContext {
   db: Database;
   send: PreparedSend;
   conversationPage: PreparedConversationPage;
-  publish(userId: string, type: 'message.created' | 'message.read', data: unknown): Promise<void>;
+  publish<T extends 'message.created' | 'message.read'>(
+    userId: string,
+    type: T,
+    data: LiveEventData<T>,
+  ): Promise<void>;
 }
 
 export const messagesContext = (

@@ -3,8 +3,8 @@ import type {
   AdminReportQuery,
   CommentReportRequest,
   CreateReportRequest,
+  LiveEventData,
   PageQuery,
-  Report,
   ReportDetail,
   ReportStatus,
   UpdateReportRequest,
@@ -32,7 +32,11 @@ import {
  */
 export interface ReportsContext {
   db: Database;
-  publish(userId: string, type: 'report.updated', data: Report): Promise<void>;
+  publish(
+    userId: string,
+    type: 'report.updated',
+    data: LiveEventData<'report.updated'>,
+  ): Promise<void>;
 }
 
 /** Moderators hold `reports:manage`: they see every report and change its status. */
