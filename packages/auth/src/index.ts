@@ -1,4 +1,4 @@
-export { ARGON2_OPTIONS, hashPassword, verifyPassword } from './password.js';
+export { ARGON2_OPTIONS, hashPassword, needsRehash, verifyPassword } from './password.js';
 export {
   hasPermission,
   isPermission,
@@ -15,3 +15,14 @@ export {
   type PasswordCheck,
 } from './policy.js';
 export { ACCESS_TOKEN_TTL_SECONDS, generateToken, hashToken } from './tokens.js';
+export {
+  decryptSecret,
+  encryptSecret,
+  hashRecoveryCode,
+  matchTotp,
+  newRecoveryCodes,
+  newTotpSecret,
+  RECOVERY_CODE_COUNT,
+  totpCode,
+  totpUri,
+} from './totp.js';

@@ -39,3 +39,20 @@ export async function verifyPassword(
     return false;
   }
 }
+
+/**
+ * True when `stored` is an argon2 hash weaker than ARGON2_OPTIONS in memory, passes or lanes (or
+ * not argon2id at all): the caller rehashes on a successful login. Reads only the PHC string's
+ * parameters, so a current hash costs no extra hashing.
+ */
+export function needsRehash(stored: string): boolean {
+  const match = /^\$(argon2(?:id|i|d))\$(?:v=\d+\$)?m=(\d+),t=(\d+),p=(\d+)\$/.exec(stored);
+  if (!match) return true;
+  const [, variant, m, t, p] = match;
+  return (
+    variant !== 'argon2id' ||
+    Number(m) < ARGON2_OPTIONS.memoryCost ||
+    Number(t) < ARGON2_OPTIONS.timeCost ||
+    Number(p) < ARGON2_OPTIONS.parallelism
+  );
+}

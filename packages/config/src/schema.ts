@@ -104,6 +104,17 @@ export const EnvSchema = Type.Object({
   LOGIN_ACCOUNT_WINDOW_MS: integer(86_400_000, 1000, 2_592_000_000),
   MESSAGE_RATE_LIMIT_MAX: integer(30, 1, 100_000),
   AUTH_SESSION_CACHE_MS: integer(10_000, 0, 60_000),
+  REAUTH_WINDOW: integer(300, 10, 86_400),
+  REFRESH_REUSE_GRACE: integer(10, 0, 120),
+  MFA_REQUIRED_FOR: Type.String({
+    default: '',
+    pattern: '^((superuser|[a-z]+:[a-z]+)(,(superuser|[a-z]+:[a-z]+))*)?$',
+    description:
+      'a comma-separated list of superuser and/or permission names (e.g. superuser,users:write)',
+  }),
+  MFA_ENCRYPTION_KEY: Type.Optional(
+    Type.String({ minLength: 32, description: 'a secret of at least 32 bytes' }),
+  ),
   SSE_MAX_PER_USER: integer(10, 1, 1000),
   SSE_MAX_CONNECTIONS: integer(1000, 1, 1_000_000),
   QUEUE_PREFIX: Type.String({
@@ -250,4 +261,5 @@ export const SECRET_VARIABLES = new Set([
   'SENDGRID_API_KEY',
   'CAPTCHA_SECRET',
   'UPLOAD_SIGNING_SECRET',
+  'MFA_ENCRYPTION_KEY',
 ]);

@@ -25,6 +25,8 @@ export const ErrorCodes = [
   'captcha_failed',
   'idempotency_key_reused',
   'refresh_token_reused',
+  'reauthentication_required',
+  'mfa_enrollment_required',
   'service_unavailable',
   'internal_error',
 ] as const;

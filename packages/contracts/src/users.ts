@@ -26,6 +26,7 @@ export const User = Type.Object(
     isSuperuser: Type.Boolean(),
     isActive: Type.Boolean(),
     emailVerified: Type.Boolean(),
+    mfaEnabled: Type.Boolean({ description: 'Two-factor sign-in (TOTP) is on' }),
     permissions: Type.Array(PermissionSchema, {
       description: 'Effective permissions (every one for a superuser)',
     }),

@@ -24,6 +24,7 @@ export function toUser(row: UserRow, permissions: readonly string[]): User {
     isSuperuser: row.isSuperuser,
     isActive: row.isActive,
     emailVerified: row.emailVerifiedAt !== null,
+    mfaEnabled: row.mfaEnabledAt !== null,
     permissions: (row.isSuperuser ? ALL : permissions) as User['permissions'],
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

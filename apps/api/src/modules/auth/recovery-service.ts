@@ -19,7 +19,7 @@ const BAD_TOKEN = 'The link is invalid, expired or already used; ask for a new o
 export async function queueTokenEmail(
   tx: Database,
   user: Pick<User, 'id' | 'email'>,
-  purpose: OneTimeTokenPurpose,
+  purpose: Exclude<OneTimeTokenPurpose, 'mfa-challenge'>,
 ) {
   const token = await createOneTimeToken(tx, user.id, purpose);
   await enqueueEmail(
