@@ -5,6 +5,8 @@ export {
   type Permission,
   Permissions,
   type Principal,
+  requiresMfa,
+  SUPERUSER,
   unknownPermissions,
 } from './permissions.js';
 export {

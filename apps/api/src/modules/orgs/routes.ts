@@ -87,7 +87,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/orgs/:orgId',
     {
-      config: { org: 'org:delete' },
+      config: { org: 'org:delete', reauth: true },
       schema: {
         tags,
         summary: 'Delete an organization and all its data',

@@ -104,7 +104,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/users/:id/superuser',
     {
-      config: { superuser: true },
+      config: { superuser: true, reauth: true },
       schema: {
         tags,
         summary: 'Grant or revoke superuser (superusers only)',
@@ -129,7 +129,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/users/:id/roles',
     {
       // Assigning roles grants permissions, so it needs the roles permission, not users:write.
-      config: { permission: 'roles:write' },
+      config: { permission: 'roles:write', reauth: true },
       schema: {
         tags,
         summary: "Replace a user's roles",
