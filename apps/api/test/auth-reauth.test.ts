@@ -16,7 +16,7 @@ import { testApp } from './support.js';
 const clock = testClock();
 let app: TestApp;
 beforeAll(async () => {
-  app = await testApp({ AUTH_RATE_LIMITS: 'off' }, { clock: clock.now });
+  app = await testApp({ AUTH_RATE_LIMITS: 'off', REAUTH_WINDOW: '300' }, { clock: clock.now });
 });
 afterAll(() => app.dispose());
 

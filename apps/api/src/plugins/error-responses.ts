@@ -13,7 +13,7 @@ declare module 'fastify' {
 const DESCRIPTIONS: Record<number, string> = {
   400: 'The request is invalid (`validation_failed` lists each field in `errors`)',
   401: 'No valid access token (`unauthorized`, `invalid_token`)',
-  403: 'The caller lacks the permission or org role this needs (`forbidden`)',
+  403: 'The caller lacks the permission or org role this needs (`forbidden`), must turn on two-factor sign-in first (`mfa_enrollment_required`), or must confirm it is them (`reauthentication_required`)',
   404: 'No such resource, or not one the caller may see (`not_found`)',
   413: 'The body is larger than the server accepts (`payload_too_large`)',
   415: 'The body is not JSON (`unsupported_media_type`)',
@@ -37,7 +37,7 @@ function errorStatuses(route: RouteOptions): number[] {
   if (schema.body || schema.querystring || schema.params || schema.headers) statuses.push(400);
   if (schema.body) statuses.push(413, 415);
   if (guarded) statuses.push(401);
-  if (config.permission || config.superuser || config.org) statuses.push(403);
+  if (config.permission || config.superuser || config.org || config.reauth) statuses.push(403);
   if (schema.params || config.org) statuses.push(404);
   if (Array.isArray(config.errors)) statuses.push(...config.errors);
   return [...new Set(statuses)].sort();

@@ -27,7 +27,8 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }> = as
   { context },
 ) => {
   const tags = ['auth'];
-  const sensitive = { auth: true, reauth: true, noStore: true } as const;
+  // 409: two-factor sign-in is already on, or not on yet.
+  const sensitive = { auth: true, reauth: true, noStore: true, errors: [409] };
 
   app.post(
     '/auth/mfa/totp',
