@@ -15,7 +15,7 @@ export const ARGON2_OPTIONS = {
 /** `options`: other parameters than today's, for tests of hashes made before a change. */
 export function hashPassword(
   password: string,
-  options: Omit<typeof ARGON2_OPTIONS, 'algorithm'> = ARGON2_OPTIONS,
+  options: { memoryCost: number; timeCost: number; parallelism: number } = ARGON2_OPTIONS,
 ): Promise<string> {
   return hash(password, { ...options, algorithm: ARGON2_OPTIONS.algorithm });
 }
