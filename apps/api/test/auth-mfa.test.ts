@@ -41,6 +41,12 @@ describe('turning two-factor sign-in on', () => {
     expect(() => decryptSecret(Buffer.alloc(32), row!.secret)).toThrow();
     // Still off until a code confirms it.
     expect((await me(auth.accessToken)).json().mfaEnabled).toBe(false);
+    const status = await app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/mfa',
+      headers: bearer(auth.accessToken),
+    });
+    expect(status.json()).toEqual({ enabled: false, recoveryCodesRemaining: 0 });
   });
 
   it('turns on with a first code, answers ten recovery codes once, and audits it once', async () => {
@@ -175,6 +181,12 @@ describe('signing in with two-factor sign-in on', () => {
       recoveryCode: recoveryCodes[1],
     });
     expect(other.statusCode).toBe(200);
+    const status = await app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/mfa',
+      headers: bearer(auth.accessToken),
+    });
+    expect(status.json()).toEqual({ enabled: true, recoveryCodesRemaining: 8 });
   });
 
   it('uses a challenge once, and refuses an expired or made-up one', async () => {

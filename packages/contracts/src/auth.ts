@@ -149,3 +149,9 @@ export const DisableMfaRequest = Type.Object(
   { additionalProperties: false },
 );
 export type DisableMfaRequest = Static<typeof DisableMfaRequest>;
+
+export const MfaStatus = Type.Object({
+  enabled: Type.Boolean(),
+  recoveryCodesRemaining: Type.Integer({ description: 'Unused recovery codes (0 when off)' }),
+});
+export type MfaStatus = Static<typeof MfaStatus>;

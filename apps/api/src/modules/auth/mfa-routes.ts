@@ -1,6 +1,7 @@
 import {
   ConfirmTotpRequest,
   DisableMfaRequest,
+  MfaStatus,
   NoContent,
   RecoveryCodes,
   TotpEnrollment,
@@ -11,6 +12,7 @@ import { perIp } from './limiter.js';
 import {
   confirmTotp,
   disableTotp,
+  mfaStatus,
   regenerateRecoveryCodes,
   startTotpEnrollment,
 } from './mfa-service.js';
@@ -29,6 +31,19 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }> = as
   const tags = ['auth'];
   // 409: two-factor sign-in is already on, or not on yet.
   const sensitive = { auth: true, reauth: true, noStore: true, errors: [409] };
+
+  app.get(
+    '/auth/mfa',
+    {
+      config: { auth: true },
+      schema: {
+        tags,
+        summary: 'Whether two-factor sign-in is on, and how many recovery codes are left',
+        response: { 200: MfaStatus },
+      },
+    },
+    async (request) => mfaStatus(context, request.me()),
+  );
 
   app.post(
     '/auth/mfa/totp',

@@ -11,6 +11,7 @@ import {
 import type {
   DisableMfaRequest,
   LoginMfaRequest,
+  MfaStatus,
   Reauthenticated,
   ReauthenticateRequest,
   RecoveryCodes,
@@ -25,6 +26,7 @@ import { BadRequest, Conflict, Forbidden, HttpError, Unauthorized } from '../../
 import {
   claimRecoveryCode,
   claimTotpStep,
+  countUnusedRecoveryCodes,
   factorOf,
   markAuthenticated,
   removeFactor,
@@ -171,6 +173,11 @@ export async function reauthenticate(
     authenticatedAt: at.toISOString(),
     validUntil: new Date(at.getTime() + context.reauthWindowSeconds * 1000).toISOString(),
   };
+}
+
+export async function mfaStatus(context: AuthContext, me: User): Promise<MfaStatus> {
+  const remaining = me.mfaEnabled ? await countUnusedRecoveryCodes(context.db, me.id) : 0;
+  return { enabled: me.mfaEnabled, recoveryCodesRemaining: remaining };
 }
 
 /** A new secret to add to an authenticator app; two-factor sign-in is on once a code confirms it. */
