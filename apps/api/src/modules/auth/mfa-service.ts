@@ -23,6 +23,7 @@ import { recordAudit } from '@atrium/db/queries';
 import QRCode from 'qrcode';
 import { getUser } from '../../accounts.js';
 import { BadRequest, Conflict, Forbidden, HttpError, Unauthorized } from '../../errors.js';
+import { type Actor, auditSignIn, type LoginFailure, recordFailure } from './audit.js';
 import {
   claimRecoveryCode,
   claimTotpStep,
@@ -36,16 +37,7 @@ import {
 } from './mfa-queries.js';
 import { consumeOneTimeToken, peekOneTimeToken } from './one-time-tokens.js';
 import { passwordHashOf } from './queries.js';
-import {
-  type Actor,
-  type AuthContext,
-  auditSignIn,
-  type LoginFailure,
-  recordFailure,
-  type SessionClient,
-  type SignedIn,
-  startSession,
-} from './service.js';
+import { type AuthContext, type SessionClient, type SignedIn, startSession } from './service.js';
 
 const BAD_CODE = 'The code is incorrect or was already used.';
 const BAD_CHALLENGE =

@@ -15,7 +15,8 @@ import { authResponse } from './mapping.js';
 import { mfaRoutes } from './mfa-routes.js';
 import { completeMfaLogin } from './mfa-service.js';
 import { recoveryRoutes } from './recovery-routes.js';
-import { type AuthContext, login, logout, logoutEverywhere, refresh, register } from './service.js';
+import { refresh } from './refresh-service.js';
+import { type AuthContext, login, logout, logoutEverywhere, register } from './service.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 

@@ -24,21 +24,13 @@ import {
   prepareAccount,
 } from '../../accounts.js';
 import { Conflict, NotFound, Unauthorized } from '../../errors.js';
-import type { LoginAttempt, LoginLimiter } from './limiter.js';
+import { type Actor, auditSignIn, recordFailure } from './audit.js';
+import type { LoginLimiter } from './limiter.js';
 import { type SessionTokens, toSession } from './mapping.js';
 import { createOneTimeToken } from './one-time-tokens.js';
 import { findLogin, passwordHashOf, setPasswordHash, updateProfile } from './queries.js';
 import { queueTokenEmail } from './recovery-service.js';
-import {
-  claimRefreshToken,
-  extendSession,
-  findRefreshToken,
-  insertRefreshToken,
-  insertSession,
-  liveSessionsOf,
-  sessionById,
-  sessionOfUser,
-} from './sessions.js';
+import { insertSession, liveSessionsOf, sessionById, sessionOfUser } from './sessions.js';
 
 export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 const BAD_LOGIN = 'The email/username or password is incorrect.';
@@ -69,45 +61,6 @@ export interface AuthContext {
 export interface SessionClient {
   userAgent: string | undefined;
   ip: string;
-}
-
-/** Who did it, for the audit log: the signed-in user and their address. */
-export interface Actor {
-  id: string;
-  ip: string;
-}
-
-export type LoginFailure =
-  | 'unknown_account'
-  | 'bad_password'
-  | 'disabled'
-  | 'bad_code'
-  | 'bad_recovery_code';
-
-/**
- * Audits a failed password or code check, and a lockout when this failure spent the last point
- * of a budget: one transaction, independent of whatever change the check guarded.
- */
-export async function recordFailure(
-  db: Database,
-  userId: string | undefined,
-  ip: string,
-  reason: LoginFailure,
-  attempt: LoginAttempt,
-  during: 'login' | 'reauthenticate' | 'mfa.disable' = 'login',
-) {
-  const who = {
-    actorId: userId ?? null,
-    actorIp: ip,
-    targetType: 'user',
-    targetId: userId,
-  } as const;
-  await db.transaction(async (tx) => {
-    await recordAudit(tx, { ...who, action: 'auth.login.failed', data: { reason, during } });
-    if (attempt.exhausted) {
-      await recordAudit(tx, { ...who, action: 'auth.lockout', data: { scope: attempt.exhausted } });
-    }
-  });
 }
 
 export interface SignedIn {
@@ -202,97 +155,6 @@ export async function login(
     return started;
   });
   return { user: toUser(user, permissions), session };
-}
-
-export const auditSignIn = (
-  tx: Database,
-  userId: string,
-  ip: string,
-  sessionId: string,
-  method: 'password' | 'totp' | 'recovery_code',
-) =>
-  recordAudit(tx, {
-    action: 'auth.login.succeeded',
-    actorId: userId,
-    actorIp: ip,
-    targetType: 'session',
-    targetId: sessionId,
-    data: { method },
-  });
-
-type Rotation =
-  | { kind: 'rotated'; userId: string; session: SessionTokens }
-  | { kind: 'reused' }
-  | { kind: 'invalid' };
-
-/**
- * Exchanges a refresh token for a new one. A token rotated less than `graceSeconds` ago gets
- * another pair for the same session: two tabs refreshing at once both stay signed in. Later, it
- * is reuse (a stolen copy) and ends the session, audited once (only the revoking request writes).
- */
-async function rotateRefreshToken(
-  tx: Database,
-  token: string,
-  graceSeconds: number,
-  ip: string,
-): Promise<Rotation> {
-  const tokenHash = hashToken(token);
-  const claimed = await claimRefreshToken(tx, tokenHash);
-  let sessionId = claimed?.sessionId;
-  if (!claimed) {
-    const seen = await findRefreshToken(tx, tokenHash, graceSeconds);
-    if (!seen?.rotatedAt) return { kind: 'invalid' };
-    if (!seen.withinGrace) {
-      const revoked = await revokeSessions(tx, sessionById(seen.sessionId));
-      if (revoked.length) {
-        await recordAudit(tx, {
-          action: 'auth.refresh.reused',
-          // Whoever presented the token: the owner or a thief, unknowable.
-          actorId: null,
-          actorIp: ip,
-          targetType: 'session',
-          targetId: seen.sessionId,
-          data: { userId: seen.userId },
-        });
-      }
-      return { kind: 'reused' };
-    }
-    sessionId = seen.sessionId;
-  }
-  const session = await extendSession(tx, sessionId!, inSevenDays());
-  if (!session) return { kind: 'invalid' };
-  const refreshToken = generateToken();
-  await insertRefreshToken(tx, session.id, hashToken(refreshToken), inSevenDays());
-  return {
-    kind: 'rotated',
-    userId: session.userId,
-    session: { sessionId: session.id, refreshToken },
-  };
-}
-
-export async function refresh(
-  { db, authChanged, refreshGraceSeconds }: AuthContext,
-  token: string,
-  ip: string,
-): Promise<SignedIn> {
-  // A reuse ends the session, committed before the refusal is answered.
-  const result = await db.transaction(async (tx) => {
-    const rotated = await rotateRefreshToken(tx, token, refreshGraceSeconds, ip);
-    if (rotated.kind === 'reused') await authChanged(tx);
-    return rotated;
-  });
-  if (result.kind === 'reused') {
-    throw new Unauthorized(
-      'This refresh token was already used; the session has been ended.',
-      'refresh_token_reused',
-    );
-  }
-  if (result.kind === 'invalid') {
-    throw new Unauthorized('The refresh token is invalid or expired.', 'invalid_token');
-  }
-  const user = await getUser(db, result.userId);
-  if (!user.isActive) throw new Unauthorized('This account is disabled.', 'invalid_token');
-  return { user, session: result.session };
 }
 
 /** Identity-provider tokens carry no session of ours (`sessionId` undefined): nothing to end. */
