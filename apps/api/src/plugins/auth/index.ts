@@ -10,13 +10,7 @@ import type { Prefetched, UserRow } from '@atrium/db';
 import { sql } from '@atrium/db/orm';
 import { findActiveUser, toUser } from '@atrium/db/queries';
 import fastifyJwt from '@fastify/jwt';
-import type {
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  onSendHookHandler,
-  preHandlerAsyncHookHandler,
-} from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { Forbidden, HttpError, Unauthorized } from '../../errors.js';
 import { TtlCache } from './cache.js';
@@ -25,8 +19,8 @@ import {
   preparePrincipalInOrgQuery,
   preparePrincipalQuery,
   preparePrincipalWithRowQuery,
-  prepareReauthQuery,
 } from './principal.js';
+import { addReauthCheck } from './reauth.js';
 import { jwtSecret, sealingKey } from './secret.js';
 
 const AUTH_CHANNEL = 'atrium_auth_changed';
@@ -169,7 +163,6 @@ export const authPlugin = fp(
     }
     app.decorate('sealingKey', (purpose: string) => sealingKey(app.config, purpose));
     app.decorate('mfaRequired', (user: User) => requiresMfa(mfaRequiredFor, user));
-    const reauthQuery = prepareReauthQuery(app.db);
 
     // @fastify/jwt already decorates `request.user`.
     app.decorateRequest('session', undefined);
@@ -291,42 +284,7 @@ export const authPlugin = fp(
     }
     app.decorate('requireAuth', requireAuth);
 
-    /**
-     * `config.reauth`: the session's last password/2FA check must be younger than REAUTH_WINDOW.
-     * One indexed read, on these routes only; after the org role check, so a member without the
-     * role hears 403 forbidden, not a prompt to sign in again for nothing.
-     */
-    const reauth: preHandlerAsyncHookHandler = async (request) => {
-      let fresh: boolean;
-      if (request.session) {
-        const [row] = await reauthQuery.execute({
-          sid: request.session.id,
-          window: reauthWindowSeconds,
-        });
-        fresh = row?.fresh === true;
-      } else {
-        const at = request.idpAuthTime ?? 0;
-        fresh = Date.now() / 1000 - at < reauthWindowSeconds;
-      }
-      if (!fresh) {
-        throw new HttpError(
-          403,
-          'reauthentication_required',
-          `Confirm it is you: POST /api/v1/auth/reauthenticate with your password or a 2FA code, then retry within ${reauthWindowSeconds} seconds.`,
-        );
-      }
-    };
-    app.addHook('onRoute', (route) => {
-      if (!(route.config as AuthRouteConfig | undefined)?.reauth) return;
-      const hooks = route.preHandler ? [route.preHandler].flat() : [];
-      route.preHandler = [reauth, ...hooks];
-      const schema = (route.schema ?? {}) as Record<string, unknown>;
-      const needs = `Needs a password or 2FA check in this session within REAUTH_WINDOW (else 403 \`reauthentication_required\`; see POST /auth/reauthenticate).`;
-      const described = String(schema.description ?? '');
-      if (!described.includes(needs))
-        schema.description = [described, needs].filter(Boolean).join(' ');
-      route.schema = schema;
-    });
+    addReauthCheck(app, reauthWindowSeconds);
 
     // The OpenAPI document shows, per route, that it needs a bearer token and which permission.
     app.addHook('onRoute', (route) => {
