@@ -49,6 +49,8 @@ export interface BuildOptions {
   logger?: Logger;
   /** An upload store the caller owns; by default the one STORAGE_DRIVER names. */
   storage?: StorageOptions['storage'];
+  /** The clock two-factor codes are checked against (ms since the epoch); tests fix one. */
+  clock?: () => number;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -138,7 +140,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(
     async (api) => {
       // Feature modules register here, one folder each under src/modules.
-      await api.register(authRoutes);
+      await api.register(authRoutes, { clock: options.clock });
       await api.register(userRoutes);
       await api.register(roleRoutes);
       await api.register(orgRoutes);

@@ -115,3 +115,36 @@ describe('external identity provider', () => {
     expect((await me(token)).statusCode).toBe(401);
   });
 });
+
+describe('sensitive routes with identity-provider tokens', () => {
+  const enrol = (token: string) =>
+    app.inject({ method: 'POST', url: '/api/v1/auth/mfa/totp', headers: bearer(token) });
+
+  it('refuse a token whose auth_time is older than REAUTH_WINDOW, and accept a fresh sign-in', async () => {
+    const longAgo = Math.floor(Date.now() / 1000) - 2 * app.config.mfa.reauthWindowSeconds;
+    const stale = await idpToken({ sub: 'auth0|reauth', auth_time: longAgo });
+    const refused = await enrol(stale);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().code).toBe('reauthentication_required');
+    const fresh = await idpToken({
+      sub: 'auth0|reauth',
+      auth_time: Math.floor(Date.now() / 1000),
+    });
+    expect((await enrol(fresh)).statusCode).toBe(200);
+  });
+
+  it('fall back to the token’s issue time without auth_time', async () => {
+    expect((await enrol(await idpToken({ sub: 'auth0|reauth-iat' }))).statusCode).toBe(200);
+  });
+
+  it('cannot re-authenticate here: that happens at the provider', async () => {
+    const token = await idpToken({ sub: 'auth0|reauth-here' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/reauthenticate',
+      headers: bearer(token),
+      payload: { password: 'whatever-it-is-here' },
+    });
+    expect(res.statusCode).toBe(400);
+  });
+});

@@ -35,7 +35,7 @@ export async function signUp(
     await app.db.insert(userRoles).values({ userId: user.id, roleId: role!.id });
   }
   const client = { userAgent: 'vitest', ip: '127.0.0.1' };
-  const session = await startSession(app.db, user.id, client);
+  const session = await startSession(app.db, user.id, client, app.config.sessions);
   const fresh = await app.inject({
     method: 'GET',
     url: '/api/v1/auth/me',

@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hashToken } from '@atrium/auth';
+import { auditEvents, refreshTokens } from '@atrium/db';
+import { and, eq, sql } from '@atrium/db/orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bearer, STRONG_PASSWORD, signUp, type TestApp } from './auth-support.js';
 import { testApp } from './support.js';
@@ -31,6 +34,17 @@ const refresh = (refreshToken: string) =>
   app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
 const claimsOf = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+/** Moves a token's rotation back past REFRESH_REUSE_GRACE (10 s), as if presented later. */
+const pastGrace = (refreshToken: string) =>
+  app.db
+    .update(refreshTokens)
+    .set({ rotatedAt: sql`now() - interval '1 minute'` })
+    .where(eq(refreshTokens.tokenHash, hashToken(refreshToken)));
+const auditRows = (sessionId: string) =>
+  app.db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, 'auth.refresh.reused'), eq(auditEvents.targetId, sessionId)));
 
 describe('access tokens', () => {
   it('carry the user id and session id and expire in 15 minutes', async () => {
@@ -173,21 +187,63 @@ describe('refresh tokens', () => {
     expect((await me(res.json().accessToken)).statusCode).toBe(200);
   });
 
-  it('revoke the whole session when a rotated token is presented again', async () => {
+  it('revoke the whole session when a rotated token is presented after the grace window, writing one audit row', async () => {
     const first = await signUp(app);
     const second = (await refresh(first.refreshToken)).json();
+    await pastGrace(first.refreshToken);
     const reuse = await refresh(first.refreshToken);
     expect(reuse.statusCode).toBe(401);
     expect(reuse.json().code).toBe('refresh_token_reused');
     expect((await me(second.accessToken)).statusCode).toBe(401);
     expect((await refresh(second.refreshToken)).statusCode).toBe(401);
+    // Presented again: refused again, and the session, already ended, is not audited twice.
+    expect((await refresh(first.refreshToken)).json().code).toBe('refresh_token_reused');
+    const rows = await auditRows(claimsOf(first.accessToken).sid);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        action: 'auth.refresh.reused',
+        actorId: null,
+        data: { userId: first.user.id },
+      }),
+    ]);
   });
 
-  it('let exactly one of several concurrent refreshes with one token win', async () => {
-    const { refreshToken } = await signUp(app);
-    const answers = await Promise.all(Array.from({ length: 5 }, () => refresh(refreshToken)));
-    const codes = answers.map((a) => a.statusCode).sort();
-    expect(codes).toEqual([200, 401, 401, 401, 401]);
+  it('let concurrent reuses after the grace window write exactly one audit row', async () => {
+    const first = await signUp(app);
+    await refresh(first.refreshToken);
+    await pastGrace(first.refreshToken);
+    const answers = await Promise.all(Array.from({ length: 4 }, () => refresh(first.refreshToken)));
+    expect(answers.map((a) => a.json().code)).toEqual(Array(4).fill('refresh_token_reused'));
+    expect(await auditRows(claimsOf(first.accessToken).sid)).toHaveLength(1);
+  });
+
+  it('give every concurrent refresh with one token a working pair for the same session (grace window)', async () => {
+    const { refreshToken, accessToken } = await signUp(app);
+    const answers = await Promise.all([refresh(refreshToken), refresh(refreshToken)]);
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200]);
+    const pairs = answers.map((a) => a.json());
+    expect(pairs[0].refreshToken).not.toBe(pairs[1].refreshToken);
+    const sid = claimsOf(accessToken).sid;
+    for (const pair of pairs) {
+      expect(claimsOf(pair.accessToken).sid).toBe(sid);
+      expect((await me(pair.accessToken)).statusCode).toBe(200);
+    }
+    // Each new refresh token works, once each, and nothing was treated as reuse.
+    for (const pair of pairs) expect((await refresh(pair.refreshToken)).statusCode).toBe(200);
+    expect(await auditRows(sid)).toEqual([]);
+  });
+
+  it('still refuse a refresh token within the grace window once its session has ended', async () => {
+    const first = await signUp(app);
+    await refresh(first.refreshToken);
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: bearer(first.accessToken),
+    });
+    const late = await refresh(first.refreshToken);
+    expect(late.statusCode).toBe(401);
+    expect(late.json().code).toBe('invalid_token');
   });
 
   it('refuse an unknown refresh token', async () => {

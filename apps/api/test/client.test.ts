@@ -1,5 +1,7 @@
+import { totpCode } from '@atrium/auth';
 import { isProblem, type LiveEvent, ProblemError } from '@atrium/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enableMfa } from './auth-mfa-support.js';
 import { STRONG_PASSWORD, signUp, type TestApp } from './auth-support.js';
 import { clientFor, flakyProxy, interaction, listening } from './client-support.js';
 import { testApp } from './support.js';
@@ -50,11 +52,33 @@ describe('@atrium/client signs in', () => {
     const user = await signUp(app);
     const { client, sent } = clientFor(server.url);
     const auth = await client.login({ login: user.user.email, password: STRONG_PASSWORD });
+    if ('status' in auth) throw new Error('no two-factor sign-in was set up');
     expect(auth.user.id).toBe(user.user.id);
     expect((await client.tokens())?.accessToken).toBe(auth.accessToken);
     const { data: me } = await client.GET('/auth/me');
     expect(me.email).toBe(user.user.email);
     expect(sent.at(-1)?.headers.get('authorization')).toBe(`Bearer ${auth.accessToken}`);
+  });
+
+  it('signs in with two factors: the challenge stores nothing, its completion the tokens', async () => {
+    const user = await signUp(app);
+    const clock = {
+      now: Date.now,
+      tick: () => {},
+      code: (secret: string) => totpCode(secret, Date.now()),
+    };
+    const { recoveryCodes } = await enableMfa(app, clock as never, user);
+    const { client } = clientFor(server.url);
+    const answer = await client.login({ login: user.user.email, password: STRONG_PASSWORD });
+    if (!('status' in answer)) throw new Error('expected a two-factor challenge');
+    expect(await client.tokens()).toBeFalsy();
+    const auth = await client.completeMfaLogin({
+      challengeToken: answer.challengeToken,
+      recoveryCode: recoveryCodes[0]!,
+    });
+    expect(auth.user.id).toBe(user.user.id);
+    expect((await client.tokens())?.accessToken).toBe(auth.accessToken);
+    expect((await client.GET('/auth/me')).data.mfaEnabled).toBe(true);
   });
 
   it('throws invalid_credentials for a wrong password and stores nothing', async () => {

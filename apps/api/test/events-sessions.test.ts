@@ -32,7 +32,7 @@ afterAll(() => pair?.close());
 /** A second live session of the same user, as a login on another device would start. */
 async function anotherSession(of: AuthResponse): Promise<AuthResponse> {
   const client = { userAgent: 'vitest', ip: '127.0.0.1' };
-  return authResponse(a, of.user, await startSession(a.db, of.user.id, client));
+  return authResponse(a, of.user, await startSession(a.db, of.user.id, client, a.config.sessions));
 }
 
 const sessionOf = (token: string) => a.jwt.decode<{ sid: string }>(token)!.sid;

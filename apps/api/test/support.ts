@@ -15,6 +15,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
     LOG_LEVEL: 'silent',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'atrium-test-')),
     QUEUE_PREFIX: testPrefix(),
+    // Sessions made at a file's start still pass sensitive routes (`reauth`) on a slow machine;
+    // the re-authentication tests set the default window back.
+    REAUTH_WINDOW: '3600',
     ...env,
   });
 }

@@ -1,10 +1,12 @@
-export { ARGON2_OPTIONS, hashPassword, verifyPassword } from './password.js';
+export { ARGON2_OPTIONS, hashPassword, needsRehash, verifyPassword } from './password.js';
 export {
   hasPermission,
   isPermission,
   type Permission,
   Permissions,
   type Principal,
+  requiresMfa,
+  SUPERUSER,
   unknownPermissions,
 } from './permissions.js';
 export {
@@ -15,3 +17,14 @@ export {
   type PasswordCheck,
 } from './policy.js';
 export { generateToken, hashToken } from './tokens.js';
+export {
+  decryptSecret,
+  encryptSecret,
+  hashRecoveryCode,
+  matchTotp,
+  newRecoveryCodes,
+  newTotpSecret,
+  RECOVERY_CODE_COUNT,
+  totpCode,
+  totpUri,
+} from './totp.js';

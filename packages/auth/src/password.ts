@@ -12,8 +12,12 @@ export const ARGON2_OPTIONS = {
   parallelism: 1,
 } as const;
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_OPTIONS);
+/** `options`: other parameters than today's, for tests of hashes made before a change. */
+export function hashPassword(
+  password: string,
+  options: { memoryCost: number; timeCost: number; parallelism: number } = ARGON2_OPTIONS,
+): Promise<string> {
+  return hash(password, { ...options, algorithm: ARGON2_OPTIONS.algorithm });
 }
 
 // A real hash of a random string, so that checking an unknown account costs one full verify:
@@ -38,4 +42,21 @@ export async function verifyPassword(
   } catch {
     return false;
   }
+}
+
+/**
+ * True when `stored` is an argon2 hash weaker than ARGON2_OPTIONS in memory, passes or lanes (or
+ * not argon2id at all): the caller rehashes on a successful login. Reads only the PHC string's
+ * parameters, so a current hash costs no extra hashing.
+ */
+export function needsRehash(stored: string): boolean {
+  const match = /^\$(argon2(?:id|i|d))\$(?:v=\d+\$)?m=(\d+),t=(\d+),p=(\d+)\$/.exec(stored);
+  if (!match) return true;
+  const [, variant, m, t, p] = match;
+  return (
+    variant !== 'argon2id' ||
+    Number(m) < ARGON2_OPTIONS.memoryCost ||
+    Number(t) < ARGON2_OPTIONS.timeCost ||
+    Number(p) < ARGON2_OPTIONS.parallelism
+  );
 }

@@ -23,3 +23,23 @@ export function unknownPermissions(names: readonly string[]): string[] {
 export function hasPermission(principal: Principal, permission: Permission): boolean {
   return principal.isSuperuser || principal.permissions.includes(permission);
 }
+
+/** `MFA_REQUIRED_FOR`'s name for superuser status (the rest are permission names). */
+export const SUPERUSER = 'superuser';
+
+/**
+ * Whether `required` (MFA_REQUIRED_FOR) makes this principal turn on two-factor sign-in before
+ * using `need`: a permission, or `superuser` for superuser-only routes. Superusers are covered on
+ * every protected route when `superuser` is listed (their access comes from that status). Without
+ * `need`: whether any privilege the principal holds is listed.
+ */
+export function requiresMfa(
+  required: readonly string[],
+  principal: Principal,
+  need?: Permission | typeof SUPERUSER,
+): boolean {
+  if (required.length === 0) return false;
+  if (principal.isSuperuser && required.includes(SUPERUSER)) return true;
+  if (need === undefined) return principal.permissions.some((p) => required.includes(p));
+  return need !== SUPERUSER && required.includes(need) && hasPermission(principal, need);
+}

@@ -1,4 +1,10 @@
-import type { AuthResponse, LoginRequest, RegisterRequest } from '@atrium/contracts';
+import type {
+  AuthResponse,
+  LoginMfaRequest,
+  LoginRequest,
+  MfaRequired,
+  RegisterRequest,
+} from '@atrium/contracts';
 import createClient, { type Client, type MaybeOptionalInit } from 'openapi-fetch';
 import type { HttpMethod } from 'openapi-typescript-helpers';
 import { type EventStreamOptions, liveEvents } from './events.js';
@@ -51,9 +57,10 @@ export function createAtriumClient(options: AtriumClientOptions) {
     };
   const GET = call('get');
 
-  async function signedIn(pending: Promise<{ data: AuthResponse }>) {
+  async function signedIn<T extends AuthResponse | MfaRequired>(pending: Promise<{ data: T }>) {
     const { data } = await pending;
-    await session.signIn(data);
+    // A two-factor account gets a challenge, no tokens yet: `completeMfaLogin` finishes it.
+    if (!('status' in data)) await session.signIn(data);
     return data;
   }
 
@@ -65,8 +72,14 @@ export function createAtriumClient(options: AtriumClientOptions) {
     PATCH: call('patch'),
     DELETE: call('delete'),
 
-    /** Signs in; the tokens go to the store. */
+    /**
+     * Signs in; the tokens go to the store. An account with two-factor sign-in answers
+     * `{ status: 'mfa_required', challengeToken }` instead: pass it to `completeMfaLogin`.
+     */
     login: (body: LoginRequest) => signedIn(call('post')('/auth/login', { body })),
+    /** The second step of a two-factor sign-in (a TOTP code or a recovery code). */
+    completeMfaLogin: (body: LoginMfaRequest) =>
+      signedIn(call('post')('/auth/login/mfa', { body })),
     /** Creates the account and signs in as it. */
     register: (body: RegisterRequest) => signedIn(call('post')('/auth/register', { body })),
     /** Ends this session on the server and empties the store (even if the server is unreachable). */

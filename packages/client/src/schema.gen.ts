@@ -33,9 +33,29 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email or username
-         * @description Public: needs no token.
+         * @description Answers tokens, or, for an account with two-factor sign-in, `{status: "mfa_required", challengeToken}`: no session yet; complete it at POST /auth/login/mfa within `expiresIn` seconds. Public: needs no token.
          */
         post: operations["auth.login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete a two-factor sign-in with a TOTP code or a recovery code
+         * @description Send the `challengeToken` from POST /auth/login and exactly one of `code` and `recoveryCode`. Each code works once; wrong codes spend the same budget as wrong passwords. Public: needs no token.
+         */
+        post: operations["auth.completeMfaLogin"];
         delete?: never;
         options?: never;
         head?: never;
@@ -156,10 +176,30 @@ export interface paths {
         get?: never;
         /**
          * Change your password; ends your other sessions
-         * @description Requires a signed-in user.
+         * @description Needs a password or 2FA check in this session within REAUTH_WINDOW (else 403 `reauthentication_required`; see POST /auth/reauthenticate). Requires a signed-in user.
          */
         put: operations["auth.changePassword"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/reauthenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm it is you, so sensitive actions are allowed for REAUTH_WINDOW
+         * @description Send exactly one of `password` and `code` (a TOTP code, with two-factor sign-in on). Wrong answers spend the sign-in budgets. Requires a signed-in user.
+         */
+        post: operations["auth.reauthenticate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -237,7 +277,7 @@ export interface paths {
         put?: never;
         /**
          * Change your email address
-         * @description Emails a confirmation link to the new address and a notice to the current one; the address changes when the link is used (POST /auth/me/email/confirm). 409 when another account has the address. Requires a signed-in user.
+         * @description Emails a confirmation link to the new address and a notice to the current one; the address changes when the link is used (POST /auth/me/email/confirm). 409 when another account has the address. Needs a password or 2FA check in this session within REAUTH_WINDOW (else 403 `reauthentication_required`; see POST /auth/reauthenticate). Requires a signed-in user.
          */
         post: operations["auth.requestEmailChange"];
         delete?: never;
@@ -260,6 +300,106 @@ export interface paths {
          * @description Public: needs no token.
          */
         post: operations["auth.confirmEmailChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether two-factor sign-in is on, and how many recovery codes are left
+         * @description Requires a signed-in user.
+         */
+        get: operations["auth.mfa.getStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start turning on two-factor sign-in: a new TOTP secret and its QR code
+         * @description Add the secret to an authenticator app (scan `qrCode` or type `secret`), then confirm a code at POST /auth/mfa/totp/confirm. Starting again replaces an unconfirmed secret; 409 when two-factor sign-in is on. Needs a password or 2FA check in this session within REAUTH_WINDOW (else 403 `reauthentication_required`; see POST /auth/reauthenticate). Requires a signed-in user.
+         */
+        post: operations["auth.mfa.enrolTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn on two-factor sign-in with a first code; answers ten recovery codes, once
+         * @description Needs a password or 2FA check in this session within REAUTH_WINDOW (else 403 `reauthentication_required`; see POST /auth/reauthenticate). Requires a signed-in user.
+         */
+        post: operations["auth.mfa.confirmTotp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace your recovery codes with ten new ones (the old ones stop working)
+         * @description Needs a password or 2FA check in this session within REAUTH_WINDOW (else 403 `reauthentication_required`; see POST /auth/reauthenticate). Requires a signed-in user.
+         */
+        post: operations["auth.mfa.regenerateRecoveryCodes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/totp/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn off two-factor sign-in; needs a current code or your password
+         * @description Send exactly one of `code` and `password`. 403 when MFA_REQUIRED_FOR covers your account. Needs a password or 2FA check in this session within REAUTH_WINDOW (else 403 `reauthentication_required`; see POST /auth/reauthenticate). Requires a signed-in user.
+         */
+        post: operations["auth.mfa.disableTotp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -373,7 +513,7 @@ export interface paths {
         head?: never;
         /**
          * Edit a user's profile, email, active flag or password-reset demand
-         * @description Only superusers edit superusers. `isActive: false` and `passwordResetRequired: true` end every session of the user. A new email starts unverified. Audited (`admin.user.updated`). Requires the `users:write` permission (superusers hold all).
+         * @description Only superusers edit superusers. `isActive: false` and `passwordResetRequired: true` end every session of the user. A new email starts unverified. Audited (`admin.user.updated`). Needs a password or 2FA check in this session within REAUTH_WINDOW (else 403 `reauthentication_required`; see POST /auth/reauthenticate). Requires the `users:write` permission (superusers hold all).
          */
         patch: operations["users.update"];
         trace?: never;
@@ -428,7 +568,7 @@ export interface paths {
         get?: never;
         /**
          * Grant or revoke superuser (superusers only)
-         * @description Superusers only.
+         * @description Needs a password or 2FA check in this session within REAUTH_WINDOW (else 403 `reauthentication_required`; see POST /auth/reauthenticate). Superusers only.
          */
         put: operations["users.setSuperuser"];
         post?: never;
@@ -452,7 +592,7 @@ export interface paths {
         get: operations["users.listRoles"];
         /**
          * Replace a user's roles
-         * @description Requires the `roles:write` permission (superusers hold all).
+         * @description Needs a password or 2FA check in this session within REAUTH_WINDOW (else 403 `reauthentication_required`; see POST /auth/reauthenticate). Requires the `roles:write` permission (superusers hold all).
          */
         put: operations["users.setRoles"];
         post?: never;
@@ -505,7 +645,7 @@ export interface paths {
         head?: never;
         /**
          * Rename a role or replace its description or permissions
-         * @description System roles answer 403. Non-superusers cannot add permissions they do not hold (403). A taken name answers 409. Audited (`admin.role.updated`). Requires the `roles:write` permission (superusers hold all).
+         * @description System roles answer 403. Non-superusers cannot add permissions they do not hold (403). A taken name answers 409. Audited (`admin.role.updated`). Needs a password or 2FA check in this session within REAUTH_WINDOW (else 403 `reauthentication_required`; see POST /auth/reauthenticate). Requires the `roles:write` permission (superusers hold all).
          */
         patch: operations["roles.update"];
         trace?: never;
@@ -550,7 +690,7 @@ export interface paths {
         post?: never;
         /**
          * Delete an organization and all its data
-         * @description Requires the `owner` role or above in the organization (`org:delete`).
+         * @description Needs a password or 2FA check in this session within REAUTH_WINDOW (else 403 `reauthentication_required`; see POST /auth/reauthenticate). Requires the `owner` role or above in the organization (`org:delete`).
          */
         delete: operations["orgs.delete"];
         options?: never;
@@ -593,7 +733,7 @@ export interface paths {
         put?: never;
         /**
          * Make a user the owner of an organization; its other owners become admins
-         * @description A user who is not a member is added as owner (an explicit superuser action). 404 for an unknown org or user, 409 for a disabled account. Audited (`admin.org.ownership.transferred`). Superusers only.
+         * @description A user who is not a member is added as owner (an explicit superuser action). 404 for an unknown org or user, 409 for a disabled account. Audited (`admin.org.ownership.transferred`). Needs a password or 2FA check in this session within REAUTH_WINDOW (else 403 `reauthentication_required`; see POST /auth/reauthenticate). Superusers only.
          */
         post: operations["admin.orgs.transferOwnership"];
         delete?: never;
@@ -614,7 +754,7 @@ export interface paths {
         post?: never;
         /**
          * Delete an organization and all its data
-         * @description Audited (`admin.org.deleted`). Superusers only.
+         * @description Audited (`admin.org.deleted`). Needs a password or 2FA check in this session within REAUTH_WINDOW (else 403 `reauthentication_required`; see POST /auth/reauthenticate). Superusers only.
          */
         delete: operations["admin.orgs.delete"];
         options?: never;
@@ -1945,7 +2085,7 @@ export interface components {
             actorId: null | string;
             actorIp: null | string;
             /** @enum {unknown} */
-            action: "auth.login.succeeded" | "auth.login.failed" | "auth.logout" | "auth.refresh.reused" | "auth.password.changed" | "auth.password.reset" | "auth.email.change.requested" | "auth.email.changed" | "auth.account.deleted" | "auth.lockout" | "admin.user.created" | "admin.user.deleted" | "admin.user.updated" | "admin.role.created" | "admin.role.updated" | "admin.role.deleted" | "admin.user.roles.changed" | "admin.user.superuser.changed" | "admin.queue.action" | "admin.org.ownership.transferred" | "admin.org.deleted" | "org.created" | "org.deleted" | "org.member.added" | "org.member.role.changed" | "org.member.removed" | "org.invitation.created" | "org.invitation.accepted" | "org.invitation.revoked" | "audit.checkpoint";
+            action: "auth.login.succeeded" | "auth.login.failed" | "auth.logout" | "auth.logout.all" | "auth.logout.others" | "auth.refresh.reused" | "auth.password.changed" | "auth.password.reset" | "auth.email.change.requested" | "auth.email.changed" | "auth.account.deleted" | "auth.lockout" | "auth.reauthenticated" | "auth.mfa.enabled" | "auth.mfa.disabled" | "auth.mfa.recovery_codes.regenerated" | "admin.user.created" | "admin.user.deleted" | "admin.user.updated" | "admin.role.created" | "admin.role.updated" | "admin.role.deleted" | "admin.user.roles.changed" | "admin.user.superuser.changed" | "admin.queue.action" | "admin.org.ownership.transferred" | "admin.org.deleted" | "org.created" | "org.deleted" | "org.member.added" | "org.member.role.changed" | "org.member.removed" | "org.invitation.created" | "org.invitation.accepted" | "org.invitation.revoked" | "audit.checkpoint";
             /** @enum {unknown} */
             targetType: "user" | "session" | "role" | "org" | "membership" | "invitation" | "queue" | "audit";
             targetId: null | string;
@@ -2052,6 +2192,10 @@ export interface components {
         ConfirmEmailChangeRequest: {
             token: string;
         };
+        ConfirmTotpRequest: {
+            /** @description The 6-digit code your authenticator app shows now */
+            code: string;
+        };
         ContactForm: {
             name: string;
             /** Format: email */
@@ -2133,6 +2277,11 @@ export interface components {
             /** @description The slots the sender proposes, as ISO-8601 instants */
             preferredDates: string[];
             timeZone: string;
+        };
+        DisableMfaRequest: {
+            password?: string;
+            /** @description The 6-digit code your authenticator app shows now */
+            code?: string;
         };
         EditMessageRequest: {
             content: string;
@@ -2500,6 +2649,13 @@ export interface components {
             /** @constant */
             status: "ok";
         };
+        LoginMfaRequest: {
+            challengeToken: string;
+            /** @description The 6-digit code your authenticator app shows now */
+            code?: string;
+            /** @description One of your recovery codes (dashes and spaces are ignored) */
+            recoveryCode?: string;
+        };
         LoginRequest: {
             /** @description Email or username */
             login: string;
@@ -2561,6 +2717,20 @@ export interface components {
             items: components["schemas"]["Message"][];
             nextCursor: null | string;
         };
+        MfaRequired: {
+            /** @constant */
+            status: "mfa_required";
+            /** @description Single use; send it to POST /auth/login/mfa */
+            challengeToken: string;
+            /** @description Seconds until the challenge token expires */
+            expiresIn: number;
+            methods: ("totp" | "recovery_code")[];
+        };
+        MfaStatus: {
+            enabled: boolean;
+            /** @description Unused recovery codes (0 when off) */
+            recoveryCodesRemaining: number;
+        };
         /** @description An organization, with the caller's role in it */
         Organization: {
             /**
@@ -2611,7 +2781,7 @@ export interface components {
             title: string;
             status: number;
             detail: string;
-            /** @description One of: bad_request, validation_failed, malformed_json, unsupported_media_type, unauthorized, invalid_credentials, invalid_token, forbidden, not_found, method_not_allowed, conflict, precondition_failed, payload_too_large, uri_too_long, headers_too_large, request_timeout, rate_limited, captcha_failed, idempotency_key_reused, refresh_token_reused, email_not_verified, password_reset_required, service_unavailable, internal_error */
+            /** @description One of: bad_request, validation_failed, malformed_json, unsupported_media_type, unauthorized, invalid_credentials, invalid_token, forbidden, not_found, method_not_allowed, conflict, precondition_failed, payload_too_large, uri_too_long, headers_too_large, request_timeout, rate_limited, captcha_failed, idempotency_key_reused, refresh_token_reused, email_not_verified, password_reset_required, reauthentication_required, mfa_enrollment_required, service_unavailable, internal_error */
             code: string;
             instance?: string;
             requestId?: string;
@@ -2634,6 +2804,21 @@ export interface components {
             budgetRange: string;
             timeline: string;
             volume?: string;
+        };
+        Reauthenticated: {
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC timestamp
+             */
+            authenticatedAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC timestamp
+             */
+            validUntil: string;
+        };
+        RecoveryCodes: {
+            recoveryCodes: string[];
         };
         RefreshRequest: {
             refreshToken: string;
@@ -2852,6 +3037,14 @@ export interface components {
             updatedAt: string;
             role: null | string;
         };
+        TotpEnrollment: {
+            /** @description Base32, for typing into an app by hand */
+            secret: string;
+            /** @description otpauth://totp/… (RFC 6238 key URI) */
+            otpauthUri: string;
+            /** @description The URI as a QR code, a data:image/svg+xml URL */
+            qrCode: string;
+        };
         TransferOwnershipRequest: {
             /**
              * Format: uuid
@@ -3043,6 +3236,8 @@ export interface components {
             isSuperuser: boolean;
             isActive: boolean;
             emailVerified: boolean;
+            /** @description Two-factor sign-in (TOTP) is on */
+            mfaEnabled: boolean;
             /** @description An administrator demands a new password before the next sign-in */
             passwordResetRequired: boolean;
             /** @description Effective permissions (every one for a superuser) */
@@ -3115,6 +3310,7 @@ export interface operations {
                      *         "isActive": true,
                      *         "emailVerified": false,
                      *         "passwordResetRequired": false,
+                     *         "mfaEnabled": false,
                      *         "permissions": [],
                      *         "createdAt": "2026-11-20T09:12:44.120Z",
                      *         "updatedAt": "2026-11-20T09:12:44.120Z"
@@ -3201,7 +3397,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Signed in: an access token (Bearer) and a refresh token */
+            /** @description Signed in: an access token (Bearer) and a refresh token; or a two-factor challenge */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3224,12 +3420,84 @@ export interface operations {
                      *         "isActive": true,
                      *         "emailVerified": false,
                      *         "passwordResetRequired": false,
+                     *         "mfaEnabled": false,
                      *         "permissions": [],
                      *         "createdAt": "2026-11-20T09:12:44.120Z",
                      *         "updatedAt": "2026-11-20T09:12:44.120Z"
                      *       }
                      *     }
                      */
+                    "application/json": components["schemas"]["AuthResponse"] | components["schemas"]["MfaRequired"];
+                };
+            };
+            /** @description The request is invalid (`validation_failed` lists each field in `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug on the server (`internal_error`); the request id identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.completeMfaLogin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginMfaRequest"];
+            };
+        };
+        responses: {
+            /** @description The auth response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["AuthResponse"];
                 };
             };
@@ -3670,6 +3938,95 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug on the server (`internal_error`); the request id identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.reauthenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisableMfaRequest"];
+            };
+        };
+        responses: {
+            /** @description The reauthenticated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reauthenticated"];
+                };
+            };
+            /** @description The request is invalid (`validation_failed` lists each field in `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`unauthorized`, `invalid_token`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than the server accepts (`payload_too_large`) */
             413: {
                 headers: {
@@ -3925,6 +4282,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The change conflicts with the current state (`conflict`): a value taken, the last owner */
             409: {
                 headers: {
@@ -3996,6 +4362,383 @@ export interface operations {
             };
             /** @description The request is invalid (`validation_failed` lists each field in `errors`) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (`conflict`): a value taken, the last owner */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug on the server (`internal_error`); the request id identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.mfa.getStatus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mfa status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MfaStatus"];
+                };
+            };
+            /** @description No valid access token (`unauthorized`, `invalid_token`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug on the server (`internal_error`); the request id identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.mfa.enrolTotp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The totp enrollment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrollment"];
+                };
+            };
+            /** @description No valid access token (`unauthorized`, `invalid_token`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (`conflict`): a value taken, the last owner */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug on the server (`internal_error`); the request id identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.mfa.confirmTotp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmTotpRequest"];
+            };
+        };
+        responses: {
+            /** @description The recovery codes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description The request is invalid (`validation_failed` lists each field in `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`unauthorized`, `invalid_token`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (`conflict`): a value taken, the last owner */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`payload_too_large`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON (`unsupported_media_type`) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug on the server (`internal_error`); the request id identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.mfa.regenerateRecoveryCodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recovery codes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description No valid access token (`unauthorized`, `invalid_token`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (`conflict`): a value taken, the last owner */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`); `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bug on the server (`internal_error`); the request id identifies it in the logs */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "auth.mfa.disableTotp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisableMfaRequest"];
+            };
+        };
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (`validation_failed` lists each field in `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`unauthorized`, `invalid_token`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4303,7 +5046,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4374,7 +5117,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4471,7 +5214,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4548,7 +5291,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4640,7 +5383,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4746,7 +5489,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4834,7 +5577,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4917,7 +5660,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5023,7 +5766,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5106,7 +5849,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5191,7 +5934,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5262,7 +6005,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5357,7 +6100,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5440,7 +6183,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5645,7 +6388,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5741,7 +6484,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5817,7 +6560,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5899,7 +6642,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6008,7 +6751,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6081,7 +6824,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6184,7 +6927,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6266,7 +7009,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6343,7 +7086,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6435,7 +7178,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6544,7 +7287,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6653,7 +7396,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6735,7 +7478,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6830,7 +7573,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7076,7 +7819,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7193,7 +7936,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7302,7 +8045,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7403,7 +8146,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7491,7 +8234,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7598,7 +8341,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7695,7 +8438,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7805,7 +8548,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8021,7 +8764,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8774,7 +9517,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9082,7 +9825,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9421,7 +10164,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9682,7 +10425,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9864,7 +10607,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9967,7 +10710,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10173,7 +10916,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10355,7 +11098,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10460,7 +11203,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10661,7 +11404,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10843,7 +11586,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10946,7 +11689,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11149,7 +11892,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11331,7 +12074,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11436,7 +12179,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11638,7 +12381,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11820,7 +12563,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -11924,7 +12667,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12016,7 +12759,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12343,7 +13086,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12419,7 +13162,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12489,7 +13232,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12571,7 +13314,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12641,7 +13384,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12718,7 +13461,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -12797,7 +13540,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13223,7 +13966,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13358,7 +14101,7 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor: the `nextCursor` of the previous page */
                 cursor?: string;
-                action?: "auth.login.succeeded" | "auth.login.failed" | "auth.logout" | "auth.refresh.reused" | "auth.password.changed" | "auth.password.reset" | "auth.email.change.requested" | "auth.email.changed" | "auth.account.deleted" | "auth.lockout" | "admin.user.created" | "admin.user.deleted" | "admin.user.updated" | "admin.role.created" | "admin.role.updated" | "admin.role.deleted" | "admin.user.roles.changed" | "admin.user.superuser.changed" | "admin.queue.action" | "admin.org.ownership.transferred" | "admin.org.deleted" | "org.created" | "org.deleted" | "org.member.added" | "org.member.role.changed" | "org.member.removed" | "org.invitation.created" | "org.invitation.accepted" | "org.invitation.revoked" | "audit.checkpoint";
+                action?: "auth.login.succeeded" | "auth.login.failed" | "auth.logout" | "auth.logout.all" | "auth.logout.others" | "auth.refresh.reused" | "auth.password.changed" | "auth.password.reset" | "auth.email.change.requested" | "auth.email.changed" | "auth.account.deleted" | "auth.lockout" | "auth.reauthenticated" | "auth.mfa.enabled" | "auth.mfa.disabled" | "auth.mfa.recovery_codes.regenerated" | "admin.user.created" | "admin.user.deleted" | "admin.user.updated" | "admin.role.created" | "admin.role.updated" | "admin.role.deleted" | "admin.user.roles.changed" | "admin.user.superuser.changed" | "admin.queue.action" | "admin.org.ownership.transferred" | "admin.org.deleted" | "org.created" | "org.deleted" | "org.member.added" | "org.member.role.changed" | "org.member.removed" | "org.invitation.created" | "org.invitation.accepted" | "org.invitation.revoked" | "audit.checkpoint";
                 targetType?: "user" | "session" | "role" | "org" | "membership" | "invitation" | "queue" | "audit";
                 targetId?: string;
                 /** @description UUIDv7 identifier */
@@ -13403,7 +14146,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13461,7 +14204,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13495,7 +14238,7 @@ export interface operations {
     "audit.export": {
         parameters: {
             query?: {
-                action?: "auth.login.succeeded" | "auth.login.failed" | "auth.logout" | "auth.refresh.reused" | "auth.password.changed" | "auth.password.reset" | "auth.email.change.requested" | "auth.email.changed" | "auth.account.deleted" | "auth.lockout" | "admin.user.created" | "admin.user.deleted" | "admin.user.updated" | "admin.role.created" | "admin.role.updated" | "admin.role.deleted" | "admin.user.roles.changed" | "admin.user.superuser.changed" | "admin.queue.action" | "admin.org.ownership.transferred" | "admin.org.deleted" | "org.created" | "org.deleted" | "org.member.added" | "org.member.role.changed" | "org.member.removed" | "org.invitation.created" | "org.invitation.accepted" | "org.invitation.revoked" | "audit.checkpoint";
+                action?: "auth.login.succeeded" | "auth.login.failed" | "auth.logout" | "auth.logout.all" | "auth.logout.others" | "auth.refresh.reused" | "auth.password.changed" | "auth.password.reset" | "auth.email.change.requested" | "auth.email.changed" | "auth.account.deleted" | "auth.lockout" | "auth.reauthenticated" | "auth.mfa.enabled" | "auth.mfa.disabled" | "auth.mfa.recovery_codes.regenerated" | "admin.user.created" | "admin.user.deleted" | "admin.user.updated" | "admin.role.created" | "admin.role.updated" | "admin.role.deleted" | "admin.user.roles.changed" | "admin.user.superuser.changed" | "admin.queue.action" | "admin.org.ownership.transferred" | "admin.org.deleted" | "org.created" | "org.deleted" | "org.member.added" | "org.member.role.changed" | "org.member.removed" | "org.invitation.created" | "org.invitation.accepted" | "org.invitation.revoked" | "audit.checkpoint";
                 targetType?: "user" | "session" | "role" | "org" | "membership" | "invitation" | "queue" | "audit";
                 targetId?: string;
                 /** @description UUIDv7 identifier */
@@ -13540,7 +14283,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13577,7 +14320,7 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor: the `nextCursor` of the previous page */
                 cursor?: string;
-                action?: "auth.login.succeeded" | "auth.login.failed" | "auth.logout" | "auth.refresh.reused" | "auth.password.changed" | "auth.password.reset" | "auth.email.change.requested" | "auth.email.changed" | "auth.account.deleted" | "auth.lockout" | "admin.user.created" | "admin.user.deleted" | "admin.user.updated" | "admin.role.created" | "admin.role.updated" | "admin.role.deleted" | "admin.user.roles.changed" | "admin.user.superuser.changed" | "admin.queue.action" | "admin.org.ownership.transferred" | "admin.org.deleted" | "org.created" | "org.deleted" | "org.member.added" | "org.member.role.changed" | "org.member.removed" | "org.invitation.created" | "org.invitation.accepted" | "org.invitation.revoked" | "audit.checkpoint";
+                action?: "auth.login.succeeded" | "auth.login.failed" | "auth.logout" | "auth.logout.all" | "auth.logout.others" | "auth.refresh.reused" | "auth.password.changed" | "auth.password.reset" | "auth.email.change.requested" | "auth.email.changed" | "auth.account.deleted" | "auth.lockout" | "auth.reauthenticated" | "auth.mfa.enabled" | "auth.mfa.disabled" | "auth.mfa.recovery_codes.regenerated" | "admin.user.created" | "admin.user.deleted" | "admin.user.updated" | "admin.role.created" | "admin.role.updated" | "admin.role.deleted" | "admin.user.roles.changed" | "admin.user.superuser.changed" | "admin.queue.action" | "admin.org.ownership.transferred" | "admin.org.deleted" | "org.created" | "org.deleted" | "org.member.added" | "org.member.role.changed" | "org.member.removed" | "org.invitation.created" | "org.invitation.accepted" | "org.invitation.revoked" | "audit.checkpoint";
                 targetType?: "user" | "session" | "role" | "org" | "membership" | "invitation" | "queue" | "audit";
                 targetId?: string;
                 /** @description UUIDv7 identifier */
@@ -13622,7 +14365,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`) */
+            /** @description The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`) */
             403: {
                 headers: {
                     [name: string]: unknown;

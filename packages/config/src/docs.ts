@@ -54,6 +54,14 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
     'seconds after which a session no refresh has used ends; at least `ACCESS_TOKEN_TTL`',
   EMAIL_VERIFICATION_REQUIRED:
     '`true`: creating an organization and sending messages answer 403 `email_not_verified` until the address is confirmed',
+  REAUTH_WINDOW:
+    'seconds a password or 2FA check stays fresh for sensitive routes (change password, 2FA, roles, superuser, delete org); older: 403 `reauthentication_required`',
+  REFRESH_REUSE_GRACE:
+    'seconds a just-rotated refresh token still gets a new pair for the same session (two tabs refreshing at once); later reuse ends the session',
+  MFA_REQUIRED_FOR:
+    '`superuser` and/or permission names whose holders must turn on two-factor sign-in before using those routes (403 `mfa_enrollment_required`)',
+  MFA_ENCRYPTION_KEY:
+    'encrypts TOTP secrets at rest (AES-256-GCM); unset: derived from the JWT secret, so rotating JWT_SECRET then disables existing 2FA enrolments',
   SSE_MAX_PER_USER:
     'live-event streams (`GET /events`) one API instance accepts per user; past it, 429 `rate_limited`',
   SSE_MAX_CONNECTIONS: 'live-event streams one API instance accepts in all; past it, 429',

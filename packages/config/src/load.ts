@@ -42,6 +42,19 @@ export interface Config {
   };
   /** Org creation and messaging wait until the account's email address is confirmed. */
   emailVerificationRequired: boolean;
+  /**
+   * `reauthWindowSeconds`: how old a session's last password/2FA check may be for a sensitive
+   * route. `refreshReuseGraceSeconds`: how long a rotated refresh token still gets a new pair
+   * (two tabs refreshing at once). `mfaRequiredFor`: superusers (`superuser`) and holders of these
+   * permissions are refused their protected routes until they turn on two-factor sign-in.
+   * `mfaEncryptionKey`: encrypts TOTP secrets at rest; unset, a key derived from the JWT secret.
+   */
+  mfa: {
+    reauthWindowSeconds: number;
+    refreshReuseGraceSeconds: number;
+    mfaRequiredFor: string[];
+    encryptionKey: string | undefined;
+  };
   bodyLimit: number;
   /** Open live-event streams this instance accepts, per user and in all. */
   sse: { maxPerUser: number; maxConnections: number };
@@ -215,6 +228,12 @@ export function loadConfig(raw: RawEnv = withDotenv(process.env)): Config {
       idleTimeoutSeconds: env.SESSION_IDLE_TIMEOUT,
     },
     emailVerificationRequired: env.EMAIL_VERIFICATION_REQUIRED === 'true',
+    mfa: {
+      reauthWindowSeconds: env.REAUTH_WINDOW,
+      refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE,
+      mfaRequiredFor: env.MFA_REQUIRED_FOR.split(',').filter(Boolean),
+      encryptionKey: env.MFA_ENCRYPTION_KEY,
+    },
     bodyLimit: env.BODY_LIMIT,
     sse: { maxPerUser: env.SSE_MAX_PER_USER, maxConnections: env.SSE_MAX_CONNECTIONS },
     rateLimit: {

@@ -109,6 +109,17 @@ export const EnvSchema = Type.Object({
   REFRESH_TOKEN_TTL: integer(604_800, 300, 31_536_000),
   SESSION_IDLE_TIMEOUT: integer(604_800, 60, 31_536_000),
   EMAIL_VERIFICATION_REQUIRED: oneOf(['true', 'false'], 'false'),
+  REAUTH_WINDOW: integer(300, 10, 86_400),
+  REFRESH_REUSE_GRACE: integer(10, 0, 120),
+  MFA_REQUIRED_FOR: Type.String({
+    default: '',
+    pattern: '^((superuser|[a-z]+:[a-z]+)(,(superuser|[a-z]+:[a-z]+))*)?$',
+    description:
+      'a comma-separated list of superuser and/or permission names (e.g. superuser,users:write)',
+  }),
+  MFA_ENCRYPTION_KEY: Type.Optional(
+    Type.String({ minLength: 32, description: 'a secret of at least 32 bytes' }),
+  ),
   SSE_MAX_PER_USER: integer(10, 1, 1000),
   SSE_MAX_CONNECTIONS: integer(1000, 1, 1_000_000),
   QUEUE_PREFIX: Type.String({
@@ -260,4 +271,5 @@ export const SECRET_VARIABLES = new Set([
   'CAPTCHA_SECRET',
   'UPLOAD_SIGNING_SECRET',
   'AUDIT_SIGNING_SECRET',
+  'MFA_ENCRYPTION_KEY',
 ]);

@@ -100,3 +100,85 @@ export type SessionList = Static<typeof SessionList>;
 
 export const Accepted = Type.Object({ status: Type.Literal('accepted') });
 export type Accepted = Static<typeof Accepted>;
+
+const TotpCode = Type.String({
+  pattern: '^[0-9]{6}$',
+  description: 'The 6-digit code your authenticator app shows now',
+});
+const RecoveryCode = Type.String({
+  minLength: 16,
+  maxLength: 24,
+  pattern: '^[A-Za-z2-7 -]+$',
+  description: 'One of your recovery codes (dashes and spaces are ignored)',
+});
+
+/**
+ * The login answer for an account with two-factor sign-in: the password was right, and no
+ * session exists yet. Post the challenge token with a code to `/auth/login/mfa`.
+ */
+export const MfaRequired = Type.Object({
+  status: Type.Literal('mfa_required'),
+  challengeToken: Type.String({ description: 'Single use; send it to POST /auth/login/mfa' }),
+  expiresIn: Type.Integer({ description: 'Seconds until the challenge token expires' }),
+  methods: Type.Array(Type.Union([Type.Literal('totp'), Type.Literal('recovery_code')])),
+});
+export type MfaRequired = Static<typeof MfaRequired>;
+
+export const LoginResponse = Type.Union([AuthResponse, MfaRequired], {
+  description: 'Tokens, or `status: "mfa_required"` when the account has two-factor sign-in',
+});
+export type LoginResponse = Static<typeof LoginResponse>;
+
+/** Exactly one of `code` and `recoveryCode`. */
+export const LoginMfaRequest = Type.Object(
+  {
+    challengeToken: Token,
+    code: Type.Optional(TotpCode),
+    recoveryCode: Type.Optional(RecoveryCode),
+  },
+  { additionalProperties: false },
+);
+export type LoginMfaRequest = Static<typeof LoginMfaRequest>;
+
+/** Exactly one of `password` and `code` (a TOTP code, for accounts with two-factor sign-in). */
+export const ReauthenticateRequest = Type.Object(
+  { password: Type.Optional(UserFields.Password), code: Type.Optional(TotpCode) },
+  { additionalProperties: false },
+);
+export type ReauthenticateRequest = Static<typeof ReauthenticateRequest>;
+
+export const Reauthenticated = Type.Object({
+  authenticatedAt: Timestamp,
+  validUntil: Timestamp,
+});
+export type Reauthenticated = Static<typeof Reauthenticated>;
+
+/** A new, unconfirmed TOTP secret: add it to an authenticator app, then confirm a code. */
+export const TotpEnrollment = Type.Object({
+  secret: Type.String({ description: 'Base32, for typing into an app by hand' }),
+  otpauthUri: Type.String({ description: 'otpauth://totp/… (RFC 6238 key URI)' }),
+  qrCode: Type.String({ description: 'The URI as a QR code, a data:image/svg+xml URL' }),
+});
+export type TotpEnrollment = Static<typeof TotpEnrollment>;
+
+export const ConfirmTotpRequest = Type.Object({ code: TotpCode }, { additionalProperties: false });
+export type ConfirmTotpRequest = Static<typeof ConfirmTotpRequest>;
+
+/** Shown once: only their hashes are kept. Each signs in once in place of a TOTP code. */
+export const RecoveryCodes = Type.Object({
+  recoveryCodes: Type.Array(Type.String(), { minItems: 10, maxItems: 10 }),
+});
+export type RecoveryCodes = Static<typeof RecoveryCodes>;
+
+/** Exactly one of `password` and `code`. */
+export const DisableMfaRequest = Type.Object(
+  { password: Type.Optional(UserFields.Password), code: Type.Optional(TotpCode) },
+  { additionalProperties: false },
+);
+export type DisableMfaRequest = Static<typeof DisableMfaRequest>;
+
+export const MfaStatus = Type.Object({
+  enabled: Type.Boolean(),
+  recoveryCodesRemaining: Type.Integer({ description: 'Unused recovery codes (0 when off)' }),
+});
+export type MfaStatus = Static<typeof MfaStatus>;

@@ -27,6 +27,8 @@ export const ErrorCodes = [
   'refresh_token_reused',
   'email_not_verified',
   'password_reset_required',
+  'reauthentication_required',
+  'mfa_enrollment_required',
   'service_unavailable',
   'internal_error',
 ] as const;

@@ -25,6 +25,7 @@ export const User = Type.Object({
   isSuperuser: Type.Boolean(),
   isActive: Type.Boolean(),
   emailVerified: Type.Boolean(),
+  mfaEnabled: Type.Boolean({ description: 'Two-factor sign-in (TOTP) is on' }),
   passwordResetRequired: Type.Boolean({
     description: 'An administrator demands a new password before the next sign-in',
   }),

@@ -14,7 +14,7 @@ declare module 'fastify' {
 const DESCRIPTIONS: Record<number, string> = {
   400: 'The request is invalid (`validation_failed` lists each field in `errors`)',
   401: 'No valid access token (`unauthorized`, `invalid_token`)',
-  403: 'The caller lacks the permission or org role this needs (`forbidden`), or a confirmed email address (`email_not_verified`)',
+  403: 'The caller lacks the permission or org role this needs (`forbidden`), a confirmed email address (`email_not_verified`), two-factor sign-in (`mfa_enrollment_required`), or a recent sign-in (`reauthentication_required`)',
   404: 'No such resource, or not one the caller may see (`not_found`)',
   409: 'The change conflicts with the current state (`conflict`): a value taken, the last owner',
   412: 'The `If-Match` version is not the current one (`precondition_failed`): read it again',
@@ -41,7 +41,13 @@ function errorStatuses(route: RouteOptions): number[] {
   if (schema.body || schema.querystring || schema.params || schema.headers) statuses.push(400);
   if (schema.body) statuses.push(413, 415);
   if (guarded) statuses.push(401);
-  if (config.permission || config.superuser || config.org || config.verifiedEmail) {
+  if (
+    config.permission ||
+    config.superuser ||
+    config.org ||
+    config.verifiedEmail ||
+    config.reauth
+  ) {
     statuses.push(403);
   }
   if (schema.params || config.org) statuses.push(404);

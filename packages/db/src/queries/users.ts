@@ -25,6 +25,7 @@ export function toUser(row: UserRow, permissions: readonly string[]): User {
     isActive: row.isActive,
     emailVerified: row.emailVerifiedAt !== null,
     passwordResetRequired: row.passwordResetRequired,
+    mfaEnabled: row.mfaEnabledAt !== null,
     permissions: (row.isSuperuser ? ALL : permissions) as User['permissions'],
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  index,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { createdAt, id, instant } from './columns.js';
 
 export const users = pgTable(
@@ -18,6 +27,11 @@ export const users = pgTable(
     /** Set by an admin: sign-in answers `password_reset_required` until a reset clears it. */
     passwordResetRequired: boolean().notNull().default(false),
     emailVerifiedAt: instant(),
+    /**
+     * Set while a confirmed TOTP factor exists (mfa_factors): on the user row, so the cached
+     * principal knows it and `MFA_REQUIRED_FOR` costs requests no query.
+     */
+    mfaEnabledAt: instant(),
     createdAt: createdAt(),
     updatedAt: instant().notNull().defaultNow(),
   },
@@ -43,6 +57,8 @@ export const sessions = pgTable(
     lastUsedAt: instant().notNull().defaultNow(),
     expiresAt: instant().notNull(),
     revokedAt: instant(),
+    /** The last password or 2FA check in this session (login, MFA completion, reauthenticate). */
+    authenticatedAt: instant().notNull().defaultNow(),
   },
   (t) => [index('sessions_user_id_idx').on(t.userId)],
 );
@@ -95,10 +111,14 @@ export const oneTimeTokenPurposes = [
   'password-reset',
   'email-verification',
   'email-change',
+  'mfa-challenge',
 ] as const;
 export type OneTimeTokenPurpose = (typeof oneTimeTokenPurposes)[number];
 
-/** Password-reset, email-verification and email-change tokens: hash only, one hour, single use. */
+/**
+ * Password-reset, email-verification and email-change tokens (one hour) and the challenge between
+ * a password and a second factor at sign-in (minutes): hash only, single use.
+ */
 export const oneTimeTokens = pgTable(
   'one_time_tokens',
   {
@@ -132,4 +152,34 @@ export const externalIdentities = pgTable(
     uniqueIndex('external_identities_issuer_subject_unique').on(t.issuer, t.subject),
     index('external_identities_user_id_idx').on(t.userId),
   ],
+);
+
+/**
+ * A user's TOTP factor (RFC 6238). `secret` is AES-256-GCM ciphertext, never the base32 secret;
+ * unconfirmed until the first code. `lastUsedStep`: the newest time step accepted, so a code is
+ * refused once used (and every older one).
+ */
+export const mfaFactors = pgTable('mfa_factors', {
+  userId: uuid()
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  secret: text().notNull(),
+  confirmedAt: instant(),
+  lastUsedStep: bigint({ mode: 'number' }),
+  createdAt: createdAt(),
+});
+
+/** Single-use recovery codes, as SHA-256 hashes (each carries 80 random bits). */
+export const mfaRecoveryCodes = pgTable(
+  'mfa_recovery_codes',
+  {
+    id: id(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text().notNull(),
+    createdAt: createdAt(),
+    usedAt: instant(),
+  },
+  (t) => [uniqueIndex('mfa_recovery_codes_user_code_unique').on(t.userId, t.codeHash)],
 );

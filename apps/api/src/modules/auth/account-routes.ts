@@ -2,12 +2,15 @@ import {
   ChangePasswordRequest,
   IdParams,
   NoContent,
+  Reauthenticated,
+  ReauthenticateRequest,
   SessionList,
   UpdateMeRequest,
   User,
 } from '@atrium/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { perIp } from './limiter.js';
+import { reauthenticate } from './mfa-service.js';
 import {
   type AuthContext,
   changePassword,
@@ -57,7 +60,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }> 
   app.put(
     '/auth/me/password',
     {
-      config: { ...auth, rateLimit: perIp(app, 10, 15 * 60_000) },
+      config: { ...auth, reauth: true, rateLimit: perIp(app, 10, 15 * 60_000) },
       schema: {
         operationId: 'auth.changePassword',
         tags,
@@ -67,9 +70,34 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }> 
       },
     },
     async (request, reply) => {
-      await changePassword(context, request.me(), request.session?.id, request.body);
+      const actor = { id: request.me().id, ip: request.ip };
+      await changePassword(context, request.me(), actor, request.session?.id, request.body);
       return reply.status(204).send(null);
     },
+  );
+
+  app.post(
+    '/auth/reauthenticate',
+    {
+      config: { ...auth, noStore: true, rateLimit: perIp(app, 10, 15 * 60_000) },
+      schema: {
+        operationId: 'auth.reauthenticate',
+        tags,
+        summary: 'Confirm it is you, so sensitive actions are allowed for REAUTH_WINDOW',
+        description:
+          'Send exactly one of `password` and `code` (a TOTP code, with two-factor sign-in on). Wrong answers spend the sign-in budgets.',
+        body: ReauthenticateRequest,
+        response: { 200: Reauthenticated },
+      },
+    },
+    async (request) =>
+      reauthenticate(
+        context,
+        request.me(),
+        { id: request.me().id, ip: request.ip },
+        request.session?.id,
+        request.body,
+      ),
   );
 
   app.get(

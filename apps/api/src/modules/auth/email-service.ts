@@ -41,7 +41,7 @@ export async function requestEmailChange(
   const name = me.fullName ?? undefined;
   await db.transaction(async (tx) => {
     await spendOneTimeTokens(tx, me.id, 'email-change');
-    const token = await createOneTimeToken(tx, me.id, 'email-change', newEmail);
+    const token = await createOneTimeToken(tx, me.id, 'email-change', { newEmail });
     const key = token.slice(0, 16);
     await enqueueEmail(
       tx,

@@ -13,6 +13,11 @@ import { TooManyRequests } from '../../errors.js';
 /** One sign-in attempt that passed both budgets; its caller reports a success. */
 export interface LoginAttempt {
   succeeded(): Promise<void>;
+  /**
+   * The budget this attempt spent the last point of, if any: should it fail, that budget is
+   * locked from now on (a lockout, audited once, not on every refusal after it).
+   */
+  exhausted: 'ip' | 'account' | undefined;
 }
 
 /**
@@ -42,9 +47,10 @@ export class LoginLimiter {
   async begin(account: { id: string } | undefined, login: string, ip: string) {
     const name = account?.id ?? `unknown:${createHash('sha256').update(login).digest('base64url')}`;
     const pair = `${name}:${ip}`;
-    await this.perIp.consume(pair).catch(refuse);
+    const byIp = await this.perIp.consume(pair).catch(refuse);
+    let byAccount: RateLimiterRes | undefined;
     if (account) {
-      await this.perAccount.consume(account.id).catch(async (error) => {
+      byAccount = await this.perAccount.consume(account.id).catch(async (error) => {
         await this.perIp.reward(pair).catch(() => {});
         return refuse(error);
       });
@@ -52,7 +58,10 @@ export class LoginLimiter {
       // The same round trip as for an account, writing nothing: no timing tells them apart.
       await this.perAccount.get(name);
     }
+    const exhausted =
+      byAccount?.remainingPoints === 0 ? 'account' : byIp.remainingPoints === 0 ? 'ip' : undefined;
     return {
+      exhausted,
       // The owner is back: their pair starts over and a success costs the account nothing.
       succeeded: async () => {
         await Promise.all([

@@ -4,12 +4,15 @@ import { and, eq, gt, isNull, sql } from '@atrium/db/orm';
 
 const ONE_HOUR_MS = 3600 * 1000;
 
-/** `newEmail`: for `email-change`, the address the token confirms. */
+/**
+ * A new single-use token; only its hash is stored. `newEmail`: for `email-change`, the address the
+ * token confirms. `ttlMs`: an hour unless said (a sign-in challenge lives minutes).
+ */
 export async function createOneTimeToken(
   tx: Database,
   userId: string,
   purpose: OneTimeTokenPurpose,
-  newEmail: string | null = null,
+  { newEmail = null, ttlMs = ONE_HOUR_MS }: { newEmail?: string | null; ttlMs?: number } = {},
 ): Promise<string> {
   const token = generateToken();
   await tx.insert(oneTimeTokens).values({
@@ -17,9 +20,29 @@ export async function createOneTimeToken(
     purpose,
     newEmail,
     tokenHash: hashToken(token),
-    expiresAt: new Date(Date.now() + ONE_HOUR_MS),
+    expiresAt: new Date(Date.now() + ttlMs),
   });
   return token;
+}
+
+/** The user of a live token, without using it up (a wrong 2FA code may be retried). */
+export async function peekOneTimeToken(
+  db: Database,
+  token: string,
+  purpose: OneTimeTokenPurpose,
+): Promise<string | undefined> {
+  const [row] = await db
+    .select({ userId: oneTimeTokens.userId })
+    .from(oneTimeTokens)
+    .where(
+      and(
+        eq(oneTimeTokens.tokenHash, hashToken(token)),
+        eq(oneTimeTokens.purpose, purpose),
+        isNull(oneTimeTokens.usedAt),
+        gt(oneTimeTokens.expiresAt, sql`now()`),
+      ),
+    );
+  return row?.userId;
 }
 
 /** Marks the token used and answers its user; a used, expired or unknown token answers undefined. */

@@ -54,7 +54,7 @@ export const recoveryRoutes: FastifyPluginAsyncTypebox<{ context: AuthContext }>
       },
     },
     async (request, reply) => {
-      await confirmPasswordReset(context, request.body);
+      await confirmPasswordReset(context, request.body, request.ip);
       return reply.status(204).send(null);
     },
   );

@@ -1,7 +1,7 @@
 import { hashPassword } from '@atrium/auth';
 import type { PasswordResetConfirm, User } from '@atrium/contracts';
 import type { Database, OneTimeTokenPurpose } from '@atrium/db';
-import { revokeSessions, sessionsOf } from '@atrium/db/queries';
+import { recordAudit, revokeSessions, sessionsOf } from '@atrium/db/queries';
 import { enqueueEmail } from '@atrium/jobs';
 import { assertStrongPassword } from '../../accounts.js';
 import { BadRequest } from '../../errors.js';
@@ -19,7 +19,7 @@ const BAD_TOKEN = 'The link is invalid, expired or already used; ask for a new o
 export async function queueTokenEmail(
   tx: Database,
   user: Pick<User, 'id' | 'email'>,
-  purpose: OneTimeTokenPurpose,
+  purpose: Exclude<OneTimeTokenPurpose, 'mfa-challenge'>,
 ) {
   const token = await createOneTimeToken(tx, user.id, purpose);
   await enqueueEmail(
@@ -47,6 +47,7 @@ export async function requestPasswordReset(db: Database, email: string) {
 export async function confirmPasswordReset(
   { db, failures, authChanged }: AuthContext,
   { token, newPassword }: PasswordResetConfirm,
+  ip: string,
 ) {
   // Check the policy first, so a weak password does not burn the token.
   await assertStrongPassword(newPassword, 'newPassword', []);
@@ -55,7 +56,16 @@ export async function confirmPasswordReset(
     const owner = await consumeOneTimeToken(tx, token, 'password-reset');
     if (!owner) throw new BadRequest(BAD_TOKEN);
     await setPasswordHash(tx, owner, passwordHash);
-    await revokeSessions(tx, sessionsOf(owner));
+    const ended = await revokeSessions(tx, sessionsOf(owner));
+    // The actor is whoever holds the emailed link: presumed the owner.
+    await recordAudit(tx, {
+      action: 'auth.password.reset',
+      actorId: owner,
+      actorIp: ip,
+      targetType: 'user',
+      targetId: owner,
+      data: { endedSessions: ended.length },
+    });
     await authChanged(tx);
     return owner;
   });

@@ -1,6 +1,8 @@
 import {
   AuthResponse,
+  LoginMfaRequest,
   LoginRequest,
+  LoginResponse,
   NoContent,
   RefreshRequest,
   RegisterRequest,
@@ -13,14 +15,16 @@ import { emailRoutes } from './email-routes.js';
 import { authResponseExample, loginExample, registerExample } from './examples.js';
 import { LoginLimiter, perIp } from './limiter.js';
 import { authResponse } from './mapping.js';
+import { mfaRoutes } from './mfa-routes.js';
+import { completeMfaLogin } from './mfa-service.js';
 import { recoveryRoutes } from './recovery-routes.js';
+import { refresh } from './refresh-service.js';
 import {
   type AuthContext,
   login,
   logout,
   logoutEverywhere,
   logoutOthers,
-  refresh,
   register,
 } from './service.js';
 
@@ -31,12 +35,25 @@ const clientOf = (request: FastifyRequest) => ({
   ip: request.ip,
 });
 
-export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+const actorOf = (request: FastifyRequest) => ({ id: request.me().id, ip: request.ip });
+
+export interface AuthRoutesOptions {
+  /** The clock TOTP codes are checked against; tests pass a fixed one. */
+  clock?: () => number;
+}
+
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
   const context: AuthContext = {
     db: app.db,
     failures: new LoginLimiter(app.config.loginFailures, app.config.queuePrefix, app.redis),
     authChanged: (tx) => app.authChanged(tx),
     lifetimes: app.config.sessions,
+    now: options.clock ?? Date.now,
+    mfaKey: app.sealingKey('totp-secret'),
+    mfaIssuer: app.config.jwt.issuer,
+    mfaRequired: (user) => app.mfaRequired(user),
+    reauthWindowSeconds: app.config.mfa.reauthWindowSeconds,
+    refreshGraceSeconds: app.config.mfa.refreshReuseGraceSeconds,
   };
   const tags = ['auth'];
 
@@ -73,17 +90,41 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'auth.login',
         tags,
         summary: 'Sign in with email or username',
+        description:
+          'Answers tokens, or, for an account with two-factor sign-in, `{status: "mfa_required", challengeToken}`: no session yet; complete it at POST /auth/login/mfa within `expiresIn` seconds.',
         body: documented(LoginRequest, { examples: [loginExample] }),
         response: {
-          200: documented(AuthResponse, {
-            description: 'Signed in: an access token (Bearer) and a refresh token',
+          200: documented(LoginResponse, {
+            description:
+              'Signed in: an access token (Bearer) and a refresh token; or a two-factor challenge',
             examples: [authResponseExample],
           }),
         },
       },
     },
     async (request) => {
-      const { user, session } = await login(context, request.body, clientOf(request));
+      const result = await login(context, request.body, clientOf(request));
+      if ('status' in result) return result;
+      return authResponse(app, result.user, result.session);
+    },
+  );
+
+  app.post(
+    '/auth/login/mfa',
+    {
+      config: { noStore: true, rateLimit: perIp(app, 30, 60_000) },
+      schema: {
+        operationId: 'auth.completeMfaLogin',
+        tags,
+        summary: 'Complete a two-factor sign-in with a TOTP code or a recovery code',
+        description:
+          'Send the `challengeToken` from POST /auth/login and exactly one of `code` and `recoveryCode`. Each code works once; wrong codes spend the same budget as wrong passwords.',
+        body: LoginMfaRequest,
+        response: { 200: AuthResponse },
+      },
+    },
+    async (request) => {
+      const { user, session } = await completeMfaLogin(context, request.body, clientOf(request));
       return authResponse(app, user, session);
     },
   );
@@ -101,7 +142,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { user, session } = await refresh(context, request.body.refreshToken);
+      const { user, session } = await refresh(context, request.body.refreshToken, request.ip);
       return authResponse(app, user, session);
     },
   );
@@ -118,7 +159,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await logout(context, request.session?.id);
+      await logout(context, actorOf(request), request.session?.id);
       return reply.status(204).send(null);
     },
   );
@@ -135,7 +176,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await logoutEverywhere(context, request.me().id);
+      await logoutEverywhere(context, actorOf(request));
       return reply.status(204).send(null);
     },
   );
@@ -152,12 +193,13 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await logoutOthers(context, request.me().id, request.session?.id);
+      await logoutOthers(context, actorOf(request), request.session?.id);
       return reply.status(204).send(null);
     },
   );
 
   await app.register(accountRoutes, { context });
   await app.register(emailRoutes, { context });
+  await app.register(mfaRoutes, { context });
   await app.register(recoveryRoutes, { context });
 };

@@ -1,13 +1,20 @@
-import { generateToken, hashPassword, hashToken, verifyPassword } from '@atrium/auth';
+import { generateToken, hashPassword, hashToken, needsRehash, verifyPassword } from '@atrium/auth';
 import type {
   ChangePasswordRequest,
   LoginRequest,
+  MfaRequired,
   RegisterRequest,
   UpdateMeRequest,
   User,
 } from '@atrium/contracts';
 import { type Database, isUniqueViolation } from '@atrium/db';
-import { otherSessionsOf, revokeSessions, sessionsOf, toUser } from '@atrium/db/queries';
+import {
+  otherSessionsOf,
+  recordAudit,
+  revokeSessions,
+  sessionsOf,
+  toUser,
+} from '@atrium/db/queries';
 import { uuidv7 } from 'uuidv7';
 import {
   assertAvailable,
@@ -18,8 +25,10 @@ import {
 } from '../../accounts.js';
 import { Conflict, HttpError, NotFound, Unauthorized } from '../../errors.js';
 import { acceptInvitationIn } from '../../invitation-acceptance.js';
+import { type Actor, auditSignIn, recordFailure } from './audit.js';
 import type { LoginLimiter } from './limiter.js';
 import { type SessionTokens, toSession } from './mapping.js';
+import { createOneTimeToken } from './one-time-tokens.js';
 import {
   findLogin,
   markEmailVerified,
@@ -28,16 +37,7 @@ import {
   updateProfile,
 } from './queries.js';
 import { queueTokenEmail } from './recovery-service.js';
-import {
-  claimRefreshToken,
-  extendSession,
-  findRefreshToken,
-  insertRefreshToken,
-  insertSession,
-  liveSessionsOf,
-  sessionById,
-  sessionOfUser,
-} from './sessions.js';
+import { insertSession, liveSessionsOf, sessionById, sessionOfUser } from './sessions.js';
 
 const BAD_LOGIN = 'The email/username or password is incorrect.';
 
@@ -46,11 +46,10 @@ export interface Lifetimes {
   refreshTokenTtlSeconds: number;
   idleTimeoutSeconds: number;
 }
-const DEFAULT_LIFETIMES: Lifetimes = {
-  refreshTokenTtlSeconds: 604_800,
-  idleTimeoutSeconds: 604_800,
-};
-const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000);
+export const inSeconds = (seconds: number) => new Date(Date.now() + seconds * 1000);
+
+/** How long the password step of a two-factor sign-in stays good for its second step. */
+export const MFA_CHALLENGE_TTL_SECONDS = 5 * 60;
 
 /** What the auth module needs of the app: its database, the sign-in budgets, change announcements. */
 export interface AuthContext {
@@ -58,6 +57,16 @@ export interface AuthContext {
   failures: LoginLimiter;
   authChanged(tx: Database): Promise<void>;
   lifetimes: Lifetimes;
+  /** Milliseconds since the epoch: the clock TOTP codes are checked against (tests inject one). */
+  now(): number;
+  /** Seals TOTP secrets at rest (AES-256-GCM). */
+  mfaKey: Buffer;
+  /** The issuer an authenticator app shows beside the account. */
+  mfaIssuer: string;
+  /** True when MFA_REQUIRED_FOR names a privilege the user holds. */
+  mfaRequired(user: User): boolean;
+  reauthWindowSeconds: number;
+  refreshGraceSeconds: number;
 }
 
 /** Who starts a session: stored with it, so its owner can tell their sessions apart. */
@@ -71,12 +80,15 @@ export interface SignedIn {
   session: SessionTokens;
 }
 
-/** A new session with its first refresh token; the token is returned, never stored. */
+/**
+ * A new session with its first refresh token; the token is returned, never stored. Its
+ * `authenticated_at` is now: a session starts with a password (and 2FA) check.
+ */
 export async function startSession(
   db: Database,
   userId: string,
   client: SessionClient,
-  lifetimes: Lifetimes = DEFAULT_LIFETIMES,
+  lifetimes: Lifetimes,
 ): Promise<SessionTokens> {
   const sessionId = uuidv7();
   const refreshToken = generateToken();
@@ -123,25 +135,6 @@ export async function register(
   return { user, session: await startSession(db, user.id, client, lifetimes) };
 }
 
-export async function login(
-  { db, failures, lifetimes }: AuthContext,
-  input: LoginRequest,
-  client: SessionClient,
-): Promise<SignedIn> {
-  const loginName = input.login.toLowerCase();
-  const found = await findLogin(db, loginName);
-  // Keyed by account when it exists, so email and username share one failure budget.
-  const attempt = await failures.begin(found?.user, loginName, client.ip);
-  // Unknown users verify against a dummy hash: same answer, comparable time.
-  const ok = await verifyPassword(found?.user.passwordHash, input.password);
-  if (!ok || !found?.user.isActive) throw new Unauthorized(BAD_LOGIN, 'invalid_credentials');
-  await attempt.succeeded();
-  // Told only to whoever knows the password; it counts as a success, not a failed guess.
-  if (found.user.passwordResetRequired) throw passwordResetRequired();
-  const session = await startSession(db, found.user.id, client, lifetimes);
-  return { user: toUser(found.user, found.permissions), session };
-}
-
 const passwordResetRequired = () =>
   new HttpError(
     403,
@@ -149,77 +142,93 @@ const passwordResetRequired = () =>
     'An administrator requires a new password for this account: reset it through POST /auth/password-reset/request, then sign in.',
   );
 
-type Rotation =
-  | { kind: 'rotated'; userId: string; session: SessionTokens }
-  | { kind: 'reused' }
-  | { kind: 'invalid' };
-
 /**
- * Exchanges a refresh token for a new one. Presenting a token that was rotated already is reuse
- * (a stolen copy, or a racing client we cannot tell from one) and ends the session.
+ * Checks the password; an account with two-factor sign-in gets a challenge for its second step
+ * instead of a session. A hash weaker than today's parameters is replaced while the password is
+ * at hand (a PHC-string read: current hashes cost nothing more).
  */
-async function rotateRefreshToken(
-  tx: Database,
-  token: string,
-  lifetimes: Lifetimes,
-): Promise<Rotation> {
-  const tokenHash = hashToken(token);
-  const claimed = await claimRefreshToken(tx, tokenHash);
-  if (!claimed) {
-    const seen = await findRefreshToken(tx, tokenHash);
-    if (!seen?.rotatedAt) return { kind: 'invalid' };
-    await revokeSessions(tx, sessionById(seen.sessionId));
-    return { kind: 'reused' };
+export async function login(
+  context: AuthContext,
+  input: LoginRequest,
+  client: SessionClient,
+): Promise<SignedIn | MfaRequired> {
+  const { db, failures, lifetimes } = context;
+  const loginName = input.login.toLowerCase();
+  const found = await findLogin(db, loginName);
+  // Keyed by account when it exists, so email and username share one failure budget.
+  const attempt = await failures.begin(found?.user, loginName, client.ip);
+  // Unknown users verify against a dummy hash: same answer, comparable time.
+  const ok = await verifyPassword(found?.user.passwordHash, input.password);
+  if (!ok || !found?.user.isActive) {
+    const reason = !found ? 'unknown_account' : !ok ? 'bad_password' : 'disabled';
+    await recordFailure(db, found?.user.id, client.ip, reason, attempt);
+    throw new Unauthorized(BAD_LOGIN, 'invalid_credentials');
   }
-  const idleEnd = inSeconds(lifetimes.idleTimeoutSeconds);
-  const session = await extendSession(tx, claimed.sessionId, idleEnd);
-  if (!session) return { kind: 'invalid' };
-  const refreshToken = generateToken();
-  const tokenEnd = inSeconds(lifetimes.refreshTokenTtlSeconds);
-  await insertRefreshToken(tx, session.id, hashToken(refreshToken), tokenEnd);
-  return {
-    kind: 'rotated',
-    userId: session.userId,
-    session: { sessionId: session.id, refreshToken },
-  };
-}
-
-export async function refresh(
-  { db, authChanged, lifetimes }: AuthContext,
-  token: string,
-): Promise<SignedIn> {
-  // A reuse ends the session, committed before the refusal is answered.
-  const result = await db.transaction(async (tx) => {
-    const rotated = await rotateRefreshToken(tx, token, lifetimes);
-    if (rotated.kind === 'reused') await authChanged(tx);
-    return rotated;
+  const { user, permissions } = found;
+  if (user.passwordResetRequired) {
+    // Told only to whoever knows the password; it counts as a success, not a failed guess.
+    await attempt.succeeded();
+    throw passwordResetRequired();
+  }
+  const rehashed = needsRehash(user.passwordHash!) ? await hashPassword(input.password) : null;
+  if (user.mfaEnabledAt) {
+    // The budget is kept until the second step succeeds: a right password alone must not
+    // refill it, or it would fund unlimited guesses at the code.
+    const challengeToken = await db.transaction(async (tx) => {
+      if (rehashed) await setPasswordHash(tx, user.id, rehashed);
+      return createOneTimeToken(tx, user.id, 'mfa-challenge', {
+        ttlMs: MFA_CHALLENGE_TTL_SECONDS * 1000,
+      });
+    });
+    return {
+      status: 'mfa_required',
+      challengeToken,
+      expiresIn: MFA_CHALLENGE_TTL_SECONDS,
+      methods: ['totp', 'recovery_code'],
+    };
+  }
+  await attempt.succeeded();
+  const session = await db.transaction(async (tx) => {
+    if (rehashed) await setPasswordHash(tx, user.id, rehashed);
+    const started = await startSession(tx, user.id, client, lifetimes);
+    await auditSignIn(tx, user.id, client.ip, started.sessionId, 'password');
+    return started;
   });
-  if (result.kind === 'reused') {
-    throw new Unauthorized(
-      'This refresh token was already used; the session has been ended.',
-      'refresh_token_reused',
-    );
-  }
-  if (result.kind === 'invalid') {
-    throw new Unauthorized('The refresh token is invalid or expired.', 'invalid_token');
-  }
-  const user = await getUser(db, result.userId);
-  if (!user.isActive) throw new Unauthorized('This account is disabled.', 'invalid_token');
-  return { user, session: result.session };
+  return { user: toUser(user, permissions), session };
 }
 
 /** Identity-provider tokens carry no session of ours (`sessionId` undefined): nothing to end. */
-export async function logout({ db, authChanged }: AuthContext, sessionId: string | undefined) {
+export async function logout(
+  { db, authChanged }: AuthContext,
+  actor: Actor,
+  sessionId: string | undefined,
+) {
   if (sessionId === undefined) return;
   await db.transaction(async (tx) => {
-    await revokeSessions(tx, sessionById(sessionId));
+    const ended = await revokeSessions(tx, sessionById(sessionId));
+    if (!ended.length) return;
+    await recordAudit(tx, {
+      action: 'auth.logout',
+      actorId: actor.id,
+      actorIp: actor.ip,
+      targetType: 'session',
+      targetId: sessionId,
+    });
     await authChanged(tx);
   });
 }
 
-export async function logoutEverywhere({ db, authChanged }: AuthContext, userId: string) {
+export async function logoutEverywhere({ db, authChanged }: AuthContext, actor: Actor) {
   await db.transaction(async (tx) => {
-    await revokeSessions(tx, sessionsOf(userId));
+    const ended = await revokeSessions(tx, sessionsOf(actor.id));
+    await recordAudit(tx, {
+      action: 'auth.logout.all',
+      actorId: actor.id,
+      actorIp: actor.ip,
+      targetType: 'user',
+      targetId: actor.id,
+      data: { sessions: ended.length },
+    });
     await authChanged(tx);
   });
 }
@@ -227,11 +236,19 @@ export async function logoutEverywhere({ db, authChanged }: AuthContext, userId:
 /** Ends the user's sessions but this one ("sign out other devices"). */
 export async function logoutOthers(
   { db, authChanged }: AuthContext,
-  userId: string,
+  actor: Actor,
   sessionId: string | undefined,
 ) {
   await db.transaction(async (tx) => {
-    await revokeSessions(tx, otherSessionsOf(userId, sessionId));
+    const ended = await revokeSessions(tx, otherSessionsOf(actor.id, sessionId));
+    await recordAudit(tx, {
+      action: 'auth.logout.others',
+      actorId: actor.id,
+      actorIp: actor.ip,
+      targetType: 'user',
+      targetId: actor.id,
+      data: { sessions: ended.length },
+    });
     await authChanged(tx);
   });
 }
@@ -256,6 +273,7 @@ export async function updateMe({ db, authChanged }: AuthContext, me: User, input
 export async function changePassword(
   { db, authChanged }: AuthContext,
   me: User,
+  actor: Actor,
   sessionId: string | undefined,
   input: ChangePasswordRequest,
 ) {
@@ -267,7 +285,15 @@ export async function changePassword(
   const passwordHash = await hashPassword(input.newPassword);
   await db.transaction(async (tx) => {
     await setPasswordHash(tx, me.id, passwordHash);
-    await revokeSessions(tx, otherSessionsOf(me.id, sessionId));
+    const ended = await revokeSessions(tx, otherSessionsOf(me.id, sessionId));
+    await recordAudit(tx, {
+      action: 'auth.password.changed',
+      actorId: actor.id,
+      actorIp: actor.ip,
+      targetType: 'user',
+      targetId: me.id,
+      data: { endedSessions: ended.length },
+    });
     await authChanged(tx);
   });
 }

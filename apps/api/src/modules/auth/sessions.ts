@@ -73,10 +73,17 @@ export async function claimRefreshToken(tx: Database, tokenHash: string) {
   return claimed;
 }
 
-export async function findRefreshToken(tx: Database, tokenHash: string) {
+/** A token already rotated: its session and owner, and whether it was rotated within `graceSeconds`. */
+export async function findRefreshToken(tx: Database, tokenHash: string, graceSeconds: number) {
   const [seen] = await tx
-    .select({ sessionId: refreshTokens.sessionId, rotatedAt: refreshTokens.rotatedAt })
+    .select({
+      sessionId: refreshTokens.sessionId,
+      userId: sessions.userId,
+      rotatedAt: refreshTokens.rotatedAt,
+      withinGrace: sql<boolean>`${refreshTokens.rotatedAt} > now() - make_interval(secs => ${graceSeconds})`,
+    })
     .from(refreshTokens)
+    .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
     .where(eq(refreshTokens.tokenHash, tokenHash));
   return seen;
 }

@@ -118,7 +118,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/orgs/:orgId',
     {
-      config: { org: 'org:delete' },
+      config: { org: 'org:delete', reauth: true },
       schema: {
         operationId: 'orgs.delete',
         tags,

@@ -155,7 +155,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/users/:id/superuser',
     {
-      config: { errors: [409], superuser: true },
+      config: { errors: [409], superuser: true, reauth: true },
       schema: {
         operationId: 'users.setSuperuser',
         tags,
@@ -188,7 +188,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/users/:id/roles',
     {
       // Assigning roles grants permissions, so it needs the roles permission, not users:write.
-      config: { permission: 'roles:write' },
+      config: { permission: 'roles:write', reauth: true },
       schema: {
         operationId: 'users.setRoles',
         tags,

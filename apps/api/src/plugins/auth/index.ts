@@ -1,4 +1,4 @@
-import { hasPermission } from '@atrium/auth';
+import { hasPermission, isPermission, requiresMfa, SUPERUSER } from '@atrium/auth';
 import type { OrgRole, Permission, User } from '@atrium/contracts';
 import type { Prefetched, UserRow } from '@atrium/db';
 import { sql } from '@atrium/db/orm';
@@ -6,7 +6,7 @@ import { findActiveUser, toUser } from '@atrium/db/queries';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { Forbidden, Unauthorized } from '../../errors.js';
+import { Forbidden, HttpError, Unauthorized } from '../../errors.js';
 import { TtlCache } from './cache.js';
 import { idpVerifier, provisionExternalUser } from './idp.js';
 import {
@@ -14,7 +14,8 @@ import {
   preparePrincipalQuery,
   preparePrincipalWithRowQuery,
 } from './principal.js';
-import { jwtSecret } from './secret.js';
+import { addReauthCheck } from './reauth.js';
+import { jwtSecret, sealingKey } from './secret.js';
 
 const AUTH_CHANNEL = 'atrium_auth_changed';
 
@@ -63,10 +64,19 @@ declare module 'fastify' {
     roleInOrg: { orgId: string; role: OrgRole | null } | undefined;
     /** The signed-in user, on routes that declare access in their config; 401 anywhere else. */
     me(): User;
+    /** For identity-provider tokens: when the provider last checked the user (seconds). */
+    idpAuthTime: number | undefined;
   }
   interface FastifyInstance {
-    /** A hook for routes or plugins outside the route config pattern (e.g. a dashboard). */
-    requireAuth(options?: Omit<AuthRouteConfig, 'auth'>): AuthGuard;
+    /**
+     * A hook for routes or plugins outside the route config pattern (e.g. a dashboard).
+     * `reauth` is a route option only (a preHandler the route gets).
+     */
+    requireAuth(options?: Omit<AuthRouteConfig, 'auth' | 'reauth'>): AuthGuard;
+    /** A key for sealing data at rest, one per `purpose`; the secret behind it stays here. */
+    sealingKey(purpose: string): Buffer;
+    /** True when MFA_REQUIRED_FOR names a privilege `user` holds. */
+    mfaRequired(user: User): boolean;
     /** Clears cached sessions everywhere; call inside the transaction that changed them. */
     authChanged(tx?: { execute: FastifyInstance['db']['execute'] }): Promise<void>;
     /** A cache of access decisions that `authChanged` clears everywhere (e.g. org roles). */
@@ -139,10 +149,20 @@ export const authPlugin = fp(
     });
     const idp = app.config.idp;
     const verifyIdp = idp ? idpVerifier(idp) : undefined;
+    const { mfaRequiredFor, reauthWindowSeconds } = app.config.mfa;
+    const unknown = mfaRequiredFor.filter((name) => name !== SUPERUSER && !isPermission(name));
+    if (unknown.length) {
+      throw new Error(
+        `MFA_REQUIRED_FOR names no permission called ${unknown.join(', ')}; use superuser or permission names`,
+      );
+    }
+    app.decorate('sealingKey', (purpose: string) => sealingKey(app.config, purpose));
+    app.decorate('mfaRequired', (user: User) => requiresMfa(mfaRequiredFor, user));
 
     // @fastify/jwt already decorates `request.user`.
     app.decorateRequest('session', undefined);
     app.decorateRequest('roleInOrg', undefined);
+    app.decorateRequest('idpAuthTime', undefined);
     app.decorateRequest('me', function (this: FastifyRequest) {
       if (!this.user) throw new Unauthorized();
       return this.user;
@@ -206,11 +226,13 @@ export const authPlugin = fp(
       return { user, session };
     }
 
-    async function fromIdpToken(token: string) {
+    async function fromIdpToken(token: string, request: FastifyRequest) {
       let userId: string;
       try {
         const claims = await verifyIdp!(token);
         userId = await provisionExternalUser(app.db, idp!.issuer, claims);
+        // OIDC's auth_time when the provider sends it; otherwise the token's issue time.
+        request.idpAuthTime = typeof claims.auth_time === 'number' ? claims.auth_time : claims.iat;
       } catch {
         throw new Unauthorized('The access token is invalid or expired.', 'invalid_token');
       }
@@ -221,6 +243,21 @@ export const authPlugin = fp(
       return { user, session: undefined };
     }
 
+    /**
+     * MFA_REQUIRED_FOR, from the principal already in hand (cached per session): no query. Asked
+     * only where a route needs superuser status or a permission.
+     */
+    function assertMfaPolicy(user: User, options: Omit<AuthRouteConfig, 'auth'>) {
+      const need = options.superuser ? SUPERUSER : options.permission;
+      if (need === undefined || user.mfaEnabled) return;
+      if (!requiresMfa(mfaRequiredFor, user, need)) return;
+      throw new HttpError(
+        403,
+        'mfa_enrollment_required',
+        'Turn on two-factor sign-in (POST /api/v1/auth/mfa/totp) before using this; your account needs it for this privilege.',
+      );
+    }
+
     function requireAuth(options: Omit<AuthRouteConfig, 'auth'> = {}): AuthGuard {
       return async (request) => {
         const header = request.headers.authorization;
@@ -229,7 +266,7 @@ export const authPlugin = fp(
         const token = match[1]!;
         const found =
           verifyIdp && headerAlg(token) !== 'HS256'
-            ? await fromIdpToken(token)
+            ? await fromIdpToken(token, request)
             : await fromAccessToken(token, request);
         request.user = found.user;
         request.session = found.session;
@@ -237,9 +274,12 @@ export const authPlugin = fp(
         if (options.permission && !hasPermission(found.user, options.permission)) {
           throw new Forbidden();
         }
+        assertMfaPolicy(found.user, options);
       };
     }
     app.decorate('requireAuth', requireAuth);
+
+    addReauthCheck(app, reauthWindowSeconds);
 
     // The OpenAPI document shows, per route, that it needs a bearer token and which permission.
     const PUBLIC = 'Public: needs no token.';

@@ -79,3 +79,17 @@ export function preparePrincipalWithRowQuery(
     .where(live())
     .prepare(`auth_principal_with_${statement.name}`);
 }
+
+/**
+ * Whether the session's last password/2FA check is within the `window` (seconds): what a route
+ * with `config.reauth` asks, and only such a route (one primary-key read).
+ */
+export function prepareReauthQuery(db: Database) {
+  return db
+    .select({
+      fresh: sql<boolean>`${sessions.authenticatedAt} > now() - make_interval(secs => ${sql.placeholder('window')})`,
+    })
+    .from(sessions)
+    .where(eq(sessions.id, sql.placeholder('sid')))
+    .prepare('auth_session_reauth');
+}

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '@atrium/config';
@@ -20,4 +20,14 @@ export function jwtSecret(config: Config): string {
   } catch {
     return readFileSync(file, 'utf8').trim();
   }
+}
+
+/**
+ * A 256-bit key for sealing data at rest (`purpose` names its use, e.g. `totp-secret`), derived
+ * with HKDF from MFA_ENCRYPTION_KEY, or from the JWT secret when that is unset: one secret to
+ * keep, and modules never see it. Each purpose gets an unrelated key.
+ */
+export function sealingKey(config: Config, purpose: string): Buffer {
+  const material = config.mfa.encryptionKey ?? jwtSecret(config);
+  return Buffer.from(hkdfSync('sha256', material, 'atrium-sealing-key', purpose, 32));
 }
