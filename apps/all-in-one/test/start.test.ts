@@ -159,7 +159,7 @@ describe('pnpm start: the bundled API and worker in one process, over a real soc
     );
   });
 
-  it('logs readable lines in development on a terminal, JSON lines through a pipe', async () => {
+  it('logs readable lines in development on a terminal (through a pipe, JSON: the tests above)', async () => {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'atrium-tty-'));
     // util-linux `script` gives the process a pseudo-terminal for stdout.
