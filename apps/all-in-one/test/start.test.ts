@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,8 +183,10 @@ describe('pnpm start: the bundled API and worker in one process, over a real soc
       expect(output).toMatch(/database.*: "pglite"/);
       expect(output).not.toContain('{"level"');
     } finally {
-      process.kill(-tty.pid!, 'SIGTERM');
+      // `script` and the server under it: their own process group (detached).
+      if (tty.exitCode === null) process.kill(-tty.pid!, 'SIGTERM');
       await exited;
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
