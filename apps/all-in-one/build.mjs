@@ -27,6 +27,8 @@ const external = [
   '@bull-board/api',
   '@bull-board/fastify',
   'pino',
+  // Loaded with createRequire by the logger, in development on a terminal only (never bundled).
+  'pino-pretty',
   // A native addon with libvips beside it (@atrium/analysis, image metadata).
   'sharp',
   // CommonJS loaded with import(): in a split bundle esbuild would hand it over as `default` only,

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inheritedEnv, TEST_REDIS_URL } from '@atrium/config/testing';
+import { inheritedEnv, TEST_DATABASE_URL, TEST_REDIS_URL } from '@atrium/config/testing';
 import { createTestDatabase } from '@atrium/db/testing';
 import { testPrefix } from '@atrium/jobs/testing';
 import { describe, expect, it } from 'vitest';
@@ -118,6 +118,80 @@ describe('pnpm start: the bundled API and worker in one process, over a real soc
       proc.child.kill('SIGTERM');
       await proc.exited;
       await database.drop();
+    }
+  });
+
+  it('stops with one line naming DATABASE_URL and its target when the database does not answer, never its password', async () => {
+    const closed = await freePort();
+    const proc = start({
+      DATABASE_URL: `postgres://atrium:hunter2-secret@127.0.0.1:${closed}/atrium?password=hunter3`,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: testPrefix(),
+    });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output().trim()).toBe(
+      `atrium cannot start: DATABASE_URL: cannot connect to postgres://atrium:***@127.0.0.1:${closed}/atrium (ECONNREFUSED)`,
+    );
+    expect(proc.output()).not.toMatch(/hunter|\n\s+at /);
+  });
+
+  it('stops with one line naming REDIS_URL when Redis is down at start, not a stack trace per client', async () => {
+    const database = await createTestDatabase();
+    const closed = await freePort();
+    try {
+      const proc = start({
+        DATABASE_URL: database.url,
+        REDIS_URL: `redis://default:hunter2-secret@localhost:${closed}/0`,
+        QUEUE_PREFIX: testPrefix(),
+      });
+      expect(await proc.exited).toBe(1);
+      expect(proc.output().trim()).toBe(
+        `atrium cannot start: REDIS_URL: cannot connect to redis://default:***@localhost:${closed}/0 (ECONNREFUSED)`,
+      );
+      expect(proc.output()).not.toContain('hunter2');
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it("names the server's refusal: a database that does not exist", async () => {
+    const url = new URL(TEST_DATABASE_URL);
+    url.pathname = '/atrium_start_missing';
+    const proc = start({ DATABASE_URL: url.href });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output().trim()).toMatch(
+      /^atrium cannot start: DATABASE_URL: cannot connect to postgres:\/\/\S+:5432\/atrium_start_missing \(3D000 database "atrium_start_missing" does not exist\)$/,
+    );
+  });
+
+  it('logs readable lines in development on a terminal (through a pipe, JSON: the tests above)', async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'atrium-tty-'));
+    // util-linux `script` gives the process a pseudo-terminal for stdout.
+    const command = [process.execPath, '--require', THREADPOOL, MAIN]
+      .map((part) => `'${part}'`)
+      .join(' ');
+    const tty = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: dataDir,
+      env: { ...inheritedEnv(), NODE_ENV: 'development', PORT: String(port), DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    tty.stdout!.on('data', (chunk) => (output += chunk));
+    const exited = new Promise((resolve) => tty.on('exit', resolve));
+    try {
+      await waitForHealth(`http://127.0.0.1:${port}`, tty);
+      for (let i = 0; i < 100 && !output.includes('Atrium is ready'); i++)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(output).toMatch(/\[\d\d:\d\d:\d\d\.\d{3}\] .*INFO.*: .*Atrium is ready/);
+      expect(output).toMatch(/database.*: "pglite"/);
+      expect(output).not.toContain('{"level"');
+    } finally {
+      // `script` and the server under it: their own process group (detached).
+      if (tty.exitCode === null) process.kill(-tty.pid!, 'SIGTERM');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { type Logger, pino } from 'pino';
 import type { Config } from './load.js';
 import { serializeError } from './log-errors.js';
@@ -18,11 +19,44 @@ const REDACT = [
   '*.secret',
 ];
 
-/** The process logger: JSON lines on stdout, shared by the API and the worker. */
+/**
+ * Whether a process logs for a person reading a terminal: in development, when stdout is one.
+ * Everywhere else (a pipe, a file, a container's log driver, staging, production) JSON lines.
+ */
+export function wantsPrettyLogs(
+  config: Pick<Config, 'env'>,
+  stdout: { isTTY?: boolean } = process.stdout,
+): boolean {
+  return config.env === 'development' && stdout.isTTY === true;
+}
+
+/**
+ * pino-pretty on the main thread (a transport would start a worker thread for it), loaded only
+ * when wanted: production never reads it. Required at run time, not imported, so the bundle
+ * leaves it in node_modules (apps/all-in-one depends on it) instead of carrying it.
+ */
+function prettyStream(): pino.DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  return pretty({
+    colorize: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service',
+    singleLine: false,
+  });
+}
+
+/**
+ * The process logger, shared by the API and the worker: JSON lines on stdout, or readable lines
+ * when a developer watches a terminal (`wantsPrettyLogs`). Redaction and the error serializer
+ * apply before either.
+ */
 export function createLogger(
-  config: Pick<Config, 'logLevel'>,
+  config: Pick<Config, 'logLevel'> & Partial<Pick<Config, 'env'>>,
   destination?: pino.DestinationStream,
 ): Logger {
+  const stream =
+    destination ??
+    (config.env && wantsPrettyLogs({ env: config.env }) ? prettyStream() : undefined);
   return pino(
     {
       level: config.logLevel,
@@ -30,7 +64,7 @@ export function createLogger(
       serializers: { err: serializeError },
       base: { service: 'atrium' },
     },
-    destination,
+    stream,
   );
 }
 

@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import { type Config, ConfigError, loadConfig } from './load.js';
 import { createLogger, type Logger } from './logger.js';
+import { checkServices } from './preflight.js';
 
 /**
  * A process that must not start, for a reason its one-line message says in full (another process
@@ -17,8 +18,9 @@ export interface Service {
 
 /**
  * Runs a process (API, worker, or both): validates the environment (a bad value stops it with one
- * line naming the variable), starts the service, and on SIGTERM/SIGINT closes it gracefully,
- * forcing the exit after SHUTDOWN_TIMEOUT_MS.
+ * line naming the variable), checks that the database and Redis it names answer (one line naming
+ * the variable and the target each, no stack trace, when not), starts the service, and on
+ * SIGTERM/SIGINT closes it gracefully, forcing the exit after SHUTDOWN_TIMEOUT_MS.
  */
 export async function runService(
   name: string,
@@ -30,6 +32,11 @@ export async function runService(
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`Invalid configuration: ${error.message}`);
+    process.exit(1);
+  }
+  const unreachable = await checkServices(config);
+  if (unreachable.length > 0) {
+    for (const line of unreachable) console.error(`${name} cannot start: ${line}`);
     process.exit(1);
   }
   const log = createLogger(config).child({ process: name });

@@ -56,7 +56,7 @@ describe('@atrium/contracts', () => {
       isActive: true,
       emailVerified: true,
       passwordResetRequired: false,
-  mfaEnabled: false,
+      mfaEnabled: false,
       permissions: [],
       createdAt: at,
       updatedAt: at,

@@ -29,7 +29,7 @@ export const authResponseExample: AuthResponse = {
     isActive: true,
     emailVerified: false,
     passwordResetRequired: false,
-  mfaEnabled: false,
+    mfaEnabled: false,
     permissions: [],
     createdAt: '2026-11-20T09:12:44.120Z',
     updatedAt: '2026-11-20T09:12:44.120Z',
