@@ -1,7 +1,4 @@
-import { hkdfSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Config } from '@atrium/config';
+import { uploadSigningKey } from '@atrium/config';
 import { type LocalStorage, type S3Storage, storageFromSettings } from '@atrium/storage';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -12,29 +9,6 @@ declare module 'fastify' {
     storage: LocalStorage | S3Storage;
     /** The secret local upload URLs are signed with (the PUT route verifies with it). */
     uploadSigningSecret: Buffer;
-  }
-}
-
-/**
- * The key local upload URLs are signed with: UPLOAD_SIGNING_SECRET, else one derived from
- * JWT_SECRET (HKDF with its own label, so the two never sign interchangeable things), else — in
- * development only, where JWT_SECRET may be unset — a random key kept under DATA_DIR so that a
- * restart leaves handed-out URLs valid.
- */
-export function uploadSigningSecret(config: Config): Buffer {
-  if (config.uploads.signingSecret) return Buffer.from(config.uploads.signingSecret);
-  if (config.jwtSecret) {
-    return Buffer.from(hkdfSync('sha256', config.jwtSecret, '', 'atrium upload urls v1', 32));
-  }
-  const file = join(config.dataDir, 'upload-signing-secret');
-  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim());
-  mkdirSync(config.dataDir, { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
-  try {
-    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-    return Buffer.from(secret);
-  } catch {
-    return Buffer.from(readFileSync(file, 'utf8').trim());
   }
 }
 
@@ -51,7 +25,7 @@ export interface StorageOptions {
  */
 export const storagePlugin = fp(
   async (app: FastifyInstance, options: StorageOptions) => {
-    const secret = uploadSigningSecret(app.config);
+    const secret = uploadSigningKey(app.config);
     const storage =
       options.storage ??
       storageFromSettings(app.config.storage, {

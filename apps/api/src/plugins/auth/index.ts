@@ -1,4 +1,5 @@
 import { hasPermission, isPermission, requiresMfa, SUPERUSER } from '@atrium/auth';
+import { jwtSecret } from '@atrium/config';
 import type { OrgRole, Permission, User } from '@atrium/contracts';
 import type { Prefetched, UserRow } from '@atrium/db';
 import { sql } from '@atrium/db/orm';
@@ -15,7 +16,7 @@ import {
   preparePrincipalWithRowQuery,
 } from './principal.js';
 import { addReauthCheck } from './reauth.js';
-import { jwtSecret, sealingKey } from './secret.js';
+import { sealingKey } from './secret.js';
 
 const AUTH_CHANNEL = 'atrium_auth_changed';
 
