@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createAtriumClient, memoryTokenStore, type Tokens } from '@atrium/client';
 import type { AuthResponse } from '@atrium/contracts';
 import type { TestApp } from './auth-support.js';
+import { sample } from './interactions-support.js';
 
 /** What a client sent, as the server saw it on the wire. */
 export interface Sent {
@@ -92,16 +93,8 @@ export function clientFor(url: string, tokens?: Tokens | AuthResponse) {
   return { client, sent, count };
 }
 
-/** A valid interaction body; `overrides` replace fields. */
+/** A valid interaction body (interactions-support's sample), typed for the client's calls. */
 export const interaction = (overrides: { title?: string; startAt?: string } = {}) => ({
-  title: 'Quarterly review with Acme',
+  ...sample(overrides),
   type: 'meeting' as const,
-  lead: 'Dana Scully',
-  startAt: '2026-03-02T09:00:00.000Z',
-  endAt: '2026-03-02T10:00:00.000Z',
-  timezone: 'Europe/Paris',
-  location: 'Paris office',
-  description: 'Budget and roadmap',
-  notes: 'Bring the contract',
-  ...overrides,
 });
