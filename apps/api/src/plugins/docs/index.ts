@@ -122,7 +122,9 @@ export const docsPlugin = fp(
       // Its CSP ends in `upgrade-insecure-requests`, which over plain HTTP on any host but
       // localhost sends the browser to https for the assets: a blank page.
       transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/g, ''),
-      uiConfig: { deepLinking: true, persistAuthorization: false },
+      // Tags start collapsed: with 130-odd operations expanded, Swagger UI stopped rendering after
+      // the first few (seen in the browser test), and a reader opens the tag they want anyway.
+      uiConfig: { deepLinking: true, persistAuthorization: false, docExpansion: 'none' },
     });
     redocRoutes(app);
   },
