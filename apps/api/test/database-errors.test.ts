@@ -51,10 +51,15 @@ async function withFailures(build: (logger: ReturnType<typeof createLogger>) => 
   await app.db.execute(
     sql`create table test_ranges (r int4range, label text, exclude using gist (r with &&))`,
   );
-  app.post<{ Params: { name: string } }>('/test-failures/:name', async (request) => {
-    await FAILURES[request.params.name]!(app);
-    return 'no failure';
-  });
+  // A test-only route, kept out of the OpenAPI document.
+  app.post<{ Params: { name: string } }>(
+    '/test-failures/:name',
+    { schema: { hide: true } },
+    async (request) => {
+      await FAILURES[request.params.name]!(app);
+      return 'no failure';
+    },
+  );
   return { app, lines };
 }
 
