@@ -15,6 +15,8 @@ WORKDIR /src
 # Dependencies first, so source changes do not invalidate the install layer.
 FROM base AS deps
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
+# Dependency patches (pnpm-workspace.yaml's patchedDependencies) are applied by the install.
+COPY patches/ patches/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
 COPY apps/all-in-one/package.json apps/all-in-one/

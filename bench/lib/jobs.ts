@@ -4,10 +4,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ensureBundles, THREADPOOL, WORKER_BUNDLE } from './bundle.js';
 import { freePort } from './process.js';
 
 export const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
-export const WORKER_MAIN = new URL('../../apps/worker/src/main.ts', import.meta.url).pathname;
 export const SHARED_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -71,7 +71,8 @@ export async function ownRedis() {
 
 /** `pnpm start:worker` as a child process with this environment. */
 export function spawnWorker(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX, WORKER_MAIN], {
+  ensureBundles();
+  return spawn(process.execPath, ['--require', THREADPOOL, WORKER_BUNDLE], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',

@@ -2,12 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
+import { API_BUNDLE, ensureBundles, THREADPOOL } from './bundle.js';
 import { freePort } from './process.js';
 
+export { THREADPOOL };
+
 export const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
-export const API_MAIN = new URL('../../apps/api/src/main.ts', import.meta.url).pathname;
-/** The preload every start command runs (sizes the thread pool before Node starts it). */
-export const THREADPOOL = new URL('../../apps/all-in-one/threadpool.cjs', import.meta.url).pathname;
+/** `pnpm start:api`'s entry point: the bundle, built when a benchmark first starts it. */
+export const API_MAIN = API_BUNDLE;
 
 /** Starts a server script (TypeScript through tsx, or plain .mjs) and waits for `readyPath`. */
 export async function startServer(
@@ -15,6 +17,7 @@ export async function startServer(
   env: Record<string, string>,
   readyPath = '/health',
 ): Promise<{ url: string; child: ChildProcess }> {
+  if (script === API_BUNDLE) ensureBundles();
   const port = await freePort();
   const args = [
     '--require',

@@ -31,4 +31,17 @@ describe('Dockerfile', () => {
     );
     expect(missing).toEqual([]);
   });
+
+  // pnpm applies `patchedDependencies` while installing: without the patch files in the deps
+  // stage, `pnpm install --frozen-lockfile` fails in the image.
+  it('copies every dependency patch into its deps stage before installing', () => {
+    const dockerfile = readFileSync(join(repo, 'Dockerfile'), 'utf8');
+    const workspace = readFileSync(join(repo, 'pnpm-workspace.yaml'), 'utf8');
+    const patches = [...workspace.matchAll(/^\s+\S+:\s*(patches\/\S+)$/gm)].map((m) => m[1]!);
+    expect(patches.length).toBeGreaterThan(0);
+    for (const patch of patches) expect(existsSync(join(repo, patch))).toBe(true);
+    const copied = dockerfile.indexOf('COPY patches/ patches/');
+    expect(copied).toBeGreaterThan(-1);
+    expect(copied).toBeLessThan(dockerfile.indexOf('RUN pnpm install --frozen-lockfile'));
+  });
 });
