@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type Config, createLogger, type Logger } from '@atrium/config';
+import { type Config, createLogger, type Logger, requestLogger } from '@atrium/config';
 import { LOCAL_UPLOAD_ROUTE } from '@atrium/contracts';
 import { createDatabase, type DatabaseHandle } from '@atrium/db';
 import { recordAudit } from '@atrium/db/queries';
-import fastifyCookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
@@ -83,6 +82,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     trustProxy: config.trustProxy as FastifyServerOptions['trustProxy'],
     bodyLimit: config.bodyLimit,
     requestIdHeader: false,
+    childLoggerFactory: (logger, bindings, options) =>
+      requestLogger(logger as Logger, bindings, options as Parameters<typeof requestLogger>[2]),
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -95,8 +96,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks on every request cost no promise.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   app.addHook('onClose', async () => {
     redis?.disconnect();
@@ -105,8 +108,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   await app.register(closedSchemasPlugin);
   await app.register(contextPlugin, { config, database, redis });
-  // Cookies carry a browser's token to the queue dashboard (modules/queues sets it).
-  await app.register(fastifyCookie);
   await app.register(errorsPlugin);
   await app.register(securityPlugin, { config });
   await app.register(rateLimitPlugin, { config, redis });

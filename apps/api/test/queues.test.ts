@@ -1,7 +1,6 @@
 import { QueueNames } from '@atrium/contracts';
 import { auditEvents } from '@atrium/db';
 import { eq } from '@atrium/db/orm';
-import fastifyCookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Forbidden } from '../src/errors.js';
@@ -195,7 +194,6 @@ describe('the queue dashboard plugin with an authorize hook', () => {
   /** A bare app with the dashboard whose hook admits only `x-test-admin: yes`. */
   async function dashboardApp() {
     const app = Fastify();
-    await app.register(fastifyCookie);
     await app.register(errorsPlugin);
     await app.register(metricsPlugin);
     await app.register(queuesPlugin, {

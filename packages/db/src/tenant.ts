@@ -205,69 +205,107 @@ export interface TenantScope {
  * A transaction's handle is a scope too.
  */
 export function tenantScope(db: Database, orgId: string, prefetched?: Prefetched): TenantScope {
-  const owned = (table: TenantTable, where?: SQL) => withFilter(eq(table.orgId, orgId), where);
-  const joined = (table: PgTable, on: SQL) => (isTenantTable(table) ? owned(table, on) : on);
+  return new OrgScope(db, orgId, prefetched);
+}
+
+/**
+ * `TenantScope` as a class: one object per request instead of a dozen closures. The database
+ * and the prefetched rows are `#private`, unreachable from outside as a closure's variables were.
+ */
+class OrgScope implements TenantScope {
+  readonly #db: Database;
+  #prefetched: Prefetched | undefined;
+
+  constructor(
+    db: Database,
+    readonly orgId: string,
+    prefetched: Prefetched | undefined,
+  ) {
+    this.#db = db;
+    this.#prefetched = prefetched;
+  }
+
+  #owned(table: TenantTable, where?: SQL) {
+    return withFilter(eq(table.orgId, this.orgId), where);
+  }
 
   // Built dynamically and typed by `TenantScope`'s signatures, which follow Drizzle's own.
-  function build(table: TenantTable, columns: SelectedFields, options: SelectOptions) {
-    let query = db
+  #build(table: TenantTable, columns: SelectedFields, options: SelectOptions) {
+    let query = this.#db
       .select(columns)
       .from(table as PgTable)
       .$dynamic() as PgSelect;
     for (const { table: other, on } of options.join ?? []) {
-      query = query.innerJoin(other, joined(other, on)) as PgSelect;
+      const condition = isTenantTable(other) ? this.#owned(other, on) : on;
+      query = query.innerJoin(other, condition) as PgSelect;
     }
-    query = query.where(owned(table, options.where)) as PgSelect;
+    query = query.where(this.#owned(table, options.where)) as PgSelect;
     return finish(query, options);
   }
-  function finish(query: PgSelect, options: SelectOptions) {
-    if (options.orderBy) query = query.orderBy(...options.orderBy) as PgSelect;
-    if (options.limit !== undefined) query = query.limit(options.limit) as PgSelect;
-    if (options.lock) query = query.for(options.lock) as PgSelect;
-    return query;
+
+  select(table: TenantTable, columns: SelectedFields, options: SelectOptions = {}) {
+    return this.#build(table, columns, options) as never;
   }
 
-  return {
-    orgId,
-    select: (table, columns, options = {}) => build(table, columns, options) as never,
-    subquery(alias, table, columns, options = {}) {
-      const subquery = build(table, columns, options).as(alias);
-      subqueryOrgs.set(subquery, orgId);
-      return subquery as never;
-    },
-    selectFrom(subquery, options = {}) {
-      if (subqueryOrgs.get(subquery) !== orgId) {
-        throw new TypeError('A tenant scope selects only from subqueries its own org built.');
-      }
-      const query = db
-        .select()
-        .from(subquery as unknown as SubqueryWithSelection<SelectedFields, string>)
-        .$dynamic() as PgSelect;
-      return finish(query.where(options.where) as PgSelect, options) as never;
-    },
-    insert(table, values) {
-      refuseFixed(values, 'insert');
-      return db.insert(table).values({ ...values, orgId } as never) as never;
-    },
-    update(table, set, where) {
-      refuseFixed(set, 'update');
-      return db
-        .update(table)
-        .set(set as never)
-        .where(owned(table, where)) as never;
-    },
-    delete: (table, where) => db.delete(table).where(owned(table, where)) as never,
-    execute(statement, params) {
-      if (prefetched?.statement === statement && sameParams(prefetched.params, params)) {
-        const { rows } = prefetched;
-        prefetched = undefined;
-        return Promise.resolve(rows) as never;
-      }
-      const prepare = preparers.get(statement);
-      if (!prepare)
-        throw new TypeError('A tenant scope runs only statements made by tenantStatement.');
-      return prepare(db).execute({ ...params, orgId }) as never;
-    },
-    transaction: (fn) => db.transaction((tx) => fn(tenantScope(tx, orgId))),
-  };
+  subquery(
+    alias: string,
+    table: TenantTable,
+    columns: SelectedFields,
+    options: SelectOptions = {},
+  ) {
+    const subquery = this.#build(table, columns, options).as(alias);
+    subqueryOrgs.set(subquery, this.orgId);
+    return subquery as never;
+  }
+
+  selectFrom(subquery: object, options: Pick<SelectOptions, 'where' | 'orderBy' | 'limit'> = {}) {
+    if (subqueryOrgs.get(subquery) !== this.orgId) {
+      throw new TypeError('A tenant scope selects only from subqueries its own org built.');
+    }
+    const query = this.#db
+      .select()
+      .from(subquery as unknown as SubqueryWithSelection<SelectedFields, string>)
+      .$dynamic() as PgSelect;
+    return finish(query.where(options.where) as PgSelect, options) as never;
+  }
+
+  insert(table: TenantTable, values: object) {
+    refuseFixed(values, 'insert');
+    return this.#db.insert(table).values({ ...values, orgId: this.orgId } as never) as never;
+  }
+
+  update(table: TenantTable, set: object, where?: SQL) {
+    refuseFixed(set, 'update');
+    return this.#db
+      .update(table)
+      .set(set as never)
+      .where(this.#owned(table, where)) as never;
+  }
+
+  delete(table: TenantTable, where?: SQL) {
+    return this.#db.delete(table).where(this.#owned(table, where)) as never;
+  }
+
+  execute<P extends Record<string, unknown>, R>(statement: TenantStatement<P, R>, params: P) {
+    const prefetched = this.#prefetched;
+    if (prefetched?.statement === statement && sameParams(prefetched.params, params)) {
+      this.#prefetched = undefined;
+      return Promise.resolve(prefetched.rows) as Promise<R>;
+    }
+    const prepare = preparers.get(statement);
+    if (!prepare)
+      throw new TypeError('A tenant scope runs only statements made by tenantStatement.');
+    return prepare(this.#db).execute({ ...params, orgId: this.orgId }) as Promise<R>;
+  }
+
+  transaction<R>(fn: (scope: TenantScope) => Promise<R>): Promise<R> {
+    return this.#db.transaction((tx) => fn(new OrgScope(tx, this.orgId, undefined)));
+  }
+}
+
+function finish(query: PgSelect, options: SelectOptions) {
+  if (options.orderBy) query = query.orderBy(...options.orderBy) as PgSelect;
+  if (options.limit !== undefined) query = query.limit(options.limit) as PgSelect;
+  if (options.lock) query = query.for(options.lock) as PgSelect;
+  return query;
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { LiveEventData, LiveEventType } from '@atrium/contracts';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { uuidv7 } from 'uuidv7';
@@ -31,6 +31,10 @@ export interface EventBus {
 declare module 'fastify' {
   interface FastifyInstance {
     events: EventBus;
+  }
+  interface FastifyRequest {
+    /** `authChanged` calls counted when the request arrived (-1: not yet seen). */
+    authChangesSeen: number;
   }
 }
 
@@ -184,20 +188,21 @@ export const eventsPlugin = fp(
  */
 function announceAuthChanges(app: FastifyInstance, announce: () => Promise<void>) {
   let changes = 0;
-  const seen = new WeakMap<FastifyRequest, number>();
   app.onAuthChanged({
     changing: () => {
       changes += 1;
     },
   });
+  // A number on the request rather than a WeakMap entry: no ephemeron for the GC per request.
+  app.decorateRequest('authChangesSeen', -1);
   // Callback hooks: they run on every request, and most have nothing to wait for.
   app.addHook('onRequest', (request, _reply, done) => {
-    seen.set(request, changes);
+    request.authChangesSeen = changes;
     done();
   });
   app.addHook('onSend', (request, _reply, payload, done) => {
-    const before = seen.get(request);
-    if (before === undefined || before === changes) return done(null, payload);
+    const before = request.authChangesSeen;
+    if (before === -1 || before === changes) return done(null, payload);
     announce().then(() => done(null, payload), done);
   });
 }

@@ -43,14 +43,17 @@ export const metricsPlugin = fp(
     });
     app.decorate('metrics', registry);
 
-    app.addHook('onResponse', async (request, reply) => {
+    // A callback hook: it runs on every request and has nothing to wait for.
+    app.addHook('onResponse', (request, reply, done) => {
       // The route template, not the raw URL, keeps label cardinality bounded.
       const route = request.routeOptions.url ?? 'unmatched';
-      if (route === '/metrics') return;
-      duration.observe(
-        { method: request.method, route, status_code: reply.statusCode },
-        reply.elapsedTime / 1000,
-      );
+      if (route !== '/metrics') {
+        duration.observe(
+          { method: request.method, route, status_code: reply.statusCode },
+          reply.elapsedTime / 1000,
+        );
+      }
+      done();
     });
 
     const authorize = token ? bearerCheck(token) : undefined;

@@ -1,5 +1,6 @@
 import type { Config } from '@atrium/config';
 import { QueueNames, QueuesDashboard } from '@atrium/contracts';
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const { path: QUEUES_DASHBOARD_PATH, cookie: QUEUES_COOKIE } = QueuesDashboard;
@@ -77,6 +78,8 @@ export async function queuesPlugin(
     // bull-board installs its own error handler for its routes; refusals go through the API's,
     // so they are problem+json like every other 401/403.
     const apiErrorHandler = app.errorHandler;
+    // The cookie POST /admin/queues/session sets carries the browser's token here.
+    await dashboard.register(fastifyCookie);
     dashboard.addHook('onRequest', async (request, reply) => {
       try {
         const cookie = request.cookies[QUEUES_COOKIE];

@@ -1,4 +1,5 @@
 import { NoContent, QueuesDashboard } from '@atrium/contracts';
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NotFound } from '../../errors.js';
 
@@ -12,6 +13,8 @@ import { NotFound } from '../../errors.js';
  */
 export const queueRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { path, cookie } = QueuesDashboard;
+  // Here and in the dashboard's own scope only: its hooks would otherwise run on every request.
+  await app.register(fastifyCookie);
   app.post(
     '/admin/queues/session',
     {
