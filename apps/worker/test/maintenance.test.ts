@@ -3,6 +3,7 @@ import {
   invitations,
   oneTimeTokens,
   organizations,
+  outbox,
   refreshTokens,
   sessions,
   users,
@@ -29,7 +30,15 @@ async function seedDeliveries() {
     newDone: `${tag}-new-done`,
     oldPending: `${tag}-old-pending`,
     oldNotSent: `${tag}-old-not-sent`,
+    // Its job is still in the outbox (a lead's timeline shows it): kept however old.
+    oldOfKeptJob: `${tag}-old-of-kept-job`,
   };
+  await database.db.insert(outbox).values({
+    queue: 'email',
+    payload: {},
+    idempotencyKey: keys.oldOfKeptJob,
+    status: 'completed',
+  });
   await database.db.insert(deliveries).values([
     { kind: 'email', key: keys.oldDone, status: 'done', leaseUntil: old, doneAt: old },
     {
@@ -41,6 +50,7 @@ async function seedDeliveries() {
     },
     { kind: 'email', key: keys.oldPending, leaseUntil: old, createdAt: old },
     { kind: 'email', key: keys.oldNotSent, status: 'not_sent', leaseUntil: old, doneAt: old },
+    { kind: 'email', key: keys.oldOfKeptJob, status: 'done', leaseUntil: old, doneAt: old },
   ]);
   const left = async () =>
     (
@@ -55,13 +65,13 @@ async function seedDeliveries() {
 }
 
 describe('maintenance: prune-deliveries', () => {
-  it('removes deliveries finished (sent or not) more than 30 days ago and keeps recent and pending ones', async () => {
+  it('removes deliveries finished (sent or not) more than 30 days ago and keeps recent and pending ones, and those of jobs still on record', async () => {
     const { keys, left } = await seedDeliveries();
     await maintenance({ db: database.db, uploads: testUploadDeps() })(
       { task: 'prune-deliveries' },
       context('maintenance', 'k'),
     );
-    expect(await left()).toEqual([keys.newDone, keys.oldPending].sort());
+    expect(await left()).toEqual([keys.newDone, keys.oldOfKeptJob, keys.oldPending].sort());
   });
 });
 
@@ -97,7 +107,7 @@ describe('scheduled maintenance on BullMQ', () => {
         timeout: 10_000,
         interval: 100,
       });
-      expect(await left()).toEqual([keys.newDone, keys.oldPending].sort());
+      expect(await left()).toEqual([keys.newDone, keys.oldOfKeptJob, keys.oldPending].sort());
     } finally {
       await worker.close();
     }

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { loadConfig } from '@atrium/config';
 import { TEST_REDIS_URL } from '@atrium/config/testing';
 import { createDatabase, type DatabaseHandle, outbox } from '@atrium/db';
 import { inArray, sql } from '@atrium/db/orm';
+import { formJobKey, uploadJobKey } from '@atrium/db/queries';
 import { createTestDatabase } from '@atrium/db/testing';
 import { enqueue, type Logger, type Processors } from '@atrium/jobs';
 import { idleProcessors, testPrefix } from '@atrium/jobs/testing';
@@ -61,8 +62,10 @@ describe.each([
 });
 
 describe('maintenance: prune-outbox', () => {
-  it('removes delivered rows older than a week and keeps pending, failed and recent ones', async () => {
+  it("removes delivered rows older than a week and keeps pending, failed and recent ones, and a lead's", async () => {
     const old = sql`now() - interval '8 days'`;
+    // A lead's timeline shows these until the lead is erased.
+    const leadJobs = [formJobKey(randomUUID(), 'confirmation'), uploadJobKey(randomUUID(), 'crm')];
     await database.db.insert(outbox).values([
       {
         queue: 'email',
@@ -93,6 +96,13 @@ describe('maintenance: prune-outbox', () => {
         createdAt: old,
       },
       { queue: 'email', payload: {}, idempotencyKey: 'new-done', status: 'completed' },
+      ...leadJobs.map((idempotencyKey) => ({
+        queue: 'email' as const,
+        payload: {},
+        idempotencyKey,
+        status: 'completed' as const,
+        createdAt: old,
+      })),
     ]);
     await maintenance({ db: database.db, uploads: testUploadDeps() })(
       { task: 'prune-outbox' },
@@ -114,8 +124,11 @@ describe('maintenance: prune-outbox', () => {
           'old-failed',
           'old-pending',
           'new-done',
+          ...leadJobs,
         ]),
       );
-    expect(left.map((r) => r.key).sort()).toEqual(['new-done', 'old-failed', 'old-pending']);
+    expect(left.map((r) => r.key).sort()).toEqual(
+      ['new-done', 'old-failed', 'old-pending', ...leadJobs].sort(),
+    );
   });
 });

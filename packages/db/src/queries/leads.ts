@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQLWrapper, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Database } from '../client.js';
 import { type LeadRow, leads } from '../schema/index.js';
@@ -94,3 +94,11 @@ export const formJobKey = (submissionId: string, job: FormJob) => `form:${submis
 export const UPLOAD_JOBS = ['finished', 'crm'] as const;
 export type UploadJob = (typeof UPLOAD_JOBS)[number];
 export const uploadJobKey = (uploadId: string, job: UploadJob) => `upload:${uploadId}:${job}`;
+
+/**
+ * A job key (outbox or deliveries) a lead's timeline shows: the jobs' retention leaves these rows
+ * to the lead's erasure, or a week-old lead's timeline would lose its emails and CRM syncs.
+ * Only `formJobKey` and `uploadJobKey` make keys with these prefixes.
+ */
+export const onLeadTimeline = (key: SQLWrapper) =>
+  sql`(${key} like 'form:%' or ${key} like 'upload:%')`;

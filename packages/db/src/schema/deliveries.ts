@@ -33,6 +33,9 @@ export const deliveries = pgTable(
   (t) => [
     primaryKey({ columns: [t.kind, t.key] }),
     index('deliveries_done_at_idx').on(t.doneAt).where(sql`${t.doneAt} is not null`),
+    // A job's effects by its key alone, as a lead's timeline joins them to its jobs (the primary
+    // key leads with the kind).
+    index('deliveries_key_idx').on(t.key),
   ],
 );
 export type DeliveryRow = typeof deliveries.$inferSelect;

@@ -1,0 +1,1 @@
+CREATE INDEX "deliveries_key_idx" ON "deliveries" USING btree ("key");
