@@ -126,8 +126,11 @@ describe('a read by id with the access caches off', () => {
     const get = (who: Person, inOrg: string, rowId: string) => () =>
       counted.inject({ url: `/api/v1/orgs/${inOrg}/interactions/${rowId}`, headers: who.headers });
 
+    const before = statements.length;
     const read = await roundTrips(get(me, org, mine.id));
     expect(read).toEqual({ statusCode: 200, statements: 1 });
+    // Checking who is asking never needs the password hash: it is not even read.
+    expect(statements.slice(before).filter(relevant).join('\n')).not.toContain('password_hash');
     expect((await get(me, org, mine.id)()).json()).toEqual(mine);
 
     // The row is the route's org's only: another org's id through mine is not found…

@@ -1,9 +1,17 @@
 import { Permissions, type User } from '@atrium/contracts';
-import { and, eq, ne, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, ne, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../client.js';
 import { roles, type UserRow, userRoles, users } from '../schema/index.js';
 
 const ALL = [...Permissions];
+
+const { passwordHash: _hash, ...withoutHash } = getTableColumns(users);
+/**
+ * The columns of `users` that `toUser` reads: all but the password hash, which only sign-in and
+ * password changes read (by naming it). Principal and list queries select these.
+ */
+export const userColumns = withoutHash;
+export type PublicUserRow = Omit<UserRow, 'passwordHash'>;
 
 /** Effective permissions of a user: the union of their roles'. One subquery, no N+1. */
 export const permissionsOf = (userId: unknown) => sql<string[]>`coalesce((
@@ -13,7 +21,7 @@ export const permissionsOf = (userId: unknown) => sql<string[]>`coalesce((
   where ${userRoles.userId} = ${userId}), '{}'::text[])`;
 
 /** The public view of a user row: never the hash. Superusers hold every permission. */
-export function toUser(row: UserRow, permissions: readonly string[]): User {
+export function toUser(row: PublicUserRow, permissions: readonly string[]): User {
   return {
     id: row.id,
     email: row.email,
@@ -34,7 +42,7 @@ export function toUser(row: UserRow, permissions: readonly string[]): User {
 
 async function findUserWhere(db: Database, where: SQL | undefined): Promise<User | undefined> {
   const [row] = await db
-    .select({ user: users, permissions: permissionsOf(users.id) })
+    .select({ user: userColumns, permissions: permissionsOf(users.id) })
     .from(users)
     .where(where);
   return row ? toUser(row.user, row.permissions) : undefined;

@@ -1,13 +1,13 @@
 import type { UserListQuery } from '@atrium/contracts';
 import { type Database, users } from '@atrium/db';
 import { and, desc, eq, ilike, lt, or, sql } from '@atrium/db/orm';
-import { permissionsOf } from '@atrium/db/queries';
+import { permissionsOf, userColumns } from '@atrium/db/queries';
 
 /** Newest first (ids are UUIDv7), `limit + 1` rows after the `cursor` id, matching `q`. */
 export function listUserRows(db: Database, query: UserListQuery, limit: number) {
   const pattern = query.q ? `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
   return db
-    .select({ user: users, permissions: permissionsOf(users.id) })
+    .select({ user: userColumns, permissions: permissionsOf(users.id) })
     .from(users)
     .where(
       and(

@@ -1,9 +1,9 @@
 import { hasPermission, isPermission, requiresMfa, SUPERUSER } from '@atrium/auth';
 import { jwtSecret } from '@atrium/config';
 import type { OrgRole, Permission, User } from '@atrium/contracts';
-import type { Prefetched, UserRow } from '@atrium/db';
+import type { Prefetched } from '@atrium/db';
 import { sql } from '@atrium/db/orm';
-import { findActiveUser, toUser } from '@atrium/db/queries';
+import { findActiveUser, type PublicUserRow, toUser } from '@atrium/db/queries';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
@@ -200,7 +200,7 @@ export const authPlugin = fp(
       }
       const params = { sid: claims.sid, sub: claims.sub };
       const orgId = routeOrgId(request);
-      let found: { user: UserRow; permissions: string[] } | undefined;
+      let found: { user: PublicUserRow; permissions: string[] } | undefined;
       if (orgId) {
         const row = request.routeOptions.config.row;
         const rowParams = row?.params(request.params as Record<string, string>);

@@ -7,7 +7,7 @@ import {
   users,
 } from '@atrium/db';
 import { and, eq, gt, isNotNull, isNull, type SQL, sql } from '@atrium/db/orm';
-import { permissionsOf } from '@atrium/db/queries';
+import { permissionsOf, userColumns } from '@atrium/db/queries';
 
 /** The session is live and not expired, and its user active: what every token must still have. */
 const live = () =>
@@ -25,7 +25,7 @@ const live = () =>
  */
 export function preparePrincipalQuery(db: Database) {
   return db
-    .select({ user: users, permissions: permissionsOf(users.id) })
+    .select({ user: userColumns, permissions: permissionsOf(users.id) })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(live())
@@ -34,7 +34,7 @@ export function preparePrincipalQuery(db: Database) {
 
 /** What a principal read returns: the user row, their permissions, their role in the route's org. */
 const principalFields = {
-  user: users,
+  user: userColumns,
   permissions: permissionsOf(users.id),
   role: memberships.role,
 };
