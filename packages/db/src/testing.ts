@@ -51,16 +51,25 @@ const PGLITE_SNAPSHOTS = fileURLToPath(
 );
 
 /**
+ * The folder of this checkout's migrated PGlite snapshot for tests (`pgliteSnapshots`), made
+ * there first if need be. Test files make it in parallel at first; the first to finish wins
+ * (see `writePgliteSnapshot`).
+ */
+export async function pgliteTestSnapshots(): Promise<string> {
+  await writePgliteSnapshot(PGLITE_SNAPSHOTS);
+  return PGLITE_SNAPSHOTS;
+}
+
+/**
  * A migrated PGlite of its own for one test, in a temporary data directory copied from a
  * snapshot made once per migration set, as `pnpm start` does for a new `DATA_DIR`: initdb and
- * every migration cost seconds of CPU, the copy a few hundred milliseconds. Test files make the
- * snapshot in parallel at first; the first to finish wins (see `writePgliteSnapshot`).
- * `close()` also removes the directory.
+ * every migration cost seconds of CPU, the copy a few hundred milliseconds. `close()` also
+ * removes the directory.
  */
 export async function createTestPglite(): Promise<DatabaseHandle> {
-  await writePgliteSnapshot(PGLITE_SNAPSHOTS);
+  const pgliteSnapshots = await pgliteTestSnapshots();
   const dataDir = mkdtempSync(join(tmpdir(), 'atrium-pglite-'));
-  const database = await createDatabase({ dataDir, pgliteSnapshots: PGLITE_SNAPSHOTS });
+  const database = await createDatabase({ dataDir, pgliteSnapshots });
   return {
     ...database,
     async close() {
