@@ -13,15 +13,14 @@ let caddy: ChildProcess;
 let base: string;
 
 beforeAll(async () => {
-  const apiPort = await freePort();
+  stack = await startStack({ server: false, env: {}, listen: () => ({}) });
   const proxyPort = await freePort();
-  stack = await startStack({ server: false, env: {}, port: apiPort });
   caddy = spawn('caddy', ['run', '--config', CADDYFILE, '--adapter', 'caddyfile'], {
     env: {
       ...inheritedEnv(),
       PROXY_PORT: String(proxyPort),
       API_HOST: '127.0.0.1',
-      API_PORT: String(apiPort),
+      API_PORT: String(stack.port),
     },
     stdio: 'ignore',
   });

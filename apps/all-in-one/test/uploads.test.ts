@@ -5,7 +5,7 @@ import {
   startSmtpSink,
 } from '@atrium/integrations/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { freePort, startStack } from './stack.js';
+import { startStack } from './stack.js';
 
 /**
  * What the README tells a visitor to do, over a real socket: request an upload, PUT the file to
@@ -35,17 +35,15 @@ describe.each(SETUPS)('an upload end to end on %s', (_name, setup) => {
   beforeAll(async () => {
     sink = await startSmtpSink();
     if (setup.server) clamd = await startClamd(SHIPPED_CLAMD);
-    const port = await freePort();
     const started = await startStack({
       server: setup.server,
-      port,
+      listen: (port) => ({ PUBLIC_API_URL: `http://127.0.0.1:${port}` }),
       env: {
-        PUBLIC_API_URL: `http://127.0.0.1:${port}`,
         SMTP_URL: sink.url,
         ...(clamd ? { CLAMAV_HOST: clamd.host, CLAMAV_PORT: String(clamd.port) } : {}),
       },
     });
-    stack = { ...started, url: `http://127.0.0.1:${port}/api/v1` };
+    stack = { ...started, url: `http://127.0.0.1:${started.port}/api/v1` };
   });
   afterAll(async () => {
     await stack?.close();

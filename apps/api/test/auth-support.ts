@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { hashPassword } from '@atrium/auth';
 import type { AuthResponse, Permission } from '@atrium/contracts';
 import { outbox, roles, selectRows, userRoles } from '@atrium/db';
 import { desc, sql } from '@atrium/db/orm';
 import { Redis } from 'ioredis';
 import { vi } from 'vitest';
-import { createAccount } from '../src/accounts.js';
+import { insertAccount } from '../src/accounts.js';
 import { authResponse } from '../src/modules/auth/mapping.js';
 import { startSession } from '../src/modules/auth/service.js';
 import type { testApp } from './support.js';
@@ -14,23 +15,34 @@ export type TestApp = Awaited<ReturnType<typeof testApp>>;
 export const STRONG_PASSWORD = 'plum-orbit-cactus-lantern-93';
 let counter = 0;
 
-/** A user with a live session, made without HTTP so tests do not spend the per-IP limits. */
+// Every signUp's user has STRONG_PASSWORD: one real argon2id hash of it (today's parameters) per
+// file, instead of one per user (tens of milliseconds of CPU each) and a policy check each.
+// Registration itself is tested over HTTP, where the password is checked and hashed.
+let strongPasswordHash: Promise<string> | undefined;
+
+/**
+ * A user with a live session, made without HTTP so tests do not spend the per-IP limits; its
+ * password is STRONG_PASSWORD.
+ */
 export async function signUp(
   app: TestApp,
   options: { isSuperuser?: boolean; permissions?: Permission[]; email?: string } = {},
 ): Promise<AuthResponse> {
-  counter += 1;
-  const email = options.email ?? `user${counter}-${Date.now()}@example.com`;
-  const user = await createAccount(app.db, {
+  // This call's number: the shared counter moves on while this one waits (Promise.all).
+  const n = ++counter;
+  const email = options.email ?? `user${n}-${Date.now()}@example.com`;
+  const username = `user${n}x${Date.now() % 100000}`;
+  strongPasswordHash ??= hashPassword(STRONG_PASSWORD);
+  const user = await insertAccount(app.db, {
     email,
-    password: STRONG_PASSWORD,
-    username: `user${counter}x${Date.now() % 100000}`,
+    passwordHash: await strongPasswordHash,
+    username,
     isSuperuser: options.isSuperuser ?? false,
   });
   if (options.permissions) {
     const [role] = await app.db
       .insert(roles)
-      .values({ name: `role-${counter}-${Date.now()}`, permissions: options.permissions })
+      .values({ name: `role-${n}-${Date.now()}`, permissions: options.permissions })
       .returning();
     await app.db.insert(userRoles).values({ userId: user.id, roleId: role!.id });
   }

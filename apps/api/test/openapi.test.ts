@@ -1,5 +1,5 @@
 import { PROBLEM_CONTENT_TYPE } from '@atrium/contracts';
-import { s3Storage } from '@atrium/storage';
+import { s3Storage } from '@atrium/storage/s3';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docsPlugin } from '../src/plugins/docs/index.js';

@@ -1,5 +1,6 @@
 import type { UploadTicket } from '@atrium/contracts';
-import { type S3Storage, s3Storage } from '@atrium/storage';
+import type { S3Storage } from '@atrium/storage';
+import { s3Storage } from '@atrium/storage/s3';
 import { type S3TestServer, startS3Server } from '@atrium/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from './support.js';

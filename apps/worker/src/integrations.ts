@@ -41,7 +41,7 @@ export function crmFromConfig(config: Config, log: Logger): CrmClient {
  * The store uploads live in. The worker reads, moves and deletes objects but never issues upload
  * URLs, so the local driver gets a random signing key: nothing it could sign would be accepted.
  */
-export function storageFromConfig(config: Config): Storage {
+export function storageFromConfig(config: Config): Promise<Storage> {
   return storageFromSettings(config.storage, {
     signingSecret: randomBytes(32),
     uploadUrl: 'http://worker.invalid/never-signed',

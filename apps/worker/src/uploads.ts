@@ -8,13 +8,13 @@ import type { WorkerOptions } from './worker.js';
 const SCANNER_RETRY = { baseMs: 5_000, maxMs: 10 * 60_000 };
 
 /** The uploads pipeline's dependencies, from config unless the options replace some. */
-export function uploadDeps(options: WorkerOptions, retry: RetryPolicy): UploadDeps {
+export async function uploadDeps(options: WorkerOptions, retry: RetryPolicy): Promise<UploadDeps> {
   const { config, database, log } = options;
   const given = options.uploads ?? {};
   const scan = given.scan ?? scanPolicyFromConfig(config, log);
   const scanner = scan.mode === 'clamd' ? scan.scanner : undefined;
   return {
-    storage: given.storage ?? storageFromConfig(config),
+    storage: given.storage ?? (await storageFromConfig(config)),
     scan,
     analyse: given.analyse ?? analyseFile,
     metrics: given.metrics ?? uploadMetrics(options.metrics, { db: database.db, scanner }),

@@ -76,7 +76,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     baseDelayMs: options.retryBaseDelayMs ?? 1000,
     attemptsByQueue: settingByQueue(QUEUES, 'attempts', config.jobs.queueAttempts),
   };
-  const uploads = uploadDeps(options, retry);
+  const uploads = await uploadDeps(options, retry);
   const processors =
     options.processors ??
     createProcessors({

@@ -1,7 +1,8 @@
 import { clamdScanner } from '@atrium/integrations/scanner';
 import { type ClamdProcess, SHIPPED_CLAMD, startClamd } from '@atrium/integrations/testing';
 import { RetryLaterError } from '@atrium/jobs';
-import { type LocalStorage, type S3Storage, type Storage, s3Storage } from '@atrium/storage';
+import type { LocalStorage, S3Storage, Storage } from '@atrium/storage';
+import { s3Storage } from '@atrium/storage/s3';
 import { type S3TestServer, startS3Server } from '@atrium/storage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ScanPolicy, scanFile } from '../src/processors/uploads/index.js';

@@ -1,5 +1,5 @@
 import { loadConfig } from '@atrium/config';
-import { createDatabase } from '@atrium/db';
+import { createTestPglite } from '@atrium/db/testing';
 import { clamdScanner, type Scanner } from '@atrium/integrations/scanner';
 import { type ClamdProcess, SHIPPED_CLAMD, startClamd } from '@atrium/integrations/testing';
 import { Registry } from 'prom-client';
@@ -81,8 +81,7 @@ describe('the pipeline through the worker on BullMQ', () => {
 
 describe('the pipeline embedded (PGlite, jobs in-process, local disk)', () => {
   it('in development with no scanner: scan skipped, the CSV analysed, the email and CRM note queued', async () => {
-    const embedded = await createDatabase({ dataDir: 'memory://' });
-    await embedded.migrate();
+    const embedded = await createTestPglite();
     const config = loadConfig({ NODE_ENV: 'development', OUTBOX_POLL_MS: '50' });
     const storage = testUploadDeps().storage;
     const worker = await startWorker({ config, database: embedded, log, uploads: { storage } });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, type DatabaseHandle, DataDirLocked, users } from '../src/index.js';
+import { pgliteTestSnapshots } from '../src/testing.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'atrium-lock-'));
 const open: DatabaseHandle[] = [];
@@ -14,8 +15,9 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** Opens `dataDir`, a new one starting from the tests' migrated snapshot (initdb takes seconds). */
 async function openDatabase(dataDir: string) {
-  const database = await createDatabase({ dataDir });
+  const database = await createDatabase({ dataDir, pgliteSnapshots: await pgliteTestSnapshots() });
   open.push(database);
   return database;
 }

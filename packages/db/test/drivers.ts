@@ -1,12 +1,12 @@
 import { createDatabase, type DatabaseHandle } from '../src/index.js';
-import { createTestDatabase } from '../src/testing.js';
+import { createTestDatabase, createTestPglite } from '../src/testing.js';
 
 /** Both drivers a query must work on: `describe.each(DRIVERS)`. */
 export const DRIVERS = ['postgres', 'pglite'] as const;
 
 /**
  * A migrated database on `kind`: a fresh PostgreSQL database copied from the template, or an
- * in-memory PGlite. `close()` closes it and drops what it made.
+ * a PGlite copied from a migrated snapshot. `close()` closes it and drops what it made.
  */
 export async function openDriver(kind: (typeof DRIVERS)[number]) {
   let database: DatabaseHandle;
@@ -16,8 +16,7 @@ export async function openDriver(kind: (typeof DRIVERS)[number]) {
     database = await createDatabase({ url: test.url, poolMax: 2 });
     drop = test.drop;
   } else {
-    database = await createDatabase({ dataDir: 'memory://' });
-    await database.migrate();
+    database = await createTestPglite();
   }
   return Object.assign(database, {
     async dispose() {

@@ -5,7 +5,7 @@ import {
   type DatabaseHandle,
   notifyAfterCommit,
 } from '../src/index.js';
-import { createTestDatabase, type TestDatabase } from '../src/testing.js';
+import { createTestDatabase, createTestPglite, type TestDatabase } from '../src/testing.js';
 
 let test: TestDatabase;
 beforeAll(async () => {
@@ -29,7 +29,7 @@ const setups: [string, () => Promise<{ writer: DatabaseHandle; listener: Databas
   [
     'PGlite',
     async () => {
-      const embedded = await createDatabase({ dataDir: 'memory://' });
+      const embedded = await createTestPglite();
       return { writer: embedded, listener: embedded };
     },
   ],

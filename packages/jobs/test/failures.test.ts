@@ -1,5 +1,6 @@
-import { createDatabase, deliveries, outbox } from '@atrium/db';
+import { type DatabaseHandle, deliveries, outbox } from '@atrium/db';
 import { eq, sql } from '@atrium/db/orm';
+import { createTestPglite } from '@atrium/db/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   EffectInProgress,
@@ -14,10 +15,9 @@ import {
 import { idleProcessors } from '../src/testing.js';
 import { silentLog } from './support.js';
 
-let database: Awaited<ReturnType<typeof createDatabase>>;
+let database: DatabaseHandle;
 beforeEach(async () => {
-  database = await createDatabase({ dataDir: 'memory://' });
-  await database.migrate();
+  database = await createTestPglite();
 });
 afterEach(() => database.close());
 

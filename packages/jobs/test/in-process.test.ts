@@ -1,5 +1,6 @@
-import { createDatabase, outbox } from '@atrium/db';
+import { type DatabaseHandle, outbox } from '@atrium/db';
 import { eq } from '@atrium/db/orm';
+import { createTestPglite } from '@atrium/db/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { enqueue, InProcessDriver, OutboxRelay } from '../src/index.js';
 import { recordingProcessors, silentLog } from './support.js';
@@ -7,10 +8,9 @@ import { recordingProcessors, silentLog } from './support.js';
 const email = (to: string) => ({ to, template: 'email-verification' as const, data: {} });
 
 describe('the in-process driver on PGlite (embedded mode)', () => {
-  let database: Awaited<ReturnType<typeof createDatabase>>;
+  let database: DatabaseHandle;
   beforeEach(async () => {
-    database = await createDatabase({ dataDir: 'memory://' });
-    await database.migrate();
+    database = await createTestPglite();
   });
   afterEach(async () => {
     await database.close();

@@ -1,7 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidKey, NotFound, type S3Storage, s3Storage } from '../src/index.js';
+import { InvalidKey, NotFound, type S3Storage } from '../src/index.js';
+import { s3Storage } from '../src/s3.js';
 import { type S3TestServer, startS3Server } from '../src/testing/index.js';
 
 const BUCKET = 'atrium-test-uploads';

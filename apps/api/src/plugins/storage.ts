@@ -28,10 +28,10 @@ export const storagePlugin = fp(
     const secret = uploadSigningKey(app.config);
     const storage =
       options.storage ??
-      storageFromSettings(app.config.storage, {
+      (await storageFromSettings(app.config.storage, {
         signingSecret: secret,
         uploadUrl: `${app.config.publicApiUrl}${options.uploadPath}`,
-      });
+      }));
     app.decorate<LocalStorage | S3Storage>('storage', storage);
     app.decorate('uploadSigningSecret', secret);
     if (!options.storage && storage.driver === 's3') {
