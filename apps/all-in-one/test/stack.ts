@@ -1,23 +1,16 @@
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '@atrium/api';
 import { createLogger, loadConfig } from '@atrium/config';
-import { TEST_REDIS_URL } from '@atrium/config/testing';
+import { freePort, TEST_REDIS_URL } from '@atrium/config/testing';
 import { createDatabase, type DatabaseHandle } from '@atrium/db';
 import { createTestDatabase, createTestPglite } from '@atrium/db/testing';
 import { testPrefix } from '@atrium/jobs/testing';
 import { startWorker } from '@atrium/worker';
 
 /** A port nothing listens on now, for an app whose config must name its own URL. */
-export async function freePort() {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort };
 
 /**
  * The API and the worker as `pnpm start` runs them, sharing one database: embedded (PGlite, jobs

@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inheritedEnv, TEST_DATABASE_URL, TEST_REDIS_URL } from '@atrium/config/testing';
+import { freePort, inheritedEnv, TEST_DATABASE_URL, TEST_REDIS_URL } from '@atrium/config/testing';
 import { createTestDatabase } from '@atrium/db/testing';
 import { testPrefix } from '@atrium/jobs/testing';
 import { describe, expect, it } from 'vitest';
@@ -11,15 +10,6 @@ import { describe, expect, it } from 'vitest';
 // The bundle `pnpm start` runs (built by `pnpm test`'s build step before the tests), with its preload.
 const MAIN = new URL('../dist/atrium.mjs', import.meta.url).pathname;
 const THREADPOOL = new URL('../threadpool.cjs', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `pnpm start`'s entry point as a real process with only the given environment. */
 function start(env: Record<string, string>) {

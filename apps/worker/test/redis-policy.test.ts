@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@atrium/config/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../src/index.js';
 import { log, testDatabase, workerConfig } from './support.js';
@@ -7,14 +7,6 @@ import { log, testDatabase, workerConfig } from './support.js';
 let database: Awaited<ReturnType<typeof testDatabase>>;
 let redis: ChildProcess;
 let redisUrl: string;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 beforeAll(async () => {
   database = await testDatabase();

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@atrium/config/testing';
 import type { EmailJob } from '@atrium/contracts';
 import { createDatabase, type DatabaseHandle } from '@atrium/db';
 import { createTestDatabase } from '@atrium/db/testing';
@@ -44,16 +44,6 @@ export function recordingProcessors(failTimes = 0) {
     },
   };
   return { processors, emails };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 /** A redis-server of the test's own, on its own port, that the test may stop and start again. */

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '@atrium/config/testing';
 import { clamdScanner } from '../scanner/clamd.js';
 
 export interface ClamdTestOptions {
@@ -112,15 +112,4 @@ async function spawnClamd(configFile: string): Promise<ChildProcess> {
     if (started) return child;
   }
   throw new Error(INSTALL_HINT);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
