@@ -1,5 +1,7 @@
+import type { AuditAction } from '@atrium/contracts';
 import type { Database } from '@atrium/db';
-import { recordAudit } from '@atrium/db/queries';
+import type { SQL } from '@atrium/db/orm';
+import { recordAudit, revokeSessions } from '@atrium/db/queries';
 import type { LoginAttempt } from './limiter.js';
 
 // The audit rows of sign-ins, written by the login, 2FA and re-authentication paths alike.
@@ -58,3 +60,30 @@ export const auditSignIn = (
     targetId: sessionId,
     data: { method },
   });
+
+/**
+ * Ends the sessions `which` selects, in the caller's transaction, with the audit row of `action`
+ * on `userId` saying how many ended (as `data[countAs]`); every instance drops them once it commits.
+ */
+export async function endSessions(
+  tx: Database,
+  authChanged: (tx: Database) => Promise<void>,
+  which: SQL | undefined,
+  audit: {
+    action: AuditAction;
+    actor: Actor;
+    userId: string;
+    countAs: 'sessions' | 'endedSessions';
+  },
+) {
+  const ended = await revokeSessions(tx, which);
+  await recordAudit(tx, {
+    action: audit.action,
+    actorId: audit.actor.id,
+    actorIp: audit.actor.ip,
+    targetType: 'user',
+    targetId: audit.userId,
+    data: { [audit.countAs]: ended.length },
+  });
+  await authChanged(tx);
+}

@@ -1,10 +1,11 @@
 import { hashPassword } from '@atrium/auth';
 import type { PasswordResetConfirm, User } from '@atrium/contracts';
 import type { Database, OneTimeTokenPurpose } from '@atrium/db';
-import { recordAudit, revokeSessions, sessionsOf } from '@atrium/db/queries';
+import { sessionsOf } from '@atrium/db/queries';
 import { enqueueEmail } from '@atrium/jobs';
 import { assertStrongPassword } from '../../accounts.js';
 import { BadRequest } from '../../errors.js';
+import { endSessions } from './audit.js';
 import { consumeOneTimeToken, createOneTimeToken } from './one-time-tokens.js';
 import { findByEmail, markEmailVerified, setPasswordHash } from './queries.js';
 import type { AuthContext } from './service.js';
@@ -56,17 +57,13 @@ export async function confirmPasswordReset(
     const owner = await consumeOneTimeToken(tx, token, 'password-reset');
     if (!owner) throw new BadRequest(BAD_TOKEN);
     await setPasswordHash(tx, owner, passwordHash);
-    const ended = await revokeSessions(tx, sessionsOf(owner));
     // The actor is whoever holds the emailed link: presumed the owner.
-    await recordAudit(tx, {
+    await endSessions(tx, authChanged, sessionsOf(owner), {
       action: 'auth.password.reset',
-      actorId: owner,
-      actorIp: ip,
-      targetType: 'user',
-      targetId: owner,
-      data: { endedSessions: ended.length },
+      actor: { id: owner, ip },
+      userId: owner,
+      countAs: 'endedSessions',
     });
-    await authChanged(tx);
     return owner;
   });
   // Guessing elsewhere may have spent the account's sign-in budget; the owner can sign in now.

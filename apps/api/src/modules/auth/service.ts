@@ -25,7 +25,7 @@ import {
 } from '../../accounts.js';
 import { Conflict, HttpError, NotFound, Unauthorized } from '../../errors.js';
 import { acceptInvitationIn } from '../../invitation-acceptance.js';
-import { type Actor, auditSignIn, recordFailure } from './audit.js';
+import { type Actor, auditSignIn, endSessions, recordFailure } from './audit.js';
 import type { LoginLimiter } from './limiter.js';
 import { type SessionTokens, toSession } from './mapping.js';
 import { createOneTimeToken } from './one-time-tokens.js';
@@ -219,18 +219,14 @@ export async function logout(
 }
 
 export async function logoutEverywhere({ db, authChanged }: AuthContext, actor: Actor) {
-  await db.transaction(async (tx) => {
-    const ended = await revokeSessions(tx, sessionsOf(actor.id));
-    await recordAudit(tx, {
+  await db.transaction((tx) =>
+    endSessions(tx, authChanged, sessionsOf(actor.id), {
       action: 'auth.logout.all',
-      actorId: actor.id,
-      actorIp: actor.ip,
-      targetType: 'user',
-      targetId: actor.id,
-      data: { sessions: ended.length },
-    });
-    await authChanged(tx);
-  });
+      actor,
+      userId: actor.id,
+      countAs: 'sessions',
+    }),
+  );
 }
 
 /** Ends the user's sessions but this one ("sign out other devices"). */
@@ -239,18 +235,14 @@ export async function logoutOthers(
   actor: Actor,
   sessionId: string | undefined,
 ) {
-  await db.transaction(async (tx) => {
-    const ended = await revokeSessions(tx, otherSessionsOf(actor.id, sessionId));
-    await recordAudit(tx, {
+  await db.transaction((tx) =>
+    endSessions(tx, authChanged, otherSessionsOf(actor.id, sessionId), {
       action: 'auth.logout.others',
-      actorId: actor.id,
-      actorIp: actor.ip,
-      targetType: 'user',
-      targetId: actor.id,
-      data: { sessions: ended.length },
-    });
-    await authChanged(tx);
-  });
+      actor,
+      userId: actor.id,
+      countAs: 'sessions',
+    }),
+  );
 }
 
 export async function updateMe({ db, authChanged }: AuthContext, me: User, input: UpdateMeRequest) {
@@ -285,16 +277,12 @@ export async function changePassword(
   const passwordHash = await hashPassword(input.newPassword);
   await db.transaction(async (tx) => {
     await setPasswordHash(tx, me.id, passwordHash);
-    const ended = await revokeSessions(tx, otherSessionsOf(me.id, sessionId));
-    await recordAudit(tx, {
+    await endSessions(tx, authChanged, otherSessionsOf(me.id, sessionId), {
       action: 'auth.password.changed',
-      actorId: actor.id,
-      actorIp: actor.ip,
-      targetType: 'user',
-      targetId: me.id,
-      data: { endedSessions: ended.length },
+      actor,
+      userId: me.id,
+      countAs: 'endedSessions',
     });
-    await authChanged(tx);
   });
 }
 
