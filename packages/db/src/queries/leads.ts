@@ -88,17 +88,21 @@ export async function setLeadCrmContact(db: Database, email: string, contactId: 
  */
 export const FORM_JOBS = ['confirmation', 'sales', 'crm'] as const;
 export type FormJob = (typeof FORM_JOBS)[number];
-export const formJobKey = (submissionId: string, job: FormJob) => `form:${submissionId}:${job}`;
+/** The key prefixes of a lead's jobs: made only here, read by the timeline, erasure and retention. */
+export const FORM_JOB_PREFIX = 'form:';
+export const UPLOAD_JOB_PREFIX = 'upload:';
+export const formJobKey = (submissionId: string, job: FormJob) =>
+  `${FORM_JOB_PREFIX}${submissionId}:${job}`;
 
 /** The same for an upload's jobs (`upload:<uploadId>:<job>`): the outcome email and the CRM note. */
 export const UPLOAD_JOBS = ['finished', 'crm'] as const;
 export type UploadJob = (typeof UPLOAD_JOBS)[number];
-export const uploadJobKey = (uploadId: string, job: UploadJob) => `upload:${uploadId}:${job}`;
+export const uploadJobKey = (uploadId: string, job: UploadJob) =>
+  `${UPLOAD_JOB_PREFIX}${uploadId}:${job}`;
 
 /**
  * A job key (outbox or deliveries) a lead's timeline shows: the jobs' retention leaves these rows
  * to the lead's erasure, or a week-old lead's timeline would lose its emails and CRM syncs.
- * Only `formJobKey` and `uploadJobKey` make keys with these prefixes.
  */
 export const onLeadTimeline = (key: SQLWrapper) =>
-  sql`(${key} like 'form:%' or ${key} like 'upload:%')`;
+  sql`(${key} like ${`${FORM_JOB_PREFIX}%`} or ${key} like ${`${UPLOAD_JOB_PREFIX}%`})`;

@@ -10,7 +10,7 @@ import {
   uploads,
 } from '@atrium/db';
 import { and, asc, desc, eq, getTableColumns, isNull, type SQL, sql } from '@atrium/db/orm';
-import { FORM_JOBS, UPLOAD_JOBS } from '@atrium/db/queries';
+import { FORM_JOB_PREFIX, FORM_JOBS, UPLOAD_JOB_PREFIX, UPLOAD_JOBS } from '@atrium/db/queries';
 
 const leadColumns = getTableColumns(leads);
 
@@ -94,11 +94,11 @@ export const uploadsOf = (db: Database, leadId: string) =>
  * serves `= any (…)`, where a LIKE on a prefix would scan the whole outbox.
  */
 const jobKeysOf = (leadId: string) =>
-  sql`(select 'form:' || ${formSubmissions.id} || ':' || job
+  sql`(select ${FORM_JOB_PREFIX}::text || ${formSubmissions.id} || ':' || job
        from ${formSubmissions}, unnest(${sqlArray(FORM_JOBS)}) as job
        where ${formSubmissions.leadId} = ${leadId}
      union all
-     select 'upload:' || ${uploads.id} || ':' || job
+     select ${UPLOAD_JOB_PREFIX}::text || ${uploads.id} || ':' || job
        from ${uploads}, unnest(${sqlArray(UPLOAD_JOBS)}) as job
        where ${uploads.leadId} = ${leadId})`;
 
