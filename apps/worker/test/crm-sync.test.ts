@@ -39,10 +39,12 @@ async function runOnBullmq(email: string, note: string, env: Record<string, stri
     const id = await enqueueOne(database, 'crm-sync', { email, note });
     return await vi.waitFor(
       async () => {
-        const job = await readers.queues[0]!.getJob(id);
-        const state = await job?.getState();
+        const queue = readers.queues[0]!;
+        const state = await queue.getJobState(id);
         expect(['completed', 'failed']).toContain(state);
-        return { state, attemptsMade: job!.attemptsMade, failedReason: job!.failedReason };
+        // Read the job after its state: a copy read before could predate the attempt that settled it.
+        const job = (await queue.getJob(id))!;
+        return { state, attemptsMade: job.attemptsMade, failedReason: job.failedReason };
       },
       { timeout: 15_000, interval: 100 },
     );
