@@ -92,6 +92,38 @@ describe('roles', () => {
     expect((await list()).statusCode).toBe(403);
   });
 
+  it('gives a user the union of their roles, each permission once and sorted', async () => {
+    const admin = await signUp(app, { isSuperuser: true });
+    const h = bearer(admin.accessToken);
+    const create = async (name: string, permissions: Permission[]) =>
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/v1/roles',
+          headers: h,
+          payload: { name, permissions },
+        })
+      ).json().id as string;
+    const roleIds = [
+      await create('union-a', ['users:write', 'users:read']),
+      await create('union-b', ['roles:read', 'users:read']),
+    ];
+    const a = await signUp(app);
+    const put = await app.inject({
+      method: 'PUT',
+      url: `/api/v1/users/${a.user.id}/roles`,
+      headers: h,
+      payload: { roleIds },
+    });
+    expect(put.statusCode).toBe(200);
+    const me = await app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: bearer(a.accessToken),
+    });
+    expect(me.json().permissions).toEqual(['roles:read', 'users:read', 'users:write']);
+  });
+
   it('refuses unknown role ids with 400', async () => {
     const admin = await signUp(app, { isSuperuser: true });
     const res = await app.inject({
