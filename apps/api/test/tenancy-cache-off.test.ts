@@ -1,6 +1,9 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createDatabase } from '@atrium/db';
 import { createTestDatabase } from '@atrium/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../src/index.js';
 import { sample } from './interactions-support.js';
 import { testApp, testConfig } from './support.js';
@@ -72,6 +75,32 @@ describe('org-scoped requests with the access caches off', () => {
 
     await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: viewer.headers });
     expect((await read(viewer)).statusCode).toBe(401);
+  });
+
+  it('refuses a token it accepted before, once it has expired (a verified signature is remembered)', async () => {
+    const secret = readFileSync(join(app.config.dataDir, 'jwt-secret'), 'utf8');
+    const [, payload] = owner.headers.authorization.slice('Bearer '.length).split('.');
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), iat: now };
+    const body = [
+      { alg: 'HS256', typ: 'JWT' },
+      { ...claims, exp: now + 2 },
+    ]
+      .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+      .join('.');
+    const token = `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+    const headers = { authorization: `Bearer ${token}` };
+    const readWith = () => app.inject({ url: `/api/v1/orgs/${orgId}/interactions/${id}`, headers });
+    expect((await readWith()).statusCode).toBe(200);
+    expect((await readWith()).statusCode).toBe(200);
+    vi.useFakeTimers({ now: (now + 3) * 1000, toFake: ['Date'] });
+    try {
+      const expired = await readWith();
+      expect(expired.statusCode).toBe(401);
+      expect(expired.json().code).toBe('invalid_token');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
