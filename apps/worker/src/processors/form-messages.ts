@@ -60,7 +60,7 @@ function describe(type: FormType, input: FormInput): string {
 /** "Ada Lovelace" → Ada / Lovelace; one word is a first name. */
 function splitName(name: string) {
   const [first, ...rest] = name.trim().split(/\s+/);
-  return { firstName: first, lastName: rest.length ? rest.join(' ') : undefined };
+  return { firstName: first, ...(rest.length ? { lastName: rest.join(' ') } : {}) };
 }
 
 const email = <T extends EmailTemplate>(to: string, template: T, data: EmailData<T>): EmailJob => ({
