@@ -1,5 +1,5 @@
-import { users } from '@atrium/db';
-import { eq } from '@atrium/db/orm';
+import { outbox, users } from '@atrium/db';
+import { eq, like } from '@atrium/db/orm';
 import {
   type HubspotStub,
   type SendgridStub,
@@ -129,6 +129,14 @@ describe.each(SETUPS)('the website forms end to end on %s', (_name, setup) => {
       pipeline: 'website',
       dealstage: 'new-quote',
     });
+    // The jobs named the submissions only: the person's data never went through the queue.
+    const jobs = await stack.app.db
+      .select({ queue: outbox.queue, payload: outbox.payload })
+      .from(outbox)
+      .where(like(outbox.idempotencyKey, 'form:%'));
+    expect(jobs).toHaveLength(9);
+    expect(new Set(jobs.map((j) => j.queue))).toEqual(new Set(['form-followup']));
+    expect(JSON.stringify(jobs)).not.toMatch(/ada@|Lovelace|Engines/i);
   });
 
   it("shows it all in the lead's timeline, with the HubSpot id on the lead", async () => {
@@ -159,7 +167,11 @@ describe.each(SETUPS)('the website forms end to end on %s', (_name, setup) => {
           url: `/api/v1/leads/${lead.id}/timeline`,
           headers,
         });
-        const events = response.json().events as { kind: string; status: string }[];
+        const events = response.json().events as {
+          kind: string;
+          status: string;
+          detail: { template?: string; to?: string };
+        }[];
         expect(
           events.filter((e) => e.kind !== 'form_submission').every((e) => e.status === 'done'),
         ).toBe(true);
@@ -169,7 +181,17 @@ describe.each(SETUPS)('the website forms end to end on %s', (_name, setup) => {
     );
     const kinds = timeline.map((e) => e.kind);
     expect(kinds.filter((k) => k === 'form_submission')).toHaveLength(3);
-    expect(kinds.filter((k) => k === 'email')).toHaveLength(6);
     expect(kinds.filter((k) => k === 'crm_sync')).toHaveLength(3);
+    const emails = timeline
+      .filter((e) => e.kind === 'email')
+      .map((e) => `${e.detail.template} to ${e.detail.to}`);
+    expect(emails.sort()).toEqual([
+      'demo-confirmation to ADA@example.com',
+      'form-confirmation to ada@example.com',
+      'form-confirmation to ada@example.com',
+      'sales-notification to sales@example.com',
+      'sales-notification to sales@example.com',
+      'sales-notification to sales@example.com',
+    ]);
   });
 });

@@ -172,22 +172,53 @@ describe('GET /leads/{id}/timeline', () => {
     ]);
     const emails = byKind('email');
     expect(emails).toHaveLength(3);
-    expect(
-      emails.find((e: { detail: { template: string } }) => e.detail.template === 'upload-finished'),
-    ).toMatchObject({ status: 'queued' });
-    expect(
-      emails.find(
-        (e: { detail: { template: string } }) => e.detail.template === 'form-confirmation',
-      ),
-    ).toMatchObject({ status: 'done', ref: submissionId });
-    expect(
-      emails.find(
-        (e: { detail: { template: string } }) => e.detail.template === 'sales-notification',
-      ),
-    ).toMatchObject({ status: 'queued' });
+    const withTemplate = (template: string) =>
+      emails.find((e: { detail: { template: string } }) => e.detail.template === template);
+    expect(withTemplate('upload-finished')).toMatchObject({ status: 'queued' });
+    expect(withTemplate('form-confirmation')).toMatchObject({
+      status: 'done',
+      ref: submissionId,
+      summary: `Email form-confirmation to ${lead.email}`,
+      detail: { to: lead.email },
+    });
+    expect(withTemplate('sales-notification')).toMatchObject({
+      status: 'queued',
+      ref: submissionId,
+      detail: { to: 'sales@example.com' },
+    });
     expect(byKind('crm_sync')).toMatchObject([{ status: 'pending', ref: submissionId }]);
     const times = events.map((e: { at: string }) => e.at);
     expect(times).toEqual([...times].sort().reverse());
+  });
+
+  it("names a demo request's confirmation, sent to the address as the sender typed it", async () => {
+    const { lead } = await newLead();
+    const typed = lead.email.toUpperCase();
+    const demo = await submit(app, 'demo-request', { ...forms['demo-request'](), email: typed });
+    const { events } = (await get(`/leads/${lead.id}/timeline`)).json();
+    const ofDemo = events.filter((e: { ref: string }) => e.ref === demo.json().id);
+    expect(ofDemo.map((e: { kind: string }) => e.kind).sort()).toEqual([
+      'crm_sync',
+      'email',
+      'email',
+      'form_submission',
+    ]);
+    expect(ofDemo).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'email',
+          summary: `Email demo-confirmation to ${typed}`,
+          detail: expect.objectContaining({ template: 'demo-confirmation', to: typed }),
+        }),
+        expect.objectContaining({
+          kind: 'email',
+          detail: expect.objectContaining({
+            template: 'sales-notification',
+            to: 'sales@example.com',
+          }),
+        }),
+      ]),
+    );
   });
 });
 

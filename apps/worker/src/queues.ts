@@ -3,6 +3,7 @@ import { type QueueDeclarations, type RepeatingJob, repeatingJobsOf } from '@atr
 import { syncContent } from './processors/content-sync.js';
 import { syncCrm } from './processors/crm-sync.js';
 import { sendEmail } from './processors/email.js';
+import { followUpForm } from './processors/form-followup.js';
 import type { ProcessorDeps } from './processors/index.js';
 import { MAINTENANCE_SCHEDULE, maintenance } from './processors/maintenance.js';
 import { analyseUpload, scanFile } from './processors/uploads/index.js';
@@ -14,6 +15,7 @@ import { analyseUpload, scanFile } from './processors/uploads/index.js';
 export const QUEUES: QueueDeclarations<ProcessorDeps> = {
   email: { processor: sendEmail },
   'crm-sync': { processor: syncCrm },
+  'form-followup': { processor: followUpForm },
   'file-scan': { processor: scanFile },
   'file-analysis': { processor: analyseUpload },
   // One sync at a time per worker; concurrent runs elsewhere are serialized per page by a lock.

@@ -72,7 +72,7 @@ describe('the crm-sync processor', () => {
   });
 });
 
-describe('the crm-sync processor for a quote request', () => {
+describe('the crm-sync processor with a deal', () => {
   const processors = (deal = { pipeline: 'default', stage: 'appointmentscheduled' }) =>
     createProcessors({
       db: database.db,

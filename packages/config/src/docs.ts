@@ -129,7 +129,7 @@ export const ENV_DOCS: { [K in keyof Env]-?: string } = {
   HUBSPOT_DEAL_PIPELINE: 'the pipeline a quote request opens its HubSpot deal in',
   HUBSPOT_DEAL_STAGE: 'the stage (of that pipeline) a quote request opens its deal in',
   SALES_INBOX:
-    '§Website forms: where every form submission is notified; unset = no sales notification',
+    '§Website forms: where every form submission is notified (read by the API: the job names it); unset = no sales notification',
   CAPTCHA_PROVIDER:
     '`turnstile`, `hcaptcha` or `recaptcha`: forms then need a `captchaToken`, verified server-side; unset = no captcha',
   CAPTCHA_SECRET: "the provider's secret key; required with `CAPTCHA_PROVIDER`",

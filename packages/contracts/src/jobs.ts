@@ -50,6 +50,32 @@ export const CrmSyncJob = Type.Object({
 });
 export type CrmSyncJob = Static<typeof CrmSyncJob>;
 
+/** What follows a form submission, one job each: the sender's confirmation, sales, the CRM. */
+export const FormFollowups = ['confirmation', 'sales', 'crm'] as const;
+export type FormFollowup = (typeof FormFollowups)[number];
+
+const submissionId = Type.String({ format: 'uuid' });
+
+/**
+ * One of a form submission's follow-ups (SPEC §4.6): like an upload stage, the processor reads
+ * everything else from the submission's row, so the person's data never sits in the queue and
+ * the lead's erasure (which deletes the row) reaches all of it. The sales notification carries
+ * its recipient: SALES_INBOX as the API had it when the form came (an address of ours, not
+ * personal data), so the worker needs no SALES_INBOX of its own and the lead's timeline shows
+ * where the notification went even after SALES_INBOX changes.
+ */
+export const FormFollowupJob = Type.Union([
+  Type.Object(
+    { submissionId, effect: Type.Enum(['confirmation', 'crm'] as const) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { submissionId, effect: Type.Literal('sales'), to: Type.String({ format: 'email' }) },
+    { additionalProperties: false },
+  ),
+]);
+export type FormFollowupJob = Static<typeof FormFollowupJob>;
+
 /** Housekeeping the scheduler runs; the worker's task table has one entry per name. */
 export const MaintenanceTasks = [
   'prune-outbox',
@@ -80,6 +106,7 @@ export type ContentSyncJob = Static<typeof ContentSyncJob>;
 export const JobPayloads = {
   email: EmailJob,
   'crm-sync': CrmSyncJob,
+  'form-followup': FormFollowupJob,
   'file-scan': UploadStageJob,
   'file-analysis': UploadStageJob,
   'content-sync': ContentSyncJob,

@@ -4,6 +4,7 @@ export * from './age.js';
 export * from './audit.js';
 export * from './auth.js';
 export * from './content.js';
+export * from './forms.js';
 export * from './interactions.js';
 export * from './leads.js';
 export * from './orgs.js';

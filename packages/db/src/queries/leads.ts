@@ -1,3 +1,4 @@
+import { type FormFollowup, FormFollowups } from '@atrium/contracts';
 import { type SQLWrapper, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Database } from '../client.js';
@@ -83,11 +84,12 @@ export async function setLeadCrmContact(db: Database, email: string, contactId: 
 }
 
 /**
- * The jobs a form submission queues, each keyed `form:<submissionId>:<job>`: the lead's timeline
- * and erasure find them (and their deliveries, keyed the same) by these exact keys.
+ * The jobs a form submission queues (`form-followup`, one per effect), each keyed
+ * `form:<submissionId>:<job>`: the lead's timeline and erasure find them (and their deliveries,
+ * keyed the same) by these exact keys.
  */
-export const FORM_JOBS = ['confirmation', 'sales', 'crm'] as const;
-export type FormJob = (typeof FORM_JOBS)[number];
+export const FORM_JOBS = FormFollowups;
+export type FormJob = FormFollowup;
 /** The key prefixes of a lead's jobs: made only here, read by the timeline, erasure and retention. */
 export const FORM_JOB_PREFIX = 'form:';
 export const UPLOAD_JOB_PREFIX = 'upload:';

@@ -146,7 +146,7 @@ export async function submitForm(
       if (!row) return { id: (await replayed(db, key!, hash))!.id };
       return { id: row.id };
     }
-    const jobs = formJobs({ id: submission.id, type, input }, context.salesInbox);
+    const jobs = formJobs(submission.id, context.salesInbox);
     await insertSubmissionWithJobs(db, input, submission, jobs);
   } catch (error) {
     if (!(key && isUniqueViolation(error, 'form_submissions_idempotency_key_unique'))) throw error;

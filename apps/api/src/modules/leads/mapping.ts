@@ -1,4 +1,4 @@
-import type { Lead, LeadEvent } from '@atrium/contracts';
+import type { FormFollowupJob, Lead, LeadEvent } from '@atrium/contracts';
 import type { LeadRow } from '@atrium/db';
 import type { jobsOf, submissionsOf, uploadsOf } from './queries.js';
 
@@ -45,6 +45,23 @@ export const uploadEvent = (row: Rows<typeof uploadsOf>[number]): LeadEvent => (
 type JobRow = Rows<typeof jobsOf>[number];
 
 /**
+ * The email a job sends, if it sends one: an email job's template and recipient are in its
+ * payload; a form's job (only the submission's id) sends what its worker builds from the
+ * submission: the confirmation to the address as typed, the notification to the sales inbox the
+ * job names.
+ */
+function emailOf(job: JobRow) {
+  if (job.queue === 'email') return job.payload as { to: string; template: string };
+  if (job.queue !== 'form-followup') return undefined;
+  const followup = job.payload as FormFollowupJob;
+  if (followup.effect === 'sales') return { to: followup.to, template: 'sales-notification' };
+  if (followup.effect === 'crm') return undefined;
+  const template = job.formType === 'demo-request' ? 'demo-confirmation' : 'form-confirmation';
+  // The job's key names one of the lead's submissions: the statement read its row too.
+  return { to: job.formEmail!, template };
+}
+
+/**
  * One job (several rows: one per effect) as one event. Its status is the job's outcome as far as
  * it is known: `failed` (out of attempts), else the effects' delivery status (`done`, `logged`,
  * `not_sent`, `pending` while one is under way), else `queued`.
@@ -73,15 +90,15 @@ export function jobEvent(rows: JobRow[], hubspotContactId: string | null): LeadE
     ref,
     status,
   };
-  if (job.queue === 'email') {
-    const payload = job.payload as { to: string; template: string };
+  const email = emailOf(job);
+  if (email) {
     return {
       kind: 'email',
       ...common,
-      summary: `Email ${payload.template} to ${payload.to}`,
+      summary: `Email ${email.template} to ${email.to}`,
       detail: {
-        template: payload.template,
-        to: payload.to,
+        template: email.template,
+        to: email.to,
         attempts: job.attempts,
         effects,
         lastError: job.lastError,

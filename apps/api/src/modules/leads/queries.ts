@@ -108,13 +108,19 @@ const sqlArray = (values: readonly string[]) =>
     sql`, `,
   )}]::text[]`;
 
-/** The lead's jobs with each of their effects (deliveries), one row per (job, effect). */
+/**
+ * The lead's jobs with each of their effects (deliveries), one row per (job, effect). A form's
+ * jobs carry only their submission's id: the submission's type (which names the confirmation's
+ * template) and the email as the sender typed it (where the confirmation goes) come from its row.
+ */
 export const jobsOf = (db: Database, leadId: string) =>
   db
     .select({
       key: outbox.idempotencyKey,
       queue: outbox.queue,
       payload: outbox.payload,
+      formType: formSubmissions.type,
+      formEmail: sql<string | null>`${formSubmissions.payload}->>'email'`,
       status: outbox.status,
       attempts: outbox.attempts,
       lastError: outbox.lastError,
@@ -125,11 +131,19 @@ export const jobsOf = (db: Database, leadId: string) =>
       effectAt: deliveries.doneAt,
     })
     .from(outbox)
+    .leftJoin(
+      formSubmissions,
+      sql`${outbox.queue} = 'form-followup' and ${formSubmissions.id} = (${outbox.payload}->>'submissionId')::uuid`,
+    )
     .leftJoin(deliveries, eq(deliveries.key, outbox.idempotencyKey))
     .where(sql`${outbox.idempotencyKey} = any ${jobKeysOf(leadId)}`)
     .orderBy(asc(outbox.createdAt), asc(deliveries.createdAt));
 
-/** Removes the lead's queued jobs: their payloads carry the person's name, email and message. */
+/**
+ * Removes the lead's jobs from the outbox: an upload's email and CRM note carry the person's
+ * email, name and company. A form's jobs carry only the submission's id; one already handed to
+ * BullMQ finds its row gone with the lead and sends nothing.
+ */
 export const deleteJobsOf = (tx: Database, leadId: string) =>
   tx.delete(outbox).where(sql`${outbox.idempotencyKey} = any ${jobKeysOf(leadId)}`);
 

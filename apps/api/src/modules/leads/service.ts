@@ -74,7 +74,8 @@ export async function leadTimeline(db: Database, id: string): Promise<LeadTimeli
 
 /**
  * Personal-data erasure: the lead, its submissions (spam ones by its email too), its uploads and
- * their stored bytes, and its queued jobs (their payloads carry the person's data) go; an
+ * their stored bytes, and its queued jobs (an upload's carry the person's email and name; a
+ * form's only the submission's id, and one already on its way finds the submission gone) go; an
  * audit row keeps that it happened, by whom and how much, without the data. The bytes are
  * deleted after the commit: a rolled-back erasure must not have lost them.
  */
