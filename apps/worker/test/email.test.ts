@@ -1,7 +1,7 @@
 import { outbox } from '@atrium/db';
 import { eq } from '@atrium/db/orm';
 import { logCrm } from '@atrium/integrations/crm';
-import { smtpTransport } from '@atrium/integrations/mail';
+import { type MailTransport, smtpTransport } from '@atrium/integrations/mail';
 import { type SmtpSink, startSmtpSink } from '@atrium/integrations/testing';
 import { openQueues } from '@atrium/jobs/bullmq';
 import { Registry } from 'prom-client';
@@ -19,11 +19,15 @@ import {
 
 let database: Awaited<ReturnType<typeof testDatabase>>;
 let sink: SmtpSink;
+let mail: MailTransport;
 beforeAll(async () => {
   database = await testDatabase();
   sink = await startSmtpSink();
+  mail = smtpTransport(sink.url, 'Atrium <no-reply@example.com>');
 });
 afterAll(async () => {
+  // The pooled connection first: the sink's close waits for its clients to leave.
+  await mail.close();
   await sink.close();
   await database.dispose();
 });
@@ -40,7 +44,7 @@ describe('the email processor', () => {
   const processors = () =>
     createProcessors({
       db: database.db,
-      mail: smtpTransport(sink.url, 'Atrium <no-reply@example.com>'),
+      mail,
       crm: logCrm(log),
       publicAppUrl: 'https://app.example.com',
       uploads: testUploadDeps(),
