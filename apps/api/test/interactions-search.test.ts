@@ -1,4 +1,6 @@
+import { seedInteractions } from '@atrium/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CSV_BATCH } from '../src/csv.js';
 import { sample } from './interactions-support.js';
 import { testApp } from './support.js';
 import { orgOf, type Person, person } from './tenant-support.js';
@@ -240,6 +242,26 @@ describe('CSV export', () => {
     const total = (await list('limit=100')).items.length;
     const records = lines.trim().split('\n').length - 1 - 1; // header, and the one record spanning two lines
     expect(records).toBe(total);
+  });
+
+  it('exports every row once across batches, in the requested order', async () => {
+    const big = await orgOf(app, owner);
+    const count = CSV_BATCH * 2 + 37;
+    await seedInteractions(app.db, { orgId: big, createdBy: owner.id, count });
+    const response = await app.inject({
+      method: 'GET',
+      url: `/api/v1/orgs/${big}/interactions/export?sort=createdAt`,
+      headers: owner.headers,
+    });
+    expect(response.statusCode).toBe(200);
+    const ids = response.body
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',')[0]);
+    expect(ids).toHaveLength(count);
+    expect(new Set(ids).size).toBe(count);
+    expect(ids).toEqual([...ids].sort());
   });
 
   it('applies the list filters', async () => {

@@ -1,12 +1,11 @@
-import { pipeline, Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { InteractionExportQuery } from '@atrium/contracts';
 import type { TenantScope } from '@atrium/db';
 import { filterConditions, toInteraction } from '@atrium/db/queries';
-import { stringify } from 'csv-stringify';
+import { CSV_BATCH, csvDownload } from '../../csv.js';
 import { parseQ } from '../../search-text.js';
 import { SORTS, sortedPage } from './queries.js';
 
-const BATCH = 1000;
 const COLUMNS = [
   'id',
   'title',
@@ -24,28 +23,18 @@ const COLUMNS = [
   'version',
 ] as const;
 
-/**
- * A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) is prefixed with a quote,
- * the OWASP defence against CSV injection; quoting of commas, quotes and newlines is the CSV
- * library's job.
- */
-export const neutralizeFormula = (value: unknown) => {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-};
-
 /** Rows in keyset batches: memory stays flat however many rows the org has. */
-async function* rows(scope: TenantScope, query: InteractionExportQuery) {
+async function* batches(scope: TenantScope, query: InteractionExportQuery) {
   const sort = SORTS[query.sort ?? '-createdAt'];
   const where = filterConditions(query, parseQ(query.q));
   let cursor: string | undefined;
   for (;;) {
-    const batch = await sortedPage(scope, where, sort, BATCH, cursor);
-    for (const row of batch) {
+    const batch = await sortedPage(scope, where, sort, CSV_BATCH, cursor);
+    yield batch.map((row) => {
       const item = toInteraction(row);
-      yield COLUMNS.map((c) => neutralizeFormula(item[c]));
-    }
-    if (batch.length < BATCH) return;
+      return COLUMNS.map((c) => item[c]);
+    });
+    if (batch.length < CSV_BATCH) return;
     cursor = sort.cursorOf(batch.at(-1)!);
   }
 }
@@ -54,8 +43,5 @@ async function* rows(scope: TenantScope, query: InteractionExportQuery) {
 export function exportCsv(scope: TenantScope, query: InteractionExportQuery): Readable {
   // Parse eagerly so a bad `q` is a 400 before the 200 and its headers go out.
   parseQ(query.q);
-  const csv = stringify({ header: true, columns: [...COLUMNS] });
-  // pipeline, not pipe: a failing query destroys the response stream instead of hanging it.
-  pipeline(Readable.from(rows(scope, query)), csv, () => {});
-  return csv;
+  return csvDownload(COLUMNS, batches(scope, query));
 }
