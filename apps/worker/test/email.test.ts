@@ -1,7 +1,7 @@
 import { outbox } from '@atrium/db';
 import { eq } from '@atrium/db/orm';
 import { logCrm } from '@atrium/integrations/crm';
-import { type MailTransport, smtpTransport } from '@atrium/integrations/mail';
+import type { MailTransport } from '@atrium/integrations/mail';
 import { type SmtpSink, startSmtpSink } from '@atrium/integrations/testing';
 import { openQueues } from '@atrium/jobs/bullmq';
 import { Registry } from 'prom-client';
@@ -11,6 +11,7 @@ import {
   context,
   enqueueOne,
   log,
+  smtpFixture,
   testDatabase,
   testUploadDeps,
   unique,
@@ -20,15 +21,13 @@ import {
 let database: Awaited<ReturnType<typeof testDatabase>>;
 let sink: SmtpSink;
 let mail: MailTransport;
+let closeMail: () => Promise<void>;
 beforeAll(async () => {
   database = await testDatabase();
-  sink = await startSmtpSink();
-  mail = smtpTransport(sink.url, 'Atrium <no-reply@example.com>');
+  ({ sink, mail, close: closeMail } = await smtpFixture());
 });
 afterAll(async () => {
-  // The pooled connection first: the sink's close waits for its clients to leave.
-  await mail.close();
-  await sink.close();
+  await closeMail();
   await database.dispose();
 });
 

@@ -4,13 +4,8 @@ import { deliveries, formSubmissions, leads } from '@atrium/db';
 import { eq, like } from '@atrium/db/orm';
 import { findFormSubmission, formJobKey, normalizeEmail, upsertLead } from '@atrium/db/queries';
 import { hubspotCrm } from '@atrium/integrations/crm';
-import { type MailTransport, renderEmail, smtpTransport } from '@atrium/integrations/mail';
-import {
-  type HubspotStub,
-  type SmtpSink,
-  startHubspotStub,
-  startSmtpSink,
-} from '@atrium/integrations/testing';
+import { type MailTransport, renderEmail } from '@atrium/integrations/mail';
+import { type HubspotStub, type SmtpSink, startHubspotStub } from '@atrium/integrations/testing';
 import type { Logger } from '@atrium/jobs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createProcessors, startWorker } from '../src/index.js';
@@ -19,6 +14,7 @@ import {
   context,
   enqueueOne,
   log,
+  smtpFixture,
   testDatabase,
   testUploadDeps,
   unique,
@@ -28,16 +24,14 @@ import {
 let database: Awaited<ReturnType<typeof testDatabase>>;
 let sink: SmtpSink;
 let mail: MailTransport;
+let closeMail: () => Promise<void>;
 let stub: HubspotStub;
 beforeAll(async () => {
   database = await testDatabase();
-  sink = await startSmtpSink();
-  mail = smtpTransport(sink.url, 'Atrium <no-reply@example.com>');
+  ({ sink, mail, close: closeMail } = await smtpFixture());
 });
 afterAll(async () => {
-  // The pooled SMTP connection first, or the sink waits for it to time out.
-  await mail.close();
-  await sink.close();
+  await closeMail();
   await database.dispose();
 });
 beforeEach(async () => {

@@ -8,6 +8,8 @@ import type { JobPayload, QueueName } from '@atrium/contracts';
 import { createDatabase, type DatabaseHandle, outbox } from '@atrium/db';
 import { eq } from '@atrium/db/orm';
 import { createTestDatabase } from '@atrium/db/testing';
+import { smtpTransport } from '@atrium/integrations/mail';
+import { startSmtpSink } from '@atrium/integrations/testing';
 import { enqueue, type JobContext, type Logger } from '@atrium/jobs';
 import { testPrefix } from '@atrium/jobs/testing';
 import { localStorage } from '@atrium/storage';
@@ -86,5 +88,22 @@ export function testUploadDeps(overrides: Partial<UploadDeps> = {}): UploadDeps 
     scannerRetry: { baseMs: 20, maxMs: 100 },
     lastAttempt: () => false,
     ...overrides,
+  };
+}
+
+/**
+ * An SMTP sink and one pooled transport to it for a test file. `close` ends the transport first:
+ * the sink's close waits for its clients, and an idle pooled connection only leaves on a timeout.
+ */
+export async function smtpFixture() {
+  const sink = await startSmtpSink();
+  const mail = smtpTransport(sink.url, 'Atrium <no-reply@example.com>');
+  return {
+    sink,
+    mail,
+    async close() {
+      await mail.close();
+      await sink.close();
+    },
   };
 }
