@@ -141,6 +141,18 @@ describe('CORS preflights that are refused', () => {
     expectRefusal(await preflight(app, 'https://evil.example.com'));
   });
 
+  it('answers a plain OPTIONS with the 404 problem, and adds no CORS headers, when no origins are configured', async () => {
+    const options = await app.inject({ method: 'OPTIONS', url: '/api/v1/auth/login' });
+    expect(options.statusCode).toBe(404);
+    expect(options.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const health = await app.inject({
+      url: '/health',
+      headers: { origin: 'https://app.example.com' },
+    });
+    expect(health.headers['access-control-allow-origin']).toBeUndefined();
+    expect(health.headers.vary ?? '').not.toMatch(/origin/i);
+  });
+
   it('answers 403 problem+json to an unlisted origin, 204 to a listed one', async () => {
     const withCors = await testApp({ CORS_ORIGINS: 'https://app.example.com' });
     try {
