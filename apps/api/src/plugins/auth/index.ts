@@ -140,6 +140,9 @@ export const authPlugin = fp(
     // or a membership may be, and a miss below still reads both; re-checking the same signature
     // (fast-jwt's decode + HMAC + claim checks) was a tenth of a cache-off request's CPU.
     const verified = new TtlCache<VerifiedClaims>(accessTtl * 1000);
+    /** Until when the verifier would accept a token (ms): its expiry, or `maxAge` after issue. */
+    const acceptedUntil = (claims: VerifiedClaims) =>
+      Math.min(claims.exp, claims.iat + accessTtl) * 1000;
     const idpUsers = accessCache<User>();
     app.decorate('accessCache', accessCache);
     const principalQuery = preparePrincipalQuery(app.db);
@@ -197,8 +200,7 @@ export const authPlugin = fp(
       const now = Date.now();
       if (known && known.expiresAt > now) return known;
       let claims = verified.get(token);
-      // As the verifier would: expired, or issued longer ago than we issue for (`maxAge`).
-      if (!claims || Math.min(claims.exp, claims.iat + accessTtl) * 1000 <= now) {
+      if (!claims || acceptedUntil(claims) <= now) {
         claims = verifyAccessToken(token);
         verified.set(token, claims);
       }
@@ -235,7 +237,7 @@ export const authPlugin = fp(
       const principal = {
         user: toUser(found.user, found.permissions),
         session: { id: claims.sid },
-        expiresAt: claims.exp * 1000,
+        expiresAt: acceptedUntil(claims),
       };
       tokens.set(token, principal);
       return principal;
