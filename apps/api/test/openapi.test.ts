@@ -102,6 +102,26 @@ describe('OpenAPI operations', () => {
     for (const [name, o] of orgRoutes) expect(o.security, name).toEqual([{ bearerAuth: [] }]);
   });
 
+  // The access hook is added to each route as it is registered (the `security` above comes from
+  // the same route config): every operation that documents a bearer token must enforce it.
+  it('refuses an anonymous call to every operation that needs a bearer token, with 401', async () => {
+    const guarded = operations.filter(
+      ([, o]) => JSON.stringify(o.security) === JSON.stringify([{ bearerAuth: [] }]),
+    );
+    expect(guarded.length).toBeGreaterThan(80);
+    for (const [name] of guarded) {
+      const [method, path] = name.split(' ') as [string, string];
+      const url = path.replace(/\{[^}]+\}/g, '0190c6e0-7a4b-7c61-8d2e-6f1a2b3c4d5e');
+      const response = await app.inject({
+        method: method as 'GET',
+        url,
+        ...(method === 'GET' || method === 'DELETE' ? {} : { payload: {} }),
+      });
+      expect(response.statusCode, name).toBe(401);
+      expect(response.headers['content-type'], name).toMatch(PROBLEM_CONTENT_TYPE);
+    }
+  });
+
   it('describes every response (no "Default Response")', () => {
     for (const [name, o] of operations)
       for (const [status, response] of Object.entries(o.responses ?? {})) {

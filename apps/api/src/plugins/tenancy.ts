@@ -52,7 +52,7 @@ declare module 'fastify' {
  * this resolves the caller's membership once, answers 404 to non-members and to ids that are not
  * UUIDs (existence never leaks across tenants), 403 to members below the action's role, and hands
  * the handler `request.org`. Superusers get no bypass: they are members like anyone else.
- * Registered after the auth plugin, so its hook runs after authentication.
+ * Its check joins the route's access hook (`addAccessCheck`), after authentication.
  */
 export const tenancyPlugin = fp(
   async (app: FastifyInstance) => {
@@ -79,7 +79,6 @@ export const tenancyPlugin = fp(
     app.addHook('onRoute', (route) => {
       const action = route.config?.org;
       if (!action) return;
-      route.config = { ...route.config, auth: true };
       const rule = `Requires the \`${OrgActions[action]}\` role or above in the organization (\`${action}\`).`;
       route.schema = {
         ...route.schema,
@@ -87,23 +86,13 @@ export const tenancyPlugin = fp(
       };
     });
 
-    app.addHook('onRequest', async (request) => {
-      const action = request.routeOptions.config.org;
-      if (!action) return;
-      const { orgId } = request.params as { orgId?: string };
-      if (!orgId || !isUuid(orgId)) throw new NotFound('organization');
-      const userId = request.me().id;
-      const key = `${orgId}:${userId}`;
-      // Read with the session when authentication had to ask the database anyway; cached only
-      // when read (a hit never extends its entry: the TTL bounds staleness).
-      let role = request.roleInOrg?.orgId === orgId ? request.roleInOrg.role : roles.get(key);
-      if (role === undefined) {
-        const [row] = await membership.execute({ orgId, userId });
-        role = row?.role ?? null;
-        roles.set(key, role);
-      } else if (request.roleInOrg) {
-        roles.set(key, role);
-      }
+    /** Admits `role` (null: not a member) to the action, or answers 404 / 403. */
+    const admit = (
+      request: FastifyRequest,
+      orgId: string,
+      role: OrgRole | null,
+      action: OrgAction,
+    ) => {
       if (!role) throw new NotFound('organization');
       const needed = OrgActions[action];
       if (!roleAtLeast(role, needed)) {
@@ -112,6 +101,30 @@ export const tenancyPlugin = fp(
         );
       }
       request.org = { id: orgId, role, scope: tenantScope(app.db, orgId, request.prefetched) };
+    };
+
+    // Right after authentication, on org routes only; a promise only when the role is not known.
+    app.addAccessCheck((config) => {
+      const action = config.org;
+      if (!action) return undefined;
+      return (request) => {
+        const { orgId } = request.params as { orgId?: string };
+        if (!orgId || !isUuid(orgId)) throw new NotFound('organization');
+        const userId = request.me().id;
+        const key = `${orgId}:${userId}`;
+        // Read with the session when authentication had to ask the database anyway; cached only
+        // when read (a hit never extends its entry: the TTL bounds staleness).
+        if (request.roleInOrg?.orgId === orgId) {
+          roles.set(key, request.roleInOrg.role);
+          return admit(request, orgId, request.roleInOrg.role, action);
+        }
+        const role = roles.get(key);
+        if (role !== undefined) return admit(request, orgId, role, action);
+        return membership.execute({ orgId, userId }).then(([row]) => {
+          roles.set(key, row?.role ?? null);
+          admit(request, orgId, row?.role ?? null, action);
+        });
+      };
     });
   },
   { name: 'tenancy', dependencies: ['context', 'auth'] },

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError } from '../errors.js';
 
@@ -12,12 +12,12 @@ declare module 'fastify' {
   }
 }
 
-/** Runs after the auth plugin's hook, which has loaded the caller. */
+/** A check after authentication (`addAccessCheck`), on the routes that ask for it. */
 export const verifiedEmailPlugin = fp(
   async (app: FastifyInstance) => {
     if (!app.config.emailVerificationRequired) return;
-    app.addHook('onRequest', async (request) => {
-      if (!request.routeOptions.config.verifiedEmail) return;
+    app.addAccessCheck((config) => (config.verifiedEmail ? verified : undefined));
+    function verified(request: FastifyRequest) {
       if (!request.me().emailVerified) {
         throw new HttpError(
           403,
@@ -25,7 +25,7 @@ export const verifiedEmailPlugin = fp(
           'Confirm your email address first; POST /auth/verify-email/resend sends a new link.',
         );
       }
-    });
+    }
   },
   { name: 'verified-email', dependencies: ['auth'] },
 );

@@ -5,7 +5,13 @@ import type { Prefetched } from '@atrium/db';
 import { sql } from '@atrium/db/orm';
 import { findActiveUser, type PublicUserRow, toUser } from '@atrium/db/queries';
 import fastifyJwt from '@fastify/jwt';
-import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler } from 'fastify';
+import type {
+  FastifyContextConfig,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onSendHookHandler,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import { Forbidden, HttpError, Unauthorized } from '../../errors.js';
 import { TtlCache } from './cache.js';
@@ -60,7 +66,13 @@ interface Principal {
   expiresAt: number;
 }
 
+/** What authentication reads of a route's config: its access, and an org route's org and row. */
+type RouteAccess = Omit<AuthRouteConfig, 'auth'> & Pick<FastifyContextConfig, 'org' | 'row'>;
+
 export type AuthGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/** A check that runs right after authentication (see `addAccessCheck`). */
+export type AccessCheck = (request: FastifyRequest) => void | Promise<void>;
 
 declare module 'fastify' {
   interface FastifyContextConfig extends AuthRouteConfig {}
@@ -93,6 +105,12 @@ declare module 'fastify' {
     accessCache<V>(): TtlCache<V>;
     /** Tells `listener` about `authChanged` calls (e.g. live-event streams re-check sessions). */
     onAuthChanged(listener: AuthChangeListener): void;
+    /**
+     * A check to run right after authentication, on the routes `forRoute` returns one for (the
+     * tenancy plugin's for `config.org`). It joins the route's access hook as the route is
+     * registered: register checks before the routes, as plugins are.
+     */
+    addAccessCheck(forRoute: (config: FastifyContextConfig) => AccessCheck | undefined): void;
   }
 }
 
@@ -195,7 +213,11 @@ export const authPlugin = fp(
      * On a cache miss, an org route's membership is read with the session, and a read by id's row
      * too (`config.row`): one statement either way.
      */
-    async function fromAccessToken(token: string, request: FastifyRequest): Promise<Principal> {
+    async function fromAccessToken(
+      token: string,
+      request: FastifyRequest,
+      config: RouteAccess,
+    ): Promise<Principal> {
       const known = tokens.get(token);
       const now = Date.now();
       if (known && known.expiresAt > now) return known;
@@ -205,10 +227,10 @@ export const authPlugin = fp(
         verified.set(token, claims);
       }
       const params = { sid: claims.sid, sub: claims.sub };
-      const orgId = routeOrgId(request);
+      const orgId = routeOrgId(request, config);
       let found: { user: PublicUserRow; permissions: string[] } | undefined;
       if (orgId) {
-        const row = request.routeOptions.config.row;
+        const row = config.row;
         const rowParams = row?.params(request.params as Record<string, string>);
         let role: OrgRole | null | undefined;
         if (row && rowParams) {
@@ -288,10 +310,7 @@ export const authPlugin = fp(
       );
     }
 
-    async function authenticate(
-      request: FastifyRequest,
-      options: Omit<AuthRouteConfig, 'auth'>,
-    ): Promise<void> {
+    async function authenticate(request: FastifyRequest, options: RouteAccess): Promise<void> {
       const header = request.headers.authorization;
       const match = header ? BEARER.exec(header) : null;
       if (!match) throw new Unauthorized();
@@ -299,7 +318,7 @@ export const authPlugin = fp(
       const found =
         verifyIdp && headerAlg(token) !== 'HS256'
           ? await fromIdpToken(token, request)
-          : await fromAccessToken(token, request);
+          : await fromAccessToken(token, request, options);
       request.user = found.user;
       request.session = found.session;
       if (options.superuser && !found.user.isSuperuser) throw new Forbidden();
@@ -369,12 +388,27 @@ export const authPlugin = fp(
       route.onSend = [...hooks, noStore];
     });
 
-    // Routes declare what they need in their config; the check runs before the body is parsed.
-    app.addHook('onRequest', async (request) => {
-      const config = request.routeOptions.config;
-      if (!config.auth && !config.permission && !config.superuser) return;
-      if (config.auth === 'optional' && request.headers.authorization === undefined) return;
-      await authenticate(request, config);
+    // Routes declare what they need in their config. Each route that declares any gets one access
+    // hook, built as it is registered, running authentication and the checks it asks for (in the
+    // order the checks were added) before the body is parsed; the others run none. First among the
+    // route's onRequest hooks: its rate limit may be keyed by the caller (message sends).
+    const accessChecks: ((config: FastifyContextConfig) => AccessCheck | undefined)[] = [];
+    app.decorate('addAccessCheck', (forRoute) => {
+      accessChecks.push(forRoute);
+    });
+    app.addHook('onRoute', (route) => {
+      const config: FastifyContextConfig = route.config ?? {};
+      const checks = accessChecks.flatMap((forRoute) => forRoute(config) ?? []);
+      const signIn = Boolean(config.auth || config.permission || config.superuser || config.org);
+      if (!signIn && checks.length === 0) return;
+      const optional = config.auth === 'optional';
+      const access = async (request: FastifyRequest) => {
+        if (signIn && !(optional && request.headers.authorization === undefined))
+          await authenticate(request, config);
+        for (const check of checks) await check(request);
+      };
+      const hooks = route.onRequest ? [route.onRequest].flat() : [];
+      route.onRequest = [access, ...hooks];
     });
   },
   { name: 'auth', dependencies: ['context'] },
@@ -424,8 +458,8 @@ function headerAlg(token: string): string | undefined {
 }
 
 /** The org of an org-scoped route (`config: { org }`), when its id is one the database can hold. */
-function routeOrgId(request: FastifyRequest): string | undefined {
-  if (!request.routeOptions.config.org) return undefined;
+function routeOrgId(request: FastifyRequest, config: RouteAccess): string | undefined {
+  if (!config.org) return undefined;
   const { orgId } = request.params as { orgId?: string };
   return orgId && isUuid(orgId) ? orgId : undefined;
 }
