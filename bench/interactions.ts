@@ -2,6 +2,8 @@
 // others. Measures read-by-id throughput against a bare Fastify + postgres.js select (same run),
 // search latency, keyset depth independence and the streamed CSV export.
 // Run: pnpm --filter @atrium/bench interactions   (ROWS=1000000 OTHER_ROWS=100000 DURATION=5 ROUNDS=3)
+
+import type { ChildProcess } from 'node:child_process';
 import { hashPassword } from '@atrium/auth';
 import { createDatabase, seedInteractions } from '@atrium/db';
 import { createTestDatabase } from '@atrium/db/testing';
@@ -89,8 +91,8 @@ try {
   const id = row!.id;
   // Alternating rounds, medians of the per-round ratios: this machine's speed swings by a third
   // from one minute to the next, and a ratio is only fair between loads of the same minute.
-  const read = async (url: string, what: string) => {
-    const result = await load({ url, headers, connections: 64, duration: DURATION });
+  const read = async (url: string, what: string, server: ChildProcess) => {
+    const result = await load({ url, headers, connections: 64, duration: DURATION }, server);
     if (result.non2xx || result.errors)
       throw new Error(`${what} failed: ${JSON.stringify(result)}`);
     return result;
@@ -98,11 +100,12 @@ try {
   const rounds: { bare: Load; cached: Load; uncached: Load }[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     rounds.push({
-      bare: await read(`${baseline.url}/interactions/${id}`, 'bare select'),
-      cached: await read(`${base}/${id}`, 'read by id'),
+      bare: await read(`${baseline.url}/interactions/${id}`, 'bare select', baseline.child),
+      cached: await read(`${base}/${id}`, 'read by id', api.child),
       uncached: await read(
         `${uncached.url}/api/v1/orgs/${orgId}/interactions/${id}`,
         'read by id, caches off',
+        uncached.child,
       ),
     });
   }
@@ -110,10 +113,11 @@ try {
   const mid = (pick: (r: Round) => number) => median(rounds.map(pick));
   const each = (pick: (r: Round) => number, digits = 0) =>
     rounds.map((r) => pick(r).toFixed(digits)).join(' / ');
+  const cpu = (load: Load) => load.cpuPerRequest ?? Number.NaN;
   const loadRow = (what: string, pick: (r: Round) => Load) =>
-    `| ${what} | ${mid((r) => pick(r).rps).toFixed(0)} | ${mid((r) => pick(r).p99)} ms | ${each((r) => pick(r).rps)} |`;
+    `| ${what} | ${mid((r) => pick(r).rps).toFixed(0)} | ${mid((r) => pick(r).p99)} ms | ${mid((r) => cpu(pick(r))).toFixed(0)} µs | ${each((r) => pick(r).rps)} |`;
   const ratioRow = (what: string, pick: (r: Round) => Load) =>
-    `| **${what}** (median of the rounds' ratios) | **${mid((r) => pick(r).rps / r.bare.rps).toFixed(2)}** | | ${each((r) => pick(r).rps / r.bare.rps, 2)} |`;
+    `| **${what}** (median of the rounds' ratios; CPU: bare ÷ this) | **${mid((r) => pick(r).rps / r.bare.rps).toFixed(2)}** | | ${mid((r) => cpu(r.bare) / cpu(pick(r))).toFixed(2)} | ${each((r) => pick(r).rps / r.bare.rps, 2)} |`;
 
   // 2. Search latency, sequential requests, limit 20.
   const searches: [string, string, number][] = [
@@ -176,10 +180,12 @@ ${OTHER_ROWS.toLocaleString('en')} in each of nine others (PostgreSQL, generated
 RATE_LIMIT_MAX=0. ${machine()}.
 
 **Read by id** (64 connections, ${ROUNDS} alternating rounds of ${DURATION} s, authenticated, through the
-tenancy guard; each figure the median of the rounds, listed after it in order):
+tenancy guard; each figure the median of the rounds, listed after it in order). Server CPU per
+request is the server process's user + system time over the load's answered requests: its ratio
+does not depend on how fast PostgreSQL and the load generator ran on the same two cores:
 
-| server | req/s | p99 | req/s per round |
-|---|---|---|---|
+| server | req/s | p99 | server CPU per request | req/s per round |
+|---|---|---|---|---|
 ${loadRow('bare Fastify + postgres.js select by primary key', (r) => r.bare)}
 ${loadRow('Atrium `GET /orgs/{orgId}/interactions/{id}`', (r) => r.cached)}
 ${ratioRow('ratio, goal ≥ 0.6', (r) => r.cached)}
