@@ -122,6 +122,12 @@ describe('OpenAPI operations', () => {
     }
   });
 
+  it('refuses an access check added after the routes it would have guarded', () => {
+    expect(() => app.addAccessCheck(() => undefined)).toThrow(
+      'addAccessCheck: add access checks before the routes they guard',
+    );
+  });
+
   it('describes every response (no "Default Response")', () => {
     for (const [name, o] of operations)
       for (const [status, response] of Object.entries(o.responses ?? {})) {

@@ -393,10 +393,14 @@ export const authPlugin = fp(
     // order the checks were added) before the body is parsed; the others run none. First among the
     // route's onRequest hooks: its rate limit may be keyed by the caller (message sends).
     const accessChecks: ((config: FastifyContextConfig) => AccessCheck | undefined)[] = [];
+    let routed = false;
     app.decorate('addAccessCheck', (forRoute) => {
+      // Routes registered earlier would never run it: refuse rather than leave them unchecked.
+      if (routed) throw new Error('addAccessCheck: add access checks before the routes they guard');
       accessChecks.push(forRoute);
     });
     app.addHook('onRoute', (route) => {
+      routed = true;
       const config: FastifyContextConfig = route.config ?? {};
       const checks = accessChecks.flatMap((forRoute) => forRoute(config) ?? []);
       const signIn = Boolean(config.auth || config.permission || config.superuser || config.org);
