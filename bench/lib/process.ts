@@ -18,6 +18,12 @@ export function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
+/** CPU time (user + system) a process has used, in µs, from /proc (ticks of 10 ms). */
+export function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 /** Spawns a process and measures the time until `url` first answers 200. */
 export async function timeToFirstOk(
   command: string,

@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { API_BUNDLE, ensureBundles, THREADPOOL } from './bundle.js';
-import { freePort } from './process.js';
+import { cpuMicros, freePort } from './process.js';
 
 export { THREADPOOL };
 
@@ -52,12 +51,6 @@ export interface Load {
   non2xx: number;
   /** CPU time the `server` process spent per answered request (µs), when one was named. */
   cpuPerRequest?: number;
-}
-
-/** CPU time (user + system) a process has used, in µs, from /proc (ticks of 10 ms). */
-export function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 /**
